@@ -1,0 +1,48 @@
+from django import forms
+from django.contrib import admin
+
+from ..models import Actor, Membership
+from .forms import LinesField
+
+
+class ActorForm(forms.ModelForm):
+    aliases = LinesField(
+        required=False, help_text="Other names used in coverage, one per line (“Kremlin”)."
+    )
+
+    class Meta:
+        model = Actor
+        fields = "__all__"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "member"
+    extra = 0
+    autocomplete_fields = ["organization"]
+    verbose_name = "membership or post"
+    verbose_name_plural = "memberships and posts"
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    form = ActorForm
+    list_display = ["name", "kind", "country", "slug", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "aliases", "wikidata_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["kind", "name", "slug", "country", "aliases"]}),
+        ("Reference", {"fields": ["wikidata_id", "description", "created_at", "updated_at"]}),
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "organization", "role", "start_date", "end_date"]
+    list_filter = ["organization__kind"]
+    list_select_related = ["member", "organization"]
+    search_fields = ["member__name", "organization__name", "role"]
+    autocomplete_fields = ["member", "organization"]

@@ -1,0 +1,22 @@
+"""The domain model: who holds which position in which debate, on what evidence."""
+
+from .actors import Actor, Membership
+from .coverage import CoverageItem, Feed, Outlet
+from .debates import Debate, Proposal
+from .flags import Flag
+from .positions import Evidence, Position
+from .system import Heartbeat
+
+__all__ = [
+    "Actor",
+    "CoverageItem",
+    "Debate",
+    "Evidence",
+    "Feed",
+    "Flag",
+    "Heartbeat",
+    "Membership",
+    "Outlet",
+    "Position",
+    "Proposal",
+]

@@ -1,0 +1,174 @@
+import pycountry
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
+from django.db.models.lookups import Exact
+
+
+def validate_country_code(value):
+    if value and pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError(
+            "“%(value)s” is not an ISO 3166-1 alpha-2 country code.", params={"value": value}
+        )
+
+
+validate_wikidata_id = RegexValidator(
+    r"^Q[1-9][0-9]*$", "A Wikidata item id looks like Q7184 (Q followed by digits)."
+)
+
+
+def normalise_aliases(aliases, name=""):
+    """Strip, drop blanks and the actor's own name, de-duplicate ignoring case, keep order."""
+    seen = {name.strip().casefold()} if name else set()
+    cleaned = []
+    for alias in aliases or []:
+        alias = " ".join(str(alias).split())
+        if alias and alias.casefold() not in seen:
+            seen.add(alias.casefold())
+            cleaned.append(alias)
+    return cleaned
+
+
+class ActorKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    OFFICIAL = "official", "Official"
+    ORGANIZATION = "organization", "Organisation"
+    BLOC = "bloc", "Bloc"
+    UNNAMED_GROUP = "unnamed_group", "Unnamed group"
+
+
+class Actor(models.Model):
+    Kind = ActorKind
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    country = models.CharField(
+        max_length=2,
+        blank=True,
+        validators=[validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code: the country itself, or the one an official serves.",
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names used in coverage (“Kremlin”, “Moscow”), one per line.",
+    )
+    wikidata_id = models.CharField(
+        "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in ActorKind]), name="actor_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(country="")
+                | (Q(Exact(Length("country"), 2)) & Q(country=Upper("country"))),
+                name="actor_country_is_two_capitals",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="country") | ~Q(country=""), name="actor_country_has_code"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_blank"),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__startswith="Q"),
+                name="actor_wikidata_id_shape",
+            ),
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~Q(wikidata_id=""),
+                name="actor_wikidata_id_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.aliases = normalise_aliases(self.aliases, self.name)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if not isinstance(self.aliases, list):
+            raise ValidationError({"aliases": "Aliases must be a list of names."})
+        if self.kind == self.Kind.COUNTRY and not self.country:
+            raise ValidationError({"country": "A country needs its ISO 3166-1 alpha-2 code."})
+
+    @property
+    def names(self):
+        """The name and every alias: what coverage may call this actor."""
+        return [self.name, *self.aliases]
+
+    @property
+    def country_name(self):
+        country = pycountry.countries.get(alpha_2=self.country) if self.country else None
+        return country.name if country else ""
+
+    def current_positions(self, as_of=None):
+        from .positions import Position
+
+        return Position.objects.current_for_actor(self, as_of=as_of)
+
+    def shifts(self):
+        from .positions import Position
+
+        return Position.objects.shifts().filter(actor=self)
+
+
+class Membership(models.Model):
+    """An official's post, or a country's membership of a bloc (Popolo's Membership)."""
+
+    ORGANIZATION_KINDS = (Actor.Kind.COUNTRY, Actor.Kind.ORGANIZATION, Actor.Kind.BLOC)
+
+    member = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(
+        max_length=200, blank=True, help_text="The post held, e.g. “U.S. Ambassador to NATO”."
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-start_date", "organization__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(member=F("organization")), name="membership_not_of_itself"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="membership_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "organization", "role", "start_date"],
+                name="membership_unique",
+            ),
+        ]
+
+    def __str__(self):
+        role = f" ({self.role})" if self.role else ""
+        return f"{self.member} in {self.organization}{role}"
+
+    def clean(self):
+        if self.member_id and self.member_id == self.organization_id:
+            raise ValidationError("An actor cannot be a member of itself.")
+        if self.organization_id and self.organization.kind not in self.ORGANIZATION_KINDS:
+            raise ValidationError(
+                {"organization": "Members belong to a country, an organisation or a bloc."}
+            )
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "A membership cannot end before it starts."})
+
+    def is_current(self, on):
+        starts = self.start_date is None or self.start_date <= on
+        ends = self.end_date is None or self.end_date >= on
+        return starts and ends

@@ -1,0 +1,139 @@
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+MIN_POLL_SECONDS = 5 * 60
+MAX_POLL_SECONDS = 24 * 60 * 60
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(
+        max_length=253, blank=True, help_text="The outlet's web domain, e.g. “ft.com”."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=~Q(domain=""), name="outlet_domain_unique"
+            ),
+            models.CheckConstraint(condition=Q(domain=Lower("domain")), name="outlet_domain_lower"),
+            models.CheckConstraint(condition=~Q(name=""), name="outlet_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().removeprefix("www.")
+        super().save(*args, **kwargs)
+
+
+class Feed(models.Model):
+    """An RSS, Atom or JSON feed we poll, with what we need to poll it politely."""
+
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.SET_NULL, null=True, blank=True, related_name="feeds"
+    )
+    url = models.URLField(max_length=2000, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+    poll_interval = models.PositiveIntegerField(
+        default=30 * 60, help_text="Seconds between polls (300 – 86,400); adapts to the feed."
+    )
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    body_hash = models.CharField(max_length=64, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    next_fetch_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    error_count = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    disabled_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url"]
+        indexes = [models.Index(fields=["is_active", "next_fetch_at"], name="feed_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(poll_interval__gte=MIN_POLL_SECONDS)
+                & Q(poll_interval__lte=MAX_POLL_SECONDS),
+                name="feed_poll_interval_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(url__startswith="http://") | Q(url__startswith="https://"),
+                name="feed_url_is_http",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class CoverageItem(models.Model):
+    """One article, from a feed or entered by hand, stored once by canonical URL."""
+
+    canonical_url = models.URLField(max_length=2000, unique=True)
+    url = models.URLField(max_length=2000)
+    guid = models.CharField(max_length=1000, blank=True)
+    title = models.CharField(max_length=1000)
+    summary = models.TextField(blank=True)
+    content = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    feed = models.ForeignKey(
+        Feed, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+    title_key = models.CharField(
+        max_length=64, blank=True, help_text="Hash of the normalised title, for exact dedupe."
+    )
+    simhash = models.BigIntegerField(
+        null=True, blank=True, help_text="Near-duplicate signature of the text."
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="syndicated_copies",
+        help_text="The original story, when this is a syndicated copy.",
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="item_recent"),
+            models.Index(fields=["outlet", "-published_at"], name="item_outlet_recent"),
+            models.Index(fields=["title_key"], name="item_title_key"),
+            models.Index(fields=["simhash"], name="item_simhash"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("id")),
+                name="item_not_duplicate_of_itself",
+            ),
+            models.UniqueConstraint(
+                fields=["feed", "guid"],
+                condition=~Q(guid="") & Q(feed__isnull=False),
+                name="item_guid_unique_per_feed",
+            ),
+            models.CheckConstraint(
+                condition=Q(canonical_url__startswith="http://")
+                | Q(canonical_url__startswith="https://"),
+                name="item_canonical_url_is_http",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def original(self):
+        return self.duplicate_of or self

@@ -1,0 +1,89 @@
+from django.db import models
+from django.db.models import F, Q
+
+from .stance import describe_stance
+
+
+class DebateQuerySet(models.QuerySet):
+    def public(self):
+        """Debates readers may see: everything but drafts."""
+        return self.exclude(status=Debate.Status.DRAFT)
+
+
+class DebateStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    CLOSED = "closed", "Closed"
+
+
+class Debate(models.Model):
+    Status = DebateStatus
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    question = models.TextField(help_text="The policy question, as a reader would ask it.")
+    summary = models.TextField(blank=True)
+    low_label = models.CharField(
+        max_length=80, help_text="The pole at −2, shown on the left: e.g. “conservative”."
+    )
+    high_label = models.CharField(
+        max_length=80, help_text="The pole at +2, shown on the right: e.g. “more aggressive”."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    watch_query = models.TextField(
+        blank=True,
+        help_text="Which coverage is flagged for this debate: terms, prefix*, “phrases”, "
+        "AND/OR/NOT, parentheses and @actor-slug.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DebateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in DebateStatus]), name="debate_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(low_label="") & ~Q(high_label=""), name="debate_poles_named"
+            ),
+            models.CheckConstraint(
+                condition=~Q(low_label=F("high_label")), name="debate_poles_differ"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="debate_title_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def describe_stance(self, stance):
+        return describe_stance(stance, self.low_label, self.high_label)
+
+    def current_positions(self, as_of=None):
+        from .positions import Position
+
+        return Position.objects.current_positions(self, as_of=as_of)
+
+
+class Proposal(models.Model):
+    """An option inside a debate, placed on its escalation ladder by rung."""
+
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="proposals")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    rung = models.PositiveSmallIntegerField(
+        help_text="Place on the escalation ladder: higher rungs escalate further."
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["debate", "rung", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["debate", "slug"], name="proposal_slug_per_debate"),
+            models.CheckConstraint(condition=~Q(title=""), name="proposal_title_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.title

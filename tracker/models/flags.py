@@ -1,0 +1,77 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .actors import Actor
+from .coverage import CoverageItem
+from .debates import Debate
+from .positions import Position
+from .stance import STANCE_CHOICES, stance_in_range
+
+
+class FlagStatus(models.TextChoices):
+    NEW = "new", "New"
+    CLAIMED = "claimed", "Claimed"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Flag(models.Model):
+    """A coverage item queued for an editor's review against one debate."""
+
+    Status = FlagStatus
+
+    item = models.ForeignKey(CoverageItem, on_delete=models.CASCADE, related_name="flags")
+    debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="flags")
+    score = models.FloatField(default=0)
+    matched_terms = models.JSONField(default=list, blank=True)
+    matched_actors = models.ManyToManyField(Actor, blank=True, related_name="flags")
+    suggested_stance = models.SmallIntegerField(choices=STANCE_CHOICES, null=True, blank=True)
+    stance_reasons = models.JSONField(
+        default=list, blank=True, help_text="The cue phrases behind the suggested stance."
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_flags",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    positions = models.ManyToManyField(
+        Position, blank=True, related_name="source_flags", help_text="What accepting produced."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["debate", "status", "-score", "-created_at"], name="flag_queue"),
+            models.Index(fields=["status", "-score", "-created_at"], name="flag_queue_all"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "debate"], name="flag_once_per_item_debate"),
+            models.CheckConstraint(condition=Q(score__gte=0), name="flag_score_not_negative"),
+            models.CheckConstraint(
+                condition=stance_in_range("suggested_stance"), name="flag_suggested_stance_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in FlagStatus]), name="flag_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="claimed") | Q(assignee__isnull=False),
+                name="flag_claimed_has_assignee",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["accepted", "dismissed"]) | Q(decided_at__isnull=False),
+                name="flag_decision_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} → {self.debate}"

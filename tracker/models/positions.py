@@ -1,0 +1,314 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import Coalesce, Lag, RowNumber
+
+from .actors import Actor
+from .coverage import CoverageItem, Outlet
+from .debates import Debate, Proposal
+from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
+
+NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+
+
+class PositionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Position.Status.PUBLISHED)
+
+    def public(self):
+        """What readers may see: published and retracted positions, never drafts."""
+        return self.filter(status__in=[Position.Status.PUBLISHED, Position.Status.RETRACTED])
+
+    def _latest_per(self, partition, as_of):
+        qs = self.published()
+        if as_of is not None:
+            qs = qs.filter(stated_on__lte=as_of)
+        return qs.annotate(
+            recency_rank=Window(
+                RowNumber(),
+                partition_by=partition,
+                order_by=[F("stated_on").desc(), F("published_at").desc(), F("id").desc()],
+            )
+        ).filter(recency_rank=1)
+
+    def current_positions(self, debate, as_of=None):
+        """Each actor's latest published position in the debate, one for the debate
+        itself and one per proposal; with as_of, the latest stated on or before it."""
+        return self.filter(debate=debate)._latest_per(
+            [F("actor_id"), F("proposal_id")], as_of
+        )
+
+    def current_for_actor(self, actor, as_of=None):
+        """The actor's latest published position in every debate and proposal."""
+        return self.filter(actor=actor)._latest_per([F("debate_id"), F("proposal_id")], as_of)
+
+    def shifts(self):
+        """Published positions that differ from the same actor's previous published
+        position on the same debate (or proposal), annotated with what came before."""
+        ordering = [F("stated_on").asc(), F("published_at").asc(), F("id").asc()]
+        partition = [F("actor_id"), F("debate_id"), F("proposal_id")]
+
+        def previous(field):
+            return Window(Lag(field), partition_by=partition, order_by=ordering)
+
+        return (
+            self.published()
+            .annotate(
+                previous_id=previous("id"),
+                previous_stance=previous("stance"),
+                previous_support=previous("support"),
+                previous_stated_on=previous("stated_on"),
+            )
+            .filter(previous_id__isnull=False)
+            # lt/gt rather than a negated equality: an unknown stance (NULL) on
+            # either side is no evidence of a shift.
+            .filter(
+                Q(stance__lt=F("previous_stance"))
+                | Q(stance__gt=F("previous_stance"))
+                | ~Q(support=F("previous_support"))
+            )
+        )
+
+    def with_corroboration(self):
+        """Annotate how many distinct outlets back each position.
+
+        An evidence item counts for the outlet it cites (an article “citing the
+        FT” is the FT's reporting), else for the outlet of the original story,
+        so syndicated copies count once. Editor inferences add nothing.
+        """
+        return self.annotate(
+            corroboration=Count(
+                Coalesce(
+                    "evidence__cited_outlet_id",
+                    "evidence__item__duplicate_of__outlet_id",
+                    "evidence__item__outlet_id",
+                ),
+                distinct=True,
+                filter=~Q(evidence__attribution=Evidence.Attribution.EDITOR_INFERENCE),
+            )
+        )
+
+
+class PositionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class PositionSupport(models.TextChoices):
+    SUPPORT = "support", "Supports"
+    OPPOSE = "oppose", "Opposes"
+    CONDITIONAL = "conditional", "Supports with conditions"
+    UNDECIDED = "undecided", "Undecided"
+
+
+class Position(models.Model):
+    Status = PositionStatus
+    Support = PositionSupport
+
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="positions")
+    debate = models.ForeignKey(Debate, on_delete=models.PROTECT, related_name="positions")
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="positions",
+        help_text="Leave empty for a stance on the debate as a whole.",
+    )
+    stance = models.SmallIntegerField(
+        choices=STANCE_CHOICES,
+        null=True,
+        blank=True,
+        help_text="−2 strongly towards the debate's low pole … +2 strongly towards its high pole.",
+    )
+    support = models.CharField(
+        max_length=12, choices=Support, blank=True, help_text="Required for a proposal."
+    )
+    summary = models.TextField()
+    stated_on = models.DateField(help_text="When the actor took this position.")
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    retracted_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-stated_on", "-id"]
+        permissions = [("publish_position", "Can publish and retract positions")]
+        indexes = [
+            models.Index(
+                fields=["debate", "status", "actor", "proposal", "stated_on"],
+                name="position_debate_lookup",
+            ),
+            models.Index(fields=["actor", "status", "stated_on"], name="position_actor_lookup"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=stance_in_range("stance"), name="position_stance_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in PositionStatus]), name="position_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(support="") | Q(support__in=[s.value for s in PositionSupport]),
+                name="position_support_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposal__isnull=False) | (Q(stance__isnull=False) & Q(support="")),
+                name="position_on_debate_has_stance",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposal__isnull=True) | ~Q(support=""),
+                name="position_on_proposal_has_support",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="position_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retracted")
+                | (Q(retracted_at__isnull=False) & ~Q(retraction_reason="")),
+                name="position_retraction_recorded",
+            ),
+            models.CheckConstraint(condition=~Q(summary=""), name="position_summary_not_blank"),
+        ]
+
+    def __str__(self):
+        on = self.proposal or self.debate
+        return f"{self.actor} on {on} ({self.stance_display}, {self.stated_on})"
+
+    def clean(self):
+        errors = {}
+        if self.proposal_id and self.debate_id and self.proposal.debate_id != self.debate_id:
+            errors["proposal"] = "This proposal belongs to another debate."
+        if self.proposal_id is None:
+            if self.stance is None:
+                errors["stance"] = "A position on the debate as a whole needs a stance."
+            if self.support:
+                errors["support"] = "Support applies to a proposal; choose one or clear this."
+        elif not self.support:
+            errors["support"] = "Say whether the actor supports the proposal."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def stance_display(self):
+        return format_stance(self.stance)
+
+    @property
+    def stance_label(self):
+        """The stance in the debate's own words: 'strongly more aggressive'."""
+        return describe_stance(self.stance, self.debate.low_label, self.debate.high_label)
+
+    @property
+    def corroboration_count(self):
+        annotated = getattr(self, "corroboration", None)
+        if annotated is not None:
+            return annotated
+        return Position.objects.filter(pk=self.pk).with_corroboration().get().corroboration
+
+
+class EvidenceAttribution(models.TextChoices):
+    ON_RECORD = "on_record", "On the record"
+    SPOKESPERSON = "spokesperson", "Through a spokesperson"
+    ANONYMOUS_OFFICIALS = "anonymous_officials", "Anonymous officials"
+    OUTLET_REPORT = "outlet_report", "Outlet's own report"
+    EDITOR_INFERENCE = "editor_inference", "Editor's inference"
+
+
+class Evidence(models.Model):
+    Attribution = EvidenceAttribution
+
+    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="evidence")
+    item = models.ForeignKey(
+        CoverageItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        help_text="The coverage this evidence comes from; or give a bare URL.",
+    )
+    url = models.URLField("bare URL", max_length=2000, blank=True)
+    quote = models.TextField(blank=True)
+    attribution = models.CharField(max_length=20, choices=Attribution)
+    speaker = models.CharField(
+        max_length=200, blank=True, help_text="Who said it, when not the actor: “one NATO diplomat”."
+    )
+    source_count = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="How many unnamed sources: 4 for “four NATO officials”."
+    )
+    source_affiliation = models.CharField(
+        max_length=200, blank=True, help_text="Who the unnamed sources are: “NATO officials”."
+    )
+    cited_outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cited_in",
+        help_text="The outlet the item cites (the FT, when the item cites the FT).",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "evidence"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | ~Q(url=""), name="evidence_has_source"
+            ),
+            models.CheckConstraint(
+                condition=Q(attribution__in=[a.value for a in EvidenceAttribution]),
+                name="evidence_attribution_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(source_count__isnull=True) | Q(source_count__gte=1),
+                name="evidence_source_count_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_attribution_display()} for {self.position_id}: {self.attribution_chain}"
+
+    def clean(self):
+        if not self.item_id and not self.url:
+            raise ValidationError("Evidence needs a coverage item or a URL.")
+
+    @property
+    def is_on_record(self):
+        return self.attribution in (self.Attribution.ON_RECORD, self.Attribution.SPOKESPERSON)
+
+    @property
+    def sources_phrase(self):
+        """'four NATO officials', 'one NATO diplomat', or '' when nobody is counted."""
+        if not (self.source_count or self.source_affiliation):
+            return self.speaker
+        count = self.source_count
+        words = NUMBER_WORDS[count] if count is not None and count < len(NUMBER_WORDS) else count
+        return " ".join(str(part) for part in (words, self.source_affiliation) if part)
+
+    @property
+    def attribution_chain(self):
+        """Who said it and through whom: 'Example Wire, citing the Financial Times,
+        citing four NATO officials'."""
+        links = []
+        if self.item_id and self.item.outlet_id:
+            links.append(self.item.outlet.name)
+        if self.cited_outlet_id:
+            links.append(self.cited_outlet.name)
+        sources = self.sources_phrase
+        if sources and not self.is_on_record:
+            links.append(sources)
+        elif self.is_on_record and self.speaker:
+            links.append(self.speaker)
+        return ", citing ".join(links) if links else self.get_attribution_display()

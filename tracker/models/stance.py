@@ -1,0 +1,43 @@
+"""The stance scale shared by positions and flags: −2 … +2 on a debate's own poles."""
+
+from django.db.models import Q
+
+STANCE_MIN = -2
+STANCE_MAX = 2
+STANCE_VALUES = range(STANCE_MIN, STANCE_MAX + 1)
+
+STANCE_CHOICES = [
+    (-2, "−2 · strongly towards the low pole"),
+    (-1, "−1 · leaning towards the low pole"),
+    (0, "0 · between the poles"),
+    (1, "+1 · leaning towards the high pole"),
+    (2, "+2 · strongly towards the high pole"),
+]
+
+
+def stance_in_range(field):
+    """A check-constraint condition: the field is empty or on the −2 … +2 scale."""
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": STANCE_MIN, f"{field}__lte": STANCE_MAX}
+    )
+
+
+def format_stance(stance):
+    """'+1', '0', '−2' with a real minus sign, as readers expect in print."""
+    if stance is None:
+        return "–"
+    if stance > 0:
+        return f"+{stance}"
+    if stance < 0:
+        return f"−{abs(stance)}"
+    return "0"
+
+
+def describe_stance(stance, low_label, high_label):
+    """Name a stance in the debate's own words: 'strongly more aggressive'."""
+    if stance is None:
+        return "no stance"
+    if stance == 0:
+        return f"between {low_label} and {high_label}"
+    label = high_label if stance > 0 else low_label
+    return f"strongly {label}" if abs(stance) == STANCE_MAX else f"leaning {label}"

@@ -1,0 +1,12 @@
+from django.db import models
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it was alive, e.g. the worker
+    executing the scheduler's heartbeat task; /healthz reports it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -1,0 +1,38 @@
+"""The editorial roles. Editors triage and draft; publishers also publish and retract."""
+
+EDITOR = "Editor"
+PUBLISHER = "Publisher"
+
+_VIEW_ONLY = ["heartbeat"]
+_EDITOR_WRITES = {
+    "actor": ["add", "change", "view"],
+    "membership": ["add", "change", "delete", "view"],
+    "debate": ["add", "change", "view"],
+    "proposal": ["add", "change", "view"],
+    "position": ["add", "change", "view"],
+    "evidence": ["add", "change", "delete", "view"],
+    "outlet": ["add", "change", "view"],
+    "feed": ["add", "change", "view"],
+    "coverageitem": ["add", "change", "view"],
+    "flag": ["change", "view"],
+}
+_PUBLISHER_EXTRA = {
+    "position": ["publish", "delete"],
+    "debate": ["delete"],
+    "proposal": ["delete"],
+}
+
+
+def _codenames(grants):
+    return [f"{action}_{model}" for model, actions in grants.items() for action in actions]
+
+
+def role_permissions():
+    """{group name: [permission codenames in the tracker app]}."""
+    editor = _codenames(_EDITOR_WRITES) + [f"view_{model}" for model in _VIEW_ONLY]
+    publisher = editor + [
+        "publish_position" if action == "publish" else f"{action}_{model}"
+        for model, actions in _PUBLISHER_EXTRA.items()
+        for action in actions
+    ]
+    return {EDITOR: editor, PUBLISHER: publisher}
