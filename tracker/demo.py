@@ -1,0 +1,186 @@
+"""Loads the demo data in fixtures/demo/ and the demo users.
+
+Every record is found by its natural key (slugs, names, URLs, and for a
+position its actor, debate, proposal and date), so loading twice changes
+nothing and never touches rows editors created themselves.
+"""
+
+import json
+import secrets
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Actor, CoverageItem, Debate, Evidence, Membership, Outlet, Position, Proposal
+from .roles import EDITOR, PUBLISHER
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DEMO_USERS = [("editor", EDITOR), ("publisher", PUBLISHER)]
+
+
+def _date(value):
+    return date.fromisoformat(value) if value else None
+
+
+def _record(counts, model, created):
+    counts[f"{model.__name__}.{'created' if created else 'existing'}"] += 1
+
+
+@transaction.atomic
+def load_demo_file(path):
+    """Load one demo file; return counts of created and existing rows per model."""
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    counts = Counter()
+
+    outlets = {}
+    for row in data.get("outlets", []):
+        outlet, created = Outlet.objects.update_or_create(
+            name=row["name"], defaults={"domain": row.get("domain", "")}
+        )
+        outlets[outlet.name] = outlet
+        _record(counts, Outlet, created)
+
+    actors = {}
+    for row in data.get("actors", []):
+        fields = {k: row.get(k, "") for k in ("kind", "name", "country", "wikidata_id")}
+        fields.update(aliases=row.get("aliases", []), description=row.get("description", ""))
+        actor, created = Actor.objects.update_or_create(slug=row["slug"], defaults=fields)
+        actors[actor.slug] = actor
+        _record(counts, Actor, created)
+
+    for row in data.get("memberships", []):
+        _, created = Membership.objects.update_or_create(
+            member=actors[row["member"]],
+            organization=actors[row["organization"]],
+            role=row.get("role", ""),
+            start_date=_date(row.get("start_date")),
+            defaults={"end_date": _date(row.get("end_date"))},
+        )
+        _record(counts, Membership, created)
+
+    items = {}
+    for row in data.get("coverage", []):
+        items[row["key"]] = _load_item(row, path.parent, outlets, counts)
+
+    for row in data.get("debates", []):
+        _load_debate(row, actors, items, outlets, counts)
+    return counts
+
+
+def _load_item(row, folder, outlets, counts):
+    content = row.get("content", "")
+    if "content_file" in row:
+        # The article file starts with its headline and dateline; the body follows.
+        lines = (folder / row["content_file"]).read_text(encoding="utf-8").splitlines()
+        content = "\n".join(lines[2:]).strip()
+    item, created = CoverageItem.objects.update_or_create(
+        canonical_url=row["url"],
+        defaults={
+            "url": row["url"],
+            "title": row["title"],
+            "summary": row.get("summary", ""),
+            "content": content,
+            "published_at": datetime.fromisoformat(row["published_at"]),
+            "outlet": outlets.get(row.get("outlet")),
+        },
+    )
+    _record(counts, CoverageItem, created)
+    return item
+
+
+def _load_debate(row, actors, items, outlets, counts):
+    fields = {
+        k: row.get(k, "")
+        for k in ("title", "question", "summary", "low_label", "high_label", "watch_query")
+    }
+    fields["status"] = row.get("status", Debate.Status.ACTIVE)
+    debate, created = Debate.objects.update_or_create(slug=row["slug"], defaults=fields)
+    _record(counts, Debate, created)
+
+    proposals = {}
+    for prow in row.get("proposals", []):
+        proposal, created = Proposal.objects.update_or_create(
+            debate=debate,
+            slug=prow["slug"],
+            defaults={k: prow.get(k, "") for k in ("title", "rung", "description")},
+        )
+        proposals[proposal.slug] = proposal
+        _record(counts, Proposal, created)
+
+    for prow in row.get("positions", []):
+        status = prow.get("status", Position.Status.PUBLISHED)
+        position, created = Position.objects.update_or_create(
+            actor=actors[prow["actor"]],
+            debate=debate,
+            proposal=proposals.get(prow.get("proposal")),
+            stated_on=_date(prow["stated_on"]),
+            defaults={
+                "stance": prow.get("stance"),
+                "support": prow.get("support", ""),
+                "summary": prow["summary"],
+                "status": status,
+            },
+            create_defaults={
+                "stance": prow.get("stance"),
+                "support": prow.get("support", ""),
+                "summary": prow["summary"],
+                "status": status,
+                "published_at": None if status == Position.Status.DRAFT else timezone.now(),
+            },
+        )
+        _record(counts, Position, created)
+        for erow in prow.get("evidence", []):
+            _, created = Evidence.objects.update_or_create(
+                position=position,
+                item=items.get(erow.get("item")),
+                url=erow.get("url", ""),
+                quote=erow.get("quote", ""),
+                defaults={
+                    "attribution": erow["attribution"],
+                    "speaker": erow.get("speaker", ""),
+                    "source_count": erow.get("source_count"),
+                    "source_affiliation": erow.get("source_affiliation", ""),
+                    "cited_outlet": outlets.get(erow.get("cited_outlet")),
+                    "note": erow.get("note", ""),
+                },
+            )
+            _record(counts, Evidence, created)
+
+
+def load_demo(folder=DEMO_DIR):
+    counts = Counter()
+    for path in sorted(Path(folder).glob("*.json")):
+        counts.update(load_demo_file(path))
+    return counts
+
+
+def ensure_demo_users(logins_file=None):
+    """Create or repair the demo editor and publisher.
+
+    Passwords are generated once and kept in the data directory (readable by
+    the owner only), so the same logins survive a re-seed.
+    """
+    logins_file = Path(logins_file or settings.DEMO_LOGINS_FILE)
+    saved = json.loads(logins_file.read_text()) if logins_file.exists() else {}
+    User = get_user_model()
+    logins = {}
+    for username, role in DEMO_USERS:
+        password = saved.get(username, {}).get("password") or secrets.token_urlsafe(12)
+        user, _ = User.objects.get_or_create(username=username)
+        user.is_staff = True
+        if not user.check_password(password):
+            user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        logins[username] = {"password": password, "role": role}
+    logins_file.parent.mkdir(parents=True, exist_ok=True)
+    logins_file.touch(mode=0o600, exist_ok=True)
+    logins_file.write_text(json.dumps(logins, indent=2) + "\n")
+    return logins
