@@ -8,8 +8,8 @@ os.environ.setdefault(
     "TRACKER_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
 )
 
-from .settings import *  # noqa: E402,F403
-from .settings import DATA_DIR, DATABASES, STORAGES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import DATA_DIR, DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -12,7 +12,7 @@ class ActorForm(forms.ModelForm):
 
     class Meta:
         model = Actor
-        fields = "__all__"
+        fields = ["kind", "name", "slug", "country", "aliases", "wikidata_id", "description"]
 
 
 class MembershipInline(admin.TabularInline):

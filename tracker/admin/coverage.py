@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from ..models import CoverageItem, Feed, Flag, Outlet
+from .forms import HttpsURLFieldsMixin
 
 
 @admin.register(Outlet)
@@ -10,7 +11,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feed)
-class FeedAdmin(admin.ModelAdmin):
+class FeedAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     list_display = ["url", "outlet", "is_active", "next_fetch_at", "error_count", "last_error"]
     list_filter = ["is_active"]
     list_select_related = ["outlet"]
@@ -29,7 +30,7 @@ class FeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoverageItem)
-class CoverageItemAdmin(admin.ModelAdmin):
+class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     list_display = ["title", "outlet", "published_at", "duplicate_of"]
     list_select_related = ["outlet", "duplicate_of"]
     search_fields = ["title", "canonical_url"]

@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 
 from ..models.actors import normalise_aliases
 
@@ -21,3 +22,9 @@ class LinesField(forms.CharField):
 
     def has_changed(self, initial, data):
         return self.to_python(initial or []) != self.to_python(data)
+
+
+class HttpsURLFieldsMixin:
+    """A URL typed without a scheme is taken as https://, not http://."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

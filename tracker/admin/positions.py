@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.utils import timezone
 
 from ..models import Evidence, Position
+from .forms import HttpsURLFieldsMixin
 
 
-class EvidenceInline(admin.StackedInline):
+class EvidenceInline(HttpsURLFieldsMixin, admin.StackedInline):
     model = Evidence
     extra = 0
     autocomplete_fields = ["item", "cited_outlet"]
@@ -72,7 +73,7 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     list_display = ["position", "attribution", "item", "cited_outlet", "source_count"]
     list_filter = ["attribution"]
     list_select_related = ["position__actor", "position__debate", "item", "cited_outlet"]

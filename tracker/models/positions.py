@@ -9,7 +9,21 @@ from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
 
-NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
 
 
 class PositionQuerySet(models.QuerySet):
@@ -35,9 +49,7 @@ class PositionQuerySet(models.QuerySet):
     def current_positions(self, debate, as_of=None):
         """Each actor's latest published position in the debate, one for the debate
         itself and one per proposal; with as_of, the latest stated on or before it."""
-        return self.filter(debate=debate)._latest_per(
-            [F("actor_id"), F("proposal_id")], as_of
-        )
+        return self.filter(debate=debate)._latest_per([F("actor_id"), F("proposal_id")], as_of)
 
     def current_for_actor(self, actor, as_of=None):
         """The actor's latest published position in every debate and proposal."""
@@ -154,9 +166,12 @@ class Position(models.Model):
             models.Index(fields=["actor", "status", "stated_on"], name="position_actor_lookup"),
         ]
         constraints = [
-            models.CheckConstraint(condition=stance_in_range("stance"), name="position_stance_range"),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in PositionStatus]), name="position_status_valid"
+                condition=stance_in_range("stance"), name="position_stance_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in PositionStatus]),
+                name="position_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(support="") | Q(support__in=[s.value for s in PositionSupport]),
@@ -241,7 +256,9 @@ class Evidence(models.Model):
     quote = models.TextField(blank=True)
     attribution = models.CharField(max_length=20, choices=Attribution)
     speaker = models.CharField(
-        max_length=200, blank=True, help_text="Who said it, when not the actor: “one NATO diplomat”."
+        max_length=200,
+        blank=True,
+        help_text="Who said it, when not the actor: “one NATO diplomat”.",
     )
     source_count = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="How many unnamed sources: 4 for “four NATO officials”."

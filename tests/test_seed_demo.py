@@ -1,0 +1,113 @@
+import json
+import stat
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from tracker.models import (
+    Actor,
+    CoverageItem,
+    Debate,
+    Evidence,
+    Membership,
+    Outlet,
+    Position,
+    Proposal,
+)
+
+MODELS = [Actor, CoverageItem, Debate, Evidence, Membership, Outlet, Position, Proposal]
+NATO_DEBATE = "nato-response-to-russian-airspace-violations"
+
+
+@pytest.fixture
+def logins_file(settings, tmp_path):
+    settings.DEMO_LOGINS_FILE = tmp_path / "demo-logins.json"
+    settings.DEBUG = True
+    return settings.DEMO_LOGINS_FILE
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_twice_creates_no_duplicates(logins_file, capsys):
+    call_command("seed_demo")
+    first = counts()
+    first_logins = json.loads(logins_file.read_text())
+    call_command("seed_demo")
+    assert counts() == first
+    assert json.loads(logins_file.read_text()) == first_logins
+    assert "0 records created" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_demo_models_the_seed_article(logins_file):
+    call_command("seed_demo")
+    debate = Debate.objects.get(slug=NATO_DEBATE)
+    assert (debate.low_label, debate.high_label) == ("conservative", "more aggressive")
+    assert list(debate.proposals.values_list("rung", flat=True)) == [1, 2, 3, 4, 5]
+    assert Debate.objects.count() >= 2
+
+    article = CoverageItem.objects.get(title__startswith="FT: NATO Countries Discuss")
+    assert "citing four NATO officials" in article.content
+
+    kinds = set(Actor.objects.values_list("kind", flat=True))
+    assert kinds == {"country", "official", "organization", "bloc", "unnamed_group"}
+    whitaker = Membership.objects.get(member__slug="matthew-whitaker")
+    assert whitaker.role == "U.S. Ambassador to NATO"
+    assert "Kremlin" in Actor.objects.get(slug="russia").aliases
+
+    bloc = Position.objects.get(actor__slug="allies-bordering-russia", debate=debate, proposal=None)
+    chain = bloc.evidence.get().attribution_chain
+    assert chain == "Example Newswire, citing Financial Times, citing four NATO officials"
+
+    trump = Position.objects.get(actor__slug="donald-trump", debate=debate, proposal=None)
+    assert trump.evidence.get().attribution == Evidence.Attribution.ON_RECORD
+    assert trump.stance == 2
+    restraint = Position.objects.get(actor__slug="allies-advising-restraint")
+    assert restraint.stance < 0
+
+
+@pytest.mark.django_db
+def test_demo_users_get_generated_passwords_that_work(logins_file, client):
+    call_command("seed_demo")
+    logins = json.loads(logins_file.read_text())
+    assert set(logins) == {"editor", "publisher"}
+    assert stat.S_IMODE(logins_file.stat().st_mode) == 0o600
+    for username, login in logins.items():
+        assert len(login["password"]) >= 12
+        assert client.login(username=username, password=login["password"])
+    assert logins["editor"]["password"] != logins["publisher"]["password"]
+    publisher = get_user_model().objects.get(username="publisher")
+    assert publisher.has_perm("tracker.publish_position")
+    assert not get_user_model().objects.get(username="editor").has_perm("tracker.publish_position")
+
+
+@pytest.mark.django_db
+def test_a_fresh_data_directory_gets_fresh_passwords(settings, tmp_path):
+    settings.DEBUG = True
+    settings.DEMO_LOGINS_FILE = tmp_path / "a.json"
+    call_command("seed_demo")
+    settings.DEMO_LOGINS_FILE = tmp_path / "b.json"
+    call_command("seed_demo")
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    assert a["editor"]["password"] != b["editor"]["password"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_seed_with_debug_off(settings, logins_file):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        call_command("seed_demo")
+    assert Debate.objects.count() == 0
+    assert not logins_file.exists()
+
+
+@pytest.mark.django_db
+def test_force_seeds_with_debug_off(settings, logins_file):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force")
+    assert Debate.objects.filter(slug=NATO_DEBATE).exists()

@@ -1,0 +1,97 @@
+"""The settings module refuses unsafe production configurations and picks the
+right services from the environment."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+ROOT = settings.BASE_DIR
+
+
+def run_settings(tmp_path, code="print('ok')", **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="config.settings", TRACKER_DATA_DIR=str(tmp_path))
+    environment.update(env)
+    script = f"import django; django.setup(); from django.conf import settings; {code}"
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
+    result = run_settings(tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_a_short_secret_key_in_production(tmp_path):
+    result = run_settings(tmp_path, SECRET_KEY="short")
+    assert result.returncode != 0
+    assert "too short" in result.stderr
+
+
+def test_debug_runs_with_a_development_key(tmp_path):
+    result = run_settings(tmp_path, code="print(settings.SECRET_KEY)", DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("insecure-development-key")
+
+
+def test_the_embedded_default_is_sqlite_and_the_filesystem_broker(tmp_path):
+    code = (
+        "print(settings.DATABASES['default']['NAME']); print(settings.CELERY_BROKER_URL);"
+        "print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'])"
+    )
+    result = run_settings(tmp_path, code=code, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    db, broker, folder = result.stdout.split()
+    assert db == str(tmp_path / "tracker.sqlite3")
+    assert broker == "filesystem://"
+    assert folder.startswith(str(tmp_path))
+
+
+def test_database_and_redis_urls_select_the_real_services(tmp_path):
+    code = "print(settings.DATABASES['default']['ENGINE']); print(settings.CELERY_BROKER_URL)"
+    result = run_settings(
+        tmp_path,
+        code=code,
+        DEBUG="1",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/tracker",
+        REDIS_URL="redis://127.0.0.1:6379/3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://127.0.0.1:6379/3",
+    ]
+
+
+def test_production_cookies_are_secure(tmp_path):
+    code = "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)"
+    result = run_settings(tmp_path, code=code, SECRET_KEY="x" * 50)
+    assert result.stdout.split() == ["True", "True"]
+
+
+def test_results_are_not_stored():
+    assert settings.CELERY_TASK_IGNORE_RESULT is True
+
+
+def test_the_embedded_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    code = (
+        "from django.db import connection; cursor = connection.cursor();"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0]);"
+        "print(cursor.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = run_settings(tmp_path, code=code, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "20000"]
