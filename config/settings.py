@@ -173,7 +173,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "heartbeat": {"task": "tracker.tasks.record_heartbeat", "schedule": 60.0, "args": ("scheduler",)},
+    "heartbeat": {
+        "task": "tracker.tasks.record_heartbeat",
+        "schedule": 60.0,
+        "args": ("scheduler",),
+    },
 }
 
 LOGGING = {
