@@ -21,6 +21,7 @@ from .models import Actor, CoverageItem, Debate, Evidence, Membership, Outlet, P
 from .roles import EDITOR, PUBLISHER
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DEMO_FEEDS_DIR = Path(settings.BASE_DIR) / "fixtures" / "feeds"
 DEMO_USERS = [("editor", EDITOR), ("publisher", PUBLISHER)]
 
 
@@ -42,7 +43,8 @@ def load_demo_file(path):
     outlets = {}
     for row in data.get("outlets", []):
         outlet, created = Outlet.objects.update_or_create(
-            name=row["name"], defaults={"domain": row.get("domain", "")}
+            name=row["name"],
+            defaults={"domain": row.get("domain", ""), "aliases": row.get("aliases", [])},
         )
         outlets[outlet.name] = outlet
         _record(counts, Outlet, created)
@@ -159,6 +161,14 @@ def load_demo(folder=DEMO_DIR):
     for path in sorted(Path(folder).glob("*.json")):
         counts.update(load_demo_file(path))
     return counts
+
+
+def import_demo_feeds(folder=DEMO_FEEDS_DIR):
+    """Run the sample feeds through the coverage pipeline (idempotent by URL)."""
+    from .ingest.files import import_files
+
+    totals, _ = import_files(sorted(Path(folder).glob("*.xml")))
+    return totals
 
 
 def ensure_demo_users(logins_file=None):

@@ -1,13 +1,23 @@
+from django import forms
 from django.contrib import admin
 
 from ..models import CoverageItem, Feed, Flag, Outlet
-from .forms import HttpsURLFieldsMixin
+from .forms import HttpsURLFieldsMixin, LinesField
+
+
+class OutletForm(forms.ModelForm):
+    aliases = LinesField(required=False, help_text="Other names used when citing it, one per line.")
+
+    class Meta:
+        model = Outlet
+        fields = ["name", "domain", "aliases"]
 
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
+    form = OutletForm
     list_display = ["name", "domain"]
-    search_fields = ["name", "domain"]
+    search_fields = ["name", "domain", "aliases"]
 
 
 @admin.register(Feed)
@@ -35,7 +45,8 @@ class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     list_select_related = ["outlet", "duplicate_of"]
     search_fields = ["title", "canonical_url"]
     autocomplete_fields = ["outlet", "feed", "duplicate_of"]
-    readonly_fields = ["fetched_at", "content_hash", "title_key", "simhash"]
+    readonly_fields = ["fetched_at", "content_hash", "title_key"]
+    exclude = ["signature"]
     # Counting a million rows on every page view is what makes a changelist slow.
     show_full_result_count = False
 

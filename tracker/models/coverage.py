@@ -3,6 +3,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .actors import normalise_aliases
+
 MIN_POLL_SECONDS = 5 * 60
 MAX_POLL_SECONDS = 24 * 60 * 60
 
@@ -11,6 +13,11 @@ class Outlet(models.Model):
     name = models.CharField(max_length=200, unique=True)
     domain = models.CharField(
         max_length=253, blank=True, help_text="The outlet's web domain, e.g. “ft.com”."
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other names coverage uses when citing it (“FT”), one per line.",
     )
 
     class Meta:
@@ -28,7 +35,12 @@ class Outlet(models.Model):
 
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lower().removeprefix("www.")
+        self.aliases = normalise_aliases(self.aliases, self.name)
         super().save(*args, **kwargs)
+
+    @property
+    def names(self):
+        return [self.name, *self.aliases]
 
 
 class Feed(models.Model):
@@ -49,8 +61,16 @@ class Feed(models.Model):
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     next_fetch_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
-    error_count = models.PositiveIntegerField(default=0)
+    last_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="HTTP status of the last fetch."
+    )
+    error_count = models.PositiveIntegerField(
+        default=0, help_text="Consecutive failed fetches; reset by a success."
+    )
     last_error = models.TextField(blank=True)
+    last_warnings = models.JSONField(
+        default=list, blank=True, help_text="What the last parse had to repair or skip."
+    )
     disabled_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -94,8 +114,16 @@ class CoverageItem(models.Model):
     title_key = models.CharField(
         max_length=64, blank=True, help_text="Hash of the normalised title, for exact dedupe."
     )
-    simhash = models.BigIntegerField(
-        null=True, blank=True, help_text="Near-duplicate signature of the text."
+    signature = models.BinaryField(
+        blank=True, default=b"", help_text="MinHash of the text, for near-duplicate detection."
+    )
+    cited_outlet = models.ForeignKey(
+        Outlet,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cited_by_items",
+        help_text="The outlet this item cites (“citing the Financial Times”).",
     )
     duplicate_of = models.ForeignKey(
         "self",
@@ -112,7 +140,7 @@ class CoverageItem(models.Model):
             models.Index(fields=["-published_at", "-id"], name="item_recent"),
             models.Index(fields=["outlet", "-published_at"], name="item_outlet_recent"),
             models.Index(fields=["title_key"], name="item_title_key"),
-            models.Index(fields=["simhash"], name="item_simhash"),
+            models.Index(fields=["-fetched_at"], name="item_fetched"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -57,6 +58,23 @@ class Debate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        from ..ingest.query import QuerySyntaxError, actor_slugs, parse_query
+        from .actors import Actor
+
+        try:
+            tree = parse_query(self.watch_query)
+        except QuerySyntaxError as error:
+            raise ValidationError({"watch_query": str(error)}) from error
+        slugs = actor_slugs(tree)
+        known = set(Actor.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        unknown = sorted(slugs - known)
+        if unknown:
+            position = self.watch_query.lower().find("@" + unknown[0]) + 1
+            raise ValidationError(
+                {"watch_query": f"no actor with the slug “{unknown[0]}” (at character {position})"}
+            )
 
     def describe_stance(self, stance):
         return describe_stance(stance, self.low_label, self.high_label)

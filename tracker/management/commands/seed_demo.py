@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.demo import DEMO_DIR, ensure_demo_users, load_demo
+from tracker.demo import DEMO_DIR, ensure_demo_users, import_demo_feeds, load_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +22,10 @@ class Command(BaseCommand):
         created = sum(n for key, n in counts.items() if key.endswith(".created"))
         existing = sum(n for key, n in counts.items() if key.endswith(".existing"))
         self.stdout.write(f"Demo data: {created} records created, {existing} already present.")
+        feeds = import_demo_feeds()
+        self.stdout.write(
+            f"Sample feeds: {feeds.items_new} new items, {feeds.flags_created} flags for review."
+        )
         logins = ensure_demo_users()
         self.stdout.write(f"Demo logins (kept in {settings.DEMO_LOGINS_FILE}):")
         for username, login in logins.items():

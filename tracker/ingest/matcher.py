@@ -1,0 +1,157 @@
+"""Match an item against every debate's watch query in one pass.
+
+All patterns — query terms, every actor's name and aliases, stance cues — go
+into one Aho-Corasick automaton over the word stream (see text.words). A
+scan yields the set of patterns present; each debate's query is then a cheap
+boolean evaluation over that set, and only for debates that share a pattern
+with the item.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import ahocorasick_rs
+
+from .cues import ESCALATORY_CUES, RESTRAINING_CUES
+from .query import ActorRef, QuerySyntaxError, Term, evaluate, make_pattern, parse_query
+from .query import positive_leaves as query_positive_leaves
+from .text import word_list
+
+STANCE_LIMIT = 2
+
+
+@dataclass
+class DebateMatch:
+    debate_id: int
+    score: float
+    matched_terms: list
+    matched_actor_ids: list
+    suggested_stance: int | None
+    stance_reasons: list = field(default_factory=list)
+
+
+@dataclass
+class _CompiledDebate:
+    debate_id: int
+    tree: object
+    leaf_patterns: dict  # leaf -> frozenset of pattern ids
+    positive: list  # leaves that count towards the score
+
+
+class Matcher:
+    """Built from (id, watch_query) for debates and (id, slug, names) for actors."""
+
+    def __init__(self, debates, actors):
+        self._ids = {}
+        self.actor_patterns = {}
+        self.patterns_to_actors = defaultdict(set)
+        self.errors = {}
+        self.slug_to_actor = {}
+        for actor_id, slug, names in actors:
+            self.slug_to_actor[slug.lower()] = actor_id
+            ids = {self._add(_name_key(name)) for name in names if word_list(name)}
+            self.actor_patterns[actor_id] = frozenset(ids)
+            for pattern_id in ids:
+                self.patterns_to_actors[pattern_id].add(actor_id)
+        self.cues = {}
+        for cues, direction in ((ESCALATORY_CUES, 1), (RESTRAINING_CUES, -1)):
+            for cue in cues:
+                pattern_id = self._add(make_pattern(cue, 0).key)
+                self.cues[pattern_id] = (cue, direction)
+        self.debates = []
+        self.debates_by_pattern = defaultdict(set)
+        for debate_id, watch_query in debates:
+            compiled = self._compile_debate(debate_id, watch_query)
+            if compiled is None:
+                continue
+            index = len(self.debates)
+            self.debates.append(compiled)
+            for leaf in compiled.leaf_patterns:
+                for pattern_id in compiled.leaf_patterns[leaf]:
+                    self.debates_by_pattern[pattern_id].add(index)
+        keys = sorted(self._ids, key=self._ids.get)
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(
+            keys, matchkind=ahocorasick_rs.MatchKind.Standard
+        ) if keys else None  # fmt: skip
+
+    def _add(self, key):
+        return self._ids.setdefault(key, len(self._ids))
+
+    def _compile_debate(self, debate_id, watch_query):
+        try:
+            tree = parse_query(watch_query)
+        except QuerySyntaxError as error:
+            self.errors[debate_id] = str(error)
+            return None
+        if tree is None:
+            return None
+        leaf_patterns = {}
+        for leaf in tree.leaves():
+            if isinstance(leaf, Term):
+                leaf_patterns[leaf] = frozenset({self._add(leaf.pattern.key)})
+            elif isinstance(leaf, ActorRef):
+                actor_id = self.slug_to_actor.get(leaf.slug)
+                leaf_patterns[leaf] = self.actor_patterns.get(actor_id, frozenset())
+        return _CompiledDebate(debate_id, tree, leaf_patterns, list(query_positive_leaves(tree)))
+
+    @property
+    def pattern_count(self):
+        return len(self._ids)
+
+    def scan(self, words):
+        """The ids of every pattern present in a word stream."""
+        if self._automaton is None:
+            return set()
+        return {
+            pattern_id
+            for pattern_id, _, _ in self._automaton.find_matches_as_indexes(words, overlapping=True)
+        }
+
+    def match(self, title_words, body_words):
+        """Every debate the item matches, with its terms, actors, score and stance."""
+        in_title = self.scan(title_words)
+        present = in_title | self.scan(body_words)
+        if not present:
+            return []
+        candidates = set()
+        for pattern_id in present:
+            candidates.update(self.debates_by_pattern.get(pattern_id, ()))
+        if not candidates:
+            return []
+        mentioned = sorted({actor for p in present for actor in self.patterns_to_actors.get(p, ())})
+        stance, reasons = self.suggest_stance(present)
+        results = []
+        for index in sorted(candidates):
+            debate = self.debates[index]
+
+            def is_matched(leaf, debate=debate):
+                return not debate.leaf_patterns[leaf].isdisjoint(present)
+
+            if not evaluate(debate.tree, is_matched):
+                continue
+            terms, score = [], 0.0
+            for leaf in dict.fromkeys(debate.positive):
+                if is_matched(leaf):
+                    terms.append(_leaf_label(leaf))
+                    score += 2.0 if not debate.leaf_patterns[leaf].isdisjoint(in_title) else 1.0
+            score += 0.5 * len(mentioned)
+            results.append(DebateMatch(debate.debate_id, score, terms, mentioned, stance, reasons))
+        return results
+
+    def suggest_stance(self, present):
+        reasons, balance = [], 0
+        for pattern_id in sorted(present & self.cues.keys()):
+            cue, direction = self.cues[pattern_id]
+            balance += direction
+            reasons.append({"cue": cue, "direction": direction})
+        if not reasons:
+            return None, []
+        return max(-STANCE_LIMIT, min(STANCE_LIMIT, balance)), reasons
+
+
+def _name_key(name):
+    return make_pattern(name.replace("*", " "), 0, allow_prefix=False).key
+
+
+def _leaf_label(leaf):
+    return f"@{leaf.slug}" if isinstance(leaf, ActorRef) else leaf.source
