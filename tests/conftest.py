@@ -1,5 +1,6 @@
 import os
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -55,3 +56,13 @@ def publisher(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root-user", is_superuser=True)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(scope="session")
+def corpora():
+    folder = SHARED / "corpora"
+    require_service("the shared corpora", folder.is_dir(), str(folder))
+    return folder

@@ -25,10 +25,11 @@ _PACK = struct.Struct(f"<{NUM_PERM}I")
 
 
 def title_key(title_words, outlet_id):
-    """Same outlet, same normalised headline: one story re-posted under a new URL."""
-    if title_words.strip() == b"":
+    """Same outlet, same normalised headline: one story re-posted under a new URL.
+    Without a known outlet there is no key: different sites share headlines."""
+    if not outlet_id or title_words.strip() == b"":
         return ""
-    return hashlib.sha256(b"%d|%s" % (outlet_id or 0, title_words)).hexdigest()
+    return hashlib.sha256(b"%d|%s" % (outlet_id, title_words)).hexdigest()
 
 
 def content_hash(*parts):

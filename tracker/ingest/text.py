@@ -36,13 +36,21 @@ _ASCII_SEPARATORS = bytes(i for i in range(128) if not chr(i).isalnum())
 _TO_SPACE = bytes.maketrans(_ASCII_SEPARATORS, b" " * len(_ASCII_SEPARATORS))
 
 
+def _absolute_http_links_only(tag, attribute, value):
+    # Relative links in a feed point into somebody else's site, or nowhere.
+    if attribute == "href" and not value.lower().startswith(("http://", "https://")):
+        return None
+    return value
+
+
 def sanitise_html(value):
-    """HTML that is safe to display: an allow-list of tags, http(s) links only."""
+    """HTML that is safe to display: an allow-list of tags, absolute http(s) links only."""
     if not value:
         return ""
     return nh3.clean(
         value,
         tags=ALLOWED_TAGS,
+        attribute_filter=_absolute_http_links_only,
         clean_content_tags=DROP_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=SAFE_URL_SCHEMES,
@@ -57,7 +65,8 @@ def strip_html(value):
     if not value:
         return ""
     if "<" in value:
-        value = nh3.clean(value, tags=set(), clean_content_tags=DROP_WITH_CONTENT)
+        # Sanitise first, so block boundaries (<p>, <li>) still separate words.
+        return html_text(sanitise_html(value))
     return " ".join(html.unescape(value).split())
 
 

@@ -1,9 +1,10 @@
 import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.ingest.files import feed_files, import_files
+from tracker.ingest.files import import_files
 
 
 class Command(BaseCommand):
@@ -17,9 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--outlet", help="Credit every item to this outlet (created if new).")
 
     def handle(self, *args, paths, outlet=None, **options):
-        missing = [p for p in paths if not any(True for _ in feed_files([p]))]
+        missing = [p for p in paths if not Path(p).exists()]
         if missing:
-            raise CommandError(f"no such file or folder, or it is empty: {', '.join(missing)}")
+            raise CommandError(f"no such file or folder: {', '.join(missing)}")
         progress = None
         if sys.stderr.isatty():
             from tqdm import tqdm

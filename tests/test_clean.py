@@ -1,0 +1,116 @@
+"""Cleaning: canonical URLs, plain text, and HTML that is safe to show."""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from tracker.ingest.parse import ParsedEntry
+from tracker.ingest.pipeline import clean_entry
+from tracker.ingest.text import ALLOWED_TAGS, html_text, sanitise_html, strip_html
+from tracker.ingest.urls import canonical_url
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        ("HTTPS://WWW.FT.com/content/abc", "https://www.ft.com/content/abc"),
+        ("https://ft.com/a#section-2", "https://ft.com/a"),
+        ("https://ft.com/a?utm_source=x&utm_medium=rss&id=7", "https://ft.com/a?id=7"),
+        ("https://ft.com/a?b=2&fbclid=XYZ&a=1&gclid=1", "https://ft.com/a?a=1&b=2"),
+        ("https://ft.com:443/a", "https://ft.com/a"),
+        ("http://ft.com:8080/a", "http://ft.com:8080/a"),
+        ("https://ft.com", "https://ft.com/"),
+        ("https://ft.com/a?x=", "https://ft.com/a?x="),
+    ],
+)
+def test_canonical_urls(url, canonical):
+    assert canonical_url(url) == canonical
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "ftp://a/b", "//a/b"]
+)
+def test_only_http_urls_have_a_canonical_form(url):
+    with pytest.raises(ValueError):
+        canonical_url(url)
+
+
+def test_entries_without_an_http_link_are_rejected():
+    assert clean_entry(ParsedEntry(title="x", link="javascript:alert(1)")) == "no http(s) link"
+    assert clean_entry(ParsedEntry(title="x", link="/relative")) == "no http(s) link"
+    item = clean_entry(ParsedEntry(title="x", link="/a/b"), base_url="https://site.example/feed")
+    assert item.canonical_url == "https://site.example/a/b"
+
+
+def test_a_permalink_guid_stands_in_for_a_missing_link():
+    item = clean_entry(ParsedEntry(title="x", guid="https://site.example/p/1"))
+    assert item.url == "https://site.example/p/1"
+
+
+def test_titles_are_plain_text():
+    item = clean_entry(
+        ParsedEntry(title="<b>NATO</b> &amp; <script>x()</script>allies", link="https://a.example/")
+    )
+    assert item.title == "NATO & allies"
+
+
+def test_a_missing_title_is_taken_from_the_text():
+    item = clean_entry(
+        ParsedEntry(summary="<p>Allies met in Brussels.</p>", link="https://a.example/")
+    )
+    assert item.title == "Allies met in Brussels."
+
+
+def test_plain_text_of_sanitised_html_keeps_words_whole():
+    html = sanitise_html(
+        "<p>Ru<b>ss</b>ia</p><p>NATO&nbsp;&amp; allies</p><ul><li>a</li><li>b</li></ul>"
+    )
+    assert html_text(html) == "Russia NATO & allies a b"
+    assert strip_html("<p>one</p><p>two</p>") == "one two"
+
+
+class _Inspector(HTMLParser):
+    """Collects what a browser would treat as markup."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag {tag}")
+        for name, value in attrs:
+            if name.startswith("on") or name in ("style", "src", "srcdoc", "formaction"):
+                self.problems.append(f"attribute {name}")
+            if name == "href" and not (value or "").lower().startswith(("http://", "https://")):
+                self.problems.append(f"href {value!r}")
+
+
+def dangers(html):
+    inspector = _Inspector()
+    inspector.feed(html)
+    inspector.close()
+    return inspector.problems
+
+
+def xss_payloads(corpora):
+    for path in sorted((corpora / "xss").iterdir()):
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.strip():
+                yield line
+
+
+def test_no_xss_payload_survives_sanitising(corpora):
+    payloads = list(xss_payloads(corpora))
+    assert len(payloads) > 850
+    survivors = [p for p in payloads if dangers(sanitise_html(p))]
+    assert survivors == []
+
+
+def test_the_inspector_itself_sees_danger():
+    assert dangers("<img src=x onerror=alert(1)>") == [
+        "tag img",
+        "attribute src",
+        "attribute onerror",
+    ]
+    assert dangers('<a href="javascript:alert(1)">x</a>') == ["href 'javascript:alert(1)'"]

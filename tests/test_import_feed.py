@@ -1,0 +1,337 @@
+"""import_feed and friends: the whole pipeline on real feeds, into the real database."""
+
+import json
+import random
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tracker.ingest.parse import ParsedEntry
+from tracker.ingest.pipeline import Pipeline
+from tracker.models import CoverageItem, Debate, Flag, Outlet
+
+from . import factories as f
+from . import oracle
+from .test_clean import dangers, xss_payloads
+
+QUERIES = {
+    "airspace": '(NATO OR allies OR "eastern flank") AND (@russia OR @vladimir-putin) '
+    "AND (drone* OR airspace OR jet* OR hybrid) NOT olympic*",
+    "elections": '(election* OR ballot* OR "polling station") AND NOT football',
+    "ai": '"artificial intelligence" OR llm* OR (ai AND model*)',
+    "trump-tariffs": "@donald-trump AND tariff*",
+}
+
+
+def run_import(*paths, outlet=None):
+    from io import StringIO
+
+    out = StringIO()
+    args = [*map(str, paths)] + ([f"--outlet={outlet}"] if outlet else [])
+    call_command("import_feed", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.fixture
+def watched(db):
+    russia = f.ActorFactory(
+        slug="russia", name="Russia", kind="country", country="RU", aliases=["Kremlin", "Moscow"]
+    )
+    f.ActorFactory(slug="vladimir-putin", name="Vladimir Putin", aliases=["Putin"])
+    f.ActorFactory(slug="donald-trump", name="Donald Trump", aliases=["Trump"])
+    debates = [f.DebateFactory(slug=slug, watch_query=query) for slug, query in QUERIES.items()]
+    return debates, russia
+
+
+class _Text(HTMLParser):
+    INLINE = {
+        "a",
+        "abbr",
+        "b",
+        "cite",
+        "code",
+        "em",
+        "i",
+        "q",
+        "s",
+        "small",
+        "strong",
+        "sub",
+        "sup",
+        "u",
+    }
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag not in self.INLINE:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def stored_text(item):
+    parts = [item.title]
+    for html in (item.summary, item.content):
+        parser = _Text()
+        parser.feed(html)
+        parser.close()
+        parts.append("".join(parser.parts))
+    return " ".join(parts)
+
+
+@pytest.mark.django_db
+def test_news_feeds_import_once_and_flag_exactly_what_the_queries_say(corpora, watched):
+    debates, _ = watched
+    first = run_import(corpora / "news-feeds")
+    assert first["files"] == 200
+    assert first["items_new"] > 5000
+    assert first["flags_created"] > 20
+
+    second = run_import(corpora / "news-feeds")
+    assert second["items_new"] == 0
+    assert second["flags_created"] == 0
+    assert CoverageItem.objects.count() == first["items_new"]
+
+    actor_names = {a.slug: a.names for a in watched[1].__class__.objects.all()}
+    expected = set()
+    for item in CoverageItem.objects.filter(duplicate_of__isnull=True):
+        item_words = oracle.text_words(stored_text(item))
+        for debate in debates:
+            if oracle.evaluate(debate.watch_query, item_words, actor_names):
+                expected.add((item.id, debate.id))
+    flagged = set(Flag.objects.values_list("item_id", "debate_id"))
+    assert flagged == expected
+    assert {d for _, d in flagged} == {d.id for d in debates}
+
+
+@pytest.mark.django_db
+def test_every_feedparser_test_file_goes_through_import_feed(corpora, watched):
+    report = run_import(corpora / "feedparser-tests")
+    assert report["files"] > 2000
+    # Most of these test files carry one element each and no link: they are
+    # counted as rejected, with the reason, rather than stored.
+    seen = report["items_new"] + report["items_duplicate"] + report["items_rejected"]
+    assert seen > 1000
+    assert report["items_new"] > 20
+    assert any(
+        "entries rejected: no http(s) link" in w for ws in report["warnings"].values() for w in ws
+    )
+    # Whatever could not be parsed is reported, not raised.
+    assert all(isinstance(w, list) for w in report["warnings"].values())
+
+
+@pytest.mark.django_db
+def test_xss_payloads_are_stored_harmless(corpora, tmp_path, watched):
+    payloads = list(xss_payloads(corpora))
+    items = []
+    for n, payload in enumerate(payloads):
+        cdata = payload.replace("]]>", "]]&gt;")
+        escaped = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        items.append(
+            f"<item><title>{escaped}</title><link>https://x.example/{n}</link>"
+            f"<description><![CDATA[<p>NATO {cdata}</p>]]></description>"
+            f"<content:encoded>{escaped}</content:encoded></item>"
+        )
+    feed = tmp_path / "xss.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>X</title>'
+        "<link>https://x.example/</link>" + "".join(items) + "</channel></rss>",
+        encoding="utf-8",
+    )
+    report = run_import(feed, outlet="XSS Test")
+    assert report["items_new"] + report["items_duplicate"] == len(payloads)
+    unsafe = [
+        (item.id, problem)
+        for item in CoverageItem.objects.all()
+        for problem in dangers(item.summary) + dangers(item.content)
+    ]
+    assert unsafe == []
+
+
+def entry(url, title, text, when=datetime(2025, 10, 9, tzinfo=UTC)):
+    return ParsedEntry(title=title, link=url, guid=url, summary=text, published_at=when)
+
+
+def edit(text, rng, rate=0.04):
+    words = text.split()
+    for _ in range(max(1, int(len(words) * rate))):
+        position = rng.randrange(len(words))
+        words[position] = rng.choice(["the", "said", "officials", "on", "Tuesday", "new"])
+    return "(Wire) " + " ".join(words) + " Additional reporting by our correspondents."
+
+
+@pytest.mark.django_db
+def test_syndicated_copies_are_clustered_and_flagged_once(corpora, watched):
+    from tracker.ingest.parse import parse_feed
+
+    rng = random.Random(7)
+    originals = []
+    for path in sorted((corpora / "news-feeds").glob("*.xml")):
+        for parsed in parse_feed(path.read_bytes()).entries:
+            text = (parsed.summary + " " + parsed.content).strip()
+            if 80 <= len(text.split()) <= 600 and parsed.title:
+                originals.append((parsed.title, " ".join(text.split()[:300])))
+        if len(originals) >= 60:
+            break
+    originals = originals[:50]
+    pipeline = Pipeline()
+    wire, local = Outlet.objects.create(name="Wire"), Outlet.objects.create(name="Local")
+    pipeline.ingest(
+        [entry(f"https://wire.example/{n}", t, x) for n, (t, x) in enumerate(originals)],
+        outlet=wire,
+    )
+    summary = pipeline.ingest(
+        [
+            entry(f"https://local.example/{n}", t.upper(), edit(x, rng))
+            for n, (t, x) in enumerate(originals)
+        ],
+        outlet=local,
+    )
+    copies = CoverageItem.objects.filter(outlet=local)
+    linked = sum(
+        1
+        for copy in copies.select_related("duplicate_of")
+        if copy.duplicate_of and copy.duplicate_of.url == copy.url.replace("local", "wire")
+    )
+    recall = linked / len(originals)
+    assert recall >= 0.8, recall
+    wrong = copies.exclude(duplicate_of__isnull=True).count() - linked
+    assert wrong == 0
+    assert summary.items_near_duplicate == copies.exclude(duplicate_of__isnull=True).count()
+    assert not Flag.objects.filter(item__in=copies.exclude(duplicate_of__isnull=True)).exists()
+
+
+@pytest.mark.django_db
+def test_copies_within_one_batch_point_at_the_first_one(watched):
+    text = " ".join(f"word{n}" for n in range(120))
+    summary = Pipeline().ingest(
+        [entry("https://a.example/1", "Story", text), entry("https://b.example/1", "Story", text)]
+    )
+    first, second = CoverageItem.objects.order_by("id")
+    assert second.duplicate_of == first
+    assert summary.items_new == 2
+    assert summary.items_near_duplicate == 1
+
+
+@pytest.mark.django_db
+def test_exact_duplicates_by_url_guid_and_headline(watched):
+    outlet = Outlet.objects.create(name="O")
+    feed = f.FeedFactory(outlet=outlet)
+    pipeline = Pipeline()
+    pipeline.ingest(
+        [entry("https://a.example/1?utm_source=x", "Headline one", "a b c")],
+        feed=feed,
+        outlet=outlet,
+    )
+    again = pipeline.ingest(
+        [
+            entry("https://A.example/1#top", "Something else", "x"),  # same canonical URL
+            ParsedEntry(
+                title="Other", link="https://a.example/2", guid="https://a.example/1?utm_source=x"
+            ),
+            entry("https://a.example/3", "Headline   ONE", "later copy of the same headline"),
+        ],
+        feed=feed,
+        outlet=outlet,
+    )
+    assert again.items_new == 0
+    assert again.items_duplicate == 3
+    assert CoverageItem.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_item_citing_an_outlet_records_it(watched):
+    ft = Outlet.objects.create(name="Financial Times", aliases=["FT"])
+    reuters = Outlet.objects.create(name="Reuters")
+    Pipeline().ingest(
+        [
+            entry("https://a.example/1", "Allies", "NATO is discussing drones, the FT reported."),
+            entry(
+                "https://a.example/2", "Allies", "Drones crossed, according to Reuters on Monday."
+            ),
+            entry(
+                "https://a.example/3",
+                "Allies",
+                "This was reported by the Financial Times, citing officials.",
+            ),
+            entry("https://a.example/4", "Allies", "Nobody is cited here at all, say our sources."),
+        ]
+    )
+    cited = dict(CoverageItem.objects.values_list("url", "cited_outlet"))
+    assert cited == {
+        "https://a.example/1": ft.id,
+        "https://a.example/2": reuters.id,
+        "https://a.example/3": ft.id,
+        "https://a.example/4": None,
+    }
+
+
+@pytest.mark.django_db
+def test_rematch_creates_only_missing_flags(corpora, watched):
+    run_import(
+        corpora / "news-feeds" / "d4b7ab74da763119.json",
+        corpora / "news-feeds" / "0346e81559b251eb.xml",
+    )
+    before = Flag.objects.count()
+    out = __import__("io").StringIO()
+    call_command("rematch", "--debate", "ai", stdout=out)
+    assert json.loads(out.getvalue()) == {"debate": "ai", "flags_created": 0}
+    widened = Debate.objects.get(slug="ai")
+    widened.watch_query = "the"
+    widened.save()
+    call_command("rematch", "--debate", "ai", stdout=out)
+    assert Flag.objects.count() > before
+    after = Flag.objects.count()
+    call_command("rematch", "--debate", "ai", "--since", "2000-01-01", stdout=out)
+    assert Flag.objects.count() == after
+
+
+def test_rematch_and_flags_refuse_unknown_debates(db):
+    for command in ("rematch", "flags"):
+        with pytest.raises(CommandError, match="no debate with the slug"):
+            call_command(command, "--debate", "nope")
+
+
+@pytest.mark.django_db
+def test_rematch_refuses_a_bad_date(watched):
+    with pytest.raises(CommandError, match="--since must be a date"):
+        call_command("rematch", "--debate", "ai", "--since", "yesterday")
+
+
+def test_import_feed_refuses_a_missing_path(db, tmp_path):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_feed", str(tmp_path / "missing.xml"))
+
+
+@pytest.mark.django_db
+def test_flags_prints_the_queue_as_json_lines(watched, tmp_path):
+    feed = tmp_path / "one.xml"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>T</title><link>https://t.example/</link>'
+        "<item><title>Kremlin drones cross NATO airspace</title><link>https://t.example/1</link>"
+        "<description>Allies push for a stronger response.</description></item></channel></rss>"
+    )
+    run_import(feed)
+    from io import StringIO
+
+    out = StringIO()
+    call_command("flags", "--debate", "airspace", "--json", stdout=out)
+    [line] = out.getvalue().splitlines()
+    row = json.loads(line)
+    assert set(row) == {
+        "item_id", "url", "title", "score", "status", "matched_terms", "matched_actors", "suggested_stance",
+    }  # fmt: skip
+    assert row["matched_actors"] == ["russia"]
+    assert row["suggested_stance"] == 2
+    assert row["status"] == "new"
+    assert "@russia" in row["matched_terms"]
