@@ -172,7 +172,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_TASK_ROUTES = {
+    "tracker.tasks.fetch_feed": {"queue": "fetch"},
+    "tracker.tasks.rematch_debate": {"queue": "cpu"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Publishing must not hang a web request when the broker is down: the
+# dispatcher finds due feeds again once it is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
+    "dispatch-due-feeds": {"task": "tracker.tasks.dispatch_due_feeds", "schedule": 60.0},
     "heartbeat": {
         "task": "tracker.tasks.record_heartbeat",
         "schedule": 60.0,
@@ -192,6 +202,13 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
+
+# The coverage monitor. Feeds on these networks may be fetched although they
+# are not public (e.g. "10.0.5.0/24" for an intranet feed); empty by default.
+TRACKER_FEED_ALLOWED_NETWORKS = envlist("TRACKER_FEED_ALLOWED_NETWORKS")
+TRACKER_FEED_DEADLINE = float(os.environ.get("TRACKER_FEED_DEADLINE", "30"))
+TRACKER_FEED_MAX_BYTES = envint("TRACKER_FEED_MAX_BYTES", 10 * 1024 * 1024)
+TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 8)
 
 # Where seed_demo keeps the generated demo logins (never in the code).
 DEMO_LOGINS_FILE = DATA_DIR / "demo-logins.json"

@@ -1,12 +1,60 @@
-"""Celery tasks: thin wrappers that take ids or names, call plain code, and are idempotent."""
+"""Celery tasks: thin wrappers that take ids, call plain code in tracker.ingest,
+and are safe to run twice."""
+
+import logging
+import random
 
 from celery import shared_task
 from django.utils import timezone
 
-from .models import Heartbeat
+from .ingest import polling
+from .ingest.pipeline import rematch
+from .models import Debate, Heartbeat
+
+logger = logging.getLogger(__name__)
+DISPATCH_SPREAD_SECONDS = 30
 
 
 @shared_task
 def record_heartbeat(name):
     """Prove that a worker is consuming the queue; beat sends it every minute."""
     Heartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+
+
+@shared_task
+def dispatch_due_feeds():
+    """Reserve the due feeds and queue a fetch for each, spread over half a minute."""
+    reserved = polling.reserve_due_feeds()
+    for feed_id, token in reserved:
+        spread = random.uniform(0, DISPATCH_SPREAD_SECONDS)  # noqa: S311
+        fetch_feed.apply_async((feed_id, token), countdown=spread)
+    return len(reserved)
+
+
+# acks_late + reject_on_worker_lost: a worker killed mid-fetch leaves the
+# message on the queue for another worker; everything the fetch writes is
+# keyed, so doing it again stores nothing twice.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def fetch_feed(feed_id, token):
+    outcome = polling.poll_feed(feed_id, token)
+    logger.info("feed %s: %s %s", feed_id, outcome.status, outcome.summary.as_dict())
+    return outcome.status
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rematch_debate(debate_id, since=None):
+    debate = Debate.objects.filter(id=debate_id).first()
+    if debate is None:
+        return 0
+    return rematch(debate, since=since)
+
+
+def enqueue_safely(task, *args):
+    """Queue a task, but never fail the caller because the broker is down:
+    whatever it would have done is found again by the dispatcher or rematch."""
+    try:
+        task.apply_async(args)
+    except Exception as error:  # broker unreachable: log and carry on
+        logger.warning("could not queue %s%s: %s", task.name, args, error)
+        return False
+    return True

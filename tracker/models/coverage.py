@@ -72,6 +72,9 @@ class Feed(models.Model):
         default=list, blank=True, help_text="What the last parse had to repair or skip."
     )
     disabled_reason = models.TextField(blank=True)
+    fetch_token = models.CharField(
+        max_length=36, blank=True, editable=False, help_text="Which queued fetch owns the feed."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,339 @@
+"""A feed fetcher that is safe to point at URLs strangers typed in.
+
+- http and https only; at most MAX_REDIRECTS redirects, each hop checked anew;
+- every address is checked *at connect time*, after DNS and on every hop,
+  and the socket connects to the address that was checked (no second lookup
+  for DNS rebinding to exploit); only globally routable addresses pass,
+  IPv4-mapped and other embedded IPv4 forms included, unless the operator
+  allowed a network in TRACKER_FEED_ALLOWED_NETWORKS;
+- one overall deadline for the whole fetch, redirects and body included;
+- the body is capped after decompression, so a small gzip bomb is refused;
+- conditional GET with ETag and Last-Modified.
+"""
+
+import ipaddress
+import socket
+import time
+import zlib
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from .urls import is_http_url
+
+MAX_REDIRECTS = 5
+DEFAULT_DEADLINE = 30.0
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+USER_AGENT = "PolicyDebateTracker/0.1 (+feed monitor)"
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+class FetchError(Exception):
+    """A fetch that did not produce a body; `refused` when our policy said no."""
+
+    refused = False
+
+    def __init__(self, message, retry_after=None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class FetchRefused(FetchError):
+    refused = True
+
+
+@dataclass
+class FetchResult:
+    status: int
+    final_url: str
+    body: bytes = b""
+    etag: str = ""
+    last_modified: str = ""
+    max_age: int | None = None
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def not_modified(self):
+        return self.status == 304
+
+
+def _embedded_ipv4(address):
+    """IPv4 addresses hidden inside an IPv6 one (mapped, 6to4, Teredo, NAT64, compatible)."""
+    if address.version != 6:
+        return []
+    found = []
+    if address.ipv4_mapped:
+        found.append(address.ipv4_mapped)
+    if address.sixtofour:
+        found.append(address.sixtofour)
+    if address.teredo:
+        found.extend(address.teredo)
+    if address in _NAT64 or address in _NAT64_LOCAL:
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if int(address) >> 32 == 0 and int(address) > 1:  # deprecated ::a.b.c.d
+        found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return found
+
+
+def _forbidden(address):
+    return (
+        not address.is_global
+        or address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or (address.version == 6 and address.is_site_local)
+    )
+
+
+def address_refusal(ip, allowed_networks=()):
+    """Why an address may not be fetched from, or None when it may."""
+    try:
+        address = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return f"{ip!r} is not an IP address"
+    candidates = [address, *_embedded_ipv4(address)]
+    if any(candidate in network for candidate in candidates for network in allowed_networks):
+        return None
+    for candidate in candidates:
+        if _forbidden(candidate):
+            return f"{address} is not a public address"
+    return None
+
+
+def parse_networks(values):
+    return tuple(ipaddress.ip_network(value.strip(), strict=False) for value in values if value)
+
+
+class _GuardedConnectionMixin:
+    allowed_networks = ()
+
+    def _new_conn(self):
+        try:
+            infos = socket.getaddrinfo(
+                self._dns_host, self.port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+            )
+        except socket.gaierror as error:
+            raise FetchError(f"cannot resolve {self._dns_host}: {error.strerror}") from error
+        refusals, last_error = [], None
+        for family, kind, proto, _, sockaddr in infos:
+            refusal = address_refusal(sockaddr[0], self.allowed_networks)
+            if refusal:
+                refusals.append(refusal)
+                continue
+            sock = socket.socket(family, kind, proto)
+            try:
+                sock.settimeout(self.timeout if self.timeout is not None else DEFAULT_DEADLINE)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock.connect(sockaddr)  # the address just checked, not a new lookup
+                return sock
+            except OSError as error:
+                sock.close()
+                last_error = error
+        if refusals and last_error is None:
+            raise FetchRefused(f"refused to connect to {self._dns_host}: {refusals[0]}")
+        raise FetchError(f"cannot connect to {self._dns_host}: {last_error}")
+
+
+def _pool_manager(allowed_networks):
+    networks = tuple(allowed_networks)
+
+    class GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
+        allowed_networks = networks
+
+    class GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
+        allowed_networks = networks
+
+    class GuardedHTTPPool(HTTPConnectionPool):
+        ConnectionCls = GuardedHTTPConnection
+
+    class GuardedHTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = GuardedHTTPSConnection
+
+    manager = urllib3.PoolManager(num_pools=4, maxsize=1, retries=False)
+    manager.pool_classes_by_scheme = {"http": GuardedHTTPPool, "https": GuardedHTTPSPool}
+    return manager
+
+
+def _retry_after(value):
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0, int(moment.timestamp() - time.time()))
+
+
+def _max_age(cache_control):
+    for directive in (cache_control or "").split(","):
+        name, _, value = directive.strip().partition("=")
+        if name.lower() == "max-age" and value.strip().isdigit():
+            return int(value)
+    return None
+
+
+class _Deadline:
+    def __init__(self, seconds):
+        self.end = time.monotonic() + seconds
+        self.seconds = seconds
+
+    def remaining(self):
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"deadline of {self.seconds:g} s passed")
+        return left
+
+
+def _decoder(encoding):
+    encoding = (encoding or "identity").strip().lower()
+    if encoding in ("identity", ""):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if encoding == "deflate":
+        return zlib.decompressobj()
+    raise FetchError(f"unsupported content encoding {encoding!r}")
+
+
+def _read_body(response, deadline, max_bytes):
+    decoder = _decoder(response.headers.get("Content-Encoding"))
+    chunks, size = [], 0
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    while True:
+        if sock is not None:
+            sock.settimeout(deadline.remaining())
+        raw = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+        deadline.remaining()
+        if not raw:
+            break
+        if decoder is None:
+            pieces = [raw]
+        else:
+            pieces, data = [], raw
+            while data:
+                # Decompress at most what is still allowed, so a bomb never inflates.
+                try:
+                    piece = decoder.decompress(data, max_bytes - size + 1)
+                except zlib.error as error:
+                    raise FetchError(f"corrupt compressed body: {error}") from error
+                pieces.append(piece)
+                size_after = size + sum(len(p) for p in pieces)
+                if size_after > max_bytes:
+                    raise FetchRefused(f"body larger than {max_bytes} bytes")
+                data = decoder.unconsumed_tail
+                if not piece and data:
+                    break
+        for piece in pieces:
+            size += len(piece)
+            if size > max_bytes:
+                raise FetchRefused(f"body larger than {max_bytes} bytes")
+            chunks.append(piece)
+    if decoder is not None:
+        tail = decoder.flush()
+        size += len(tail)
+        if size > max_bytes:
+            raise FetchRefused(f"body larger than {max_bytes} bytes")
+        chunks.append(tail)
+    return b"".join(chunks)
+
+
+def fetch(
+    url,
+    *,
+    etag="",
+    last_modified="",
+    deadline=DEFAULT_DEADLINE,
+    max_bytes=DEFAULT_MAX_BYTES,
+    allowed_networks=(),
+):
+    """GET a feed safely; raises FetchError (or FetchRefused) when there is no body."""
+    clock = _Deadline(deadline)
+    manager = _pool_manager(allowed_networks)
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
+        "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
+        "Accept-Encoding": "gzip, deflate",
+        # A new connection per hop: every hop's address is checked as it connects,
+        # and an undrained redirect never poisons a reused connection.
+        "Connection": "close",
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    current = url
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not is_http_url(current):
+                raise FetchRefused(f"only http and https URLs are fetched, not {current[:200]!r}")
+            remaining = clock.remaining()
+            try:
+                response = manager.urlopen(
+                    "GET",
+                    current,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    preload_content=False,
+                    decode_content=False,
+                    timeout=urllib3.Timeout(connect=remaining, read=remaining),
+                )
+            except FetchError:
+                raise
+            except Urllib3Error as error:
+                cause = error.__context__ if isinstance(error.__context__, FetchError) else None
+                if cause is not None:
+                    raise cause from None
+                raise FetchError(f"{type(error).__name__}: {error}") from error
+            try:
+                if response.status in REDIRECT_STATUSES and response.headers.get("Location"):
+                    current = urljoin(current, response.headers["Location"].strip())
+                    continue
+                result = FetchResult(
+                    status=response.status,
+                    final_url=current,
+                    etag=response.headers.get("ETag", "")[:500],
+                    last_modified=response.headers.get("Last-Modified", "")[:100],
+                    max_age=_max_age(response.headers.get("Cache-Control")),
+                    headers=dict(response.headers),
+                )
+                if response.status == 304:
+                    return result
+                if response.status >= 400:
+                    raise FetchError(
+                        f"HTTP {response.status}",
+                        retry_after=_retry_after(response.headers.get("Retry-After")),
+                    )
+                if response.status != 200:
+                    raise FetchError(f"unexpected HTTP {response.status}")
+                result.body = _read_body(response, clock, max_bytes)
+                return result
+            except (OSError, Urllib3Error) as error:
+                if clock.end <= time.monotonic():
+                    raise FetchError(f"deadline of {deadline:g} s passed") from error
+                raise FetchError(f"{type(error).__name__}: {error}") from error
+            finally:
+                # Never reuse a connection: the next hop connects (and is checked) anew.
+                response.close()
+                manager.clear()
+        raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
+    finally:
+        manager.clear()
+
+
+def host_of(url):
+    return (urlsplit(url).hostname or "").lower()
