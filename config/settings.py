@@ -153,7 +153,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DATA_DIR = DATA_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY", 3600)}
+    # A message a dead worker had taken comes back after the visibility timeout
+    # (longer than any task runs), found by a sweep every interval * throttle seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": envint("CELERY_VISIBILITY", 3600),
+        "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": envint("CELERY_RESTORE_THROTTLE", 10),
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     for sub in ("queue", "processed", "control"):
@@ -178,6 +184,8 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task cut off by a lost broker connection is redelivered, not left hanging.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Publishing must not hang a web request when the broker is down: the
 # dispatcher finds due feeds again once it is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
@@ -209,6 +217,8 @@ TRACKER_FEED_ALLOWED_NETWORKS = envlist("TRACKER_FEED_ALLOWED_NETWORKS")
 TRACKER_FEED_DEADLINE = float(os.environ.get("TRACKER_FEED_DEADLINE", "30"))
 TRACKER_FEED_MAX_BYTES = envint("TRACKER_FEED_MAX_BYTES", 10 * 1024 * 1024)
 TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 8)
+# The dispatcher spreads each minute's fetches over this many seconds.
+TRACKER_DISPATCH_SPREAD = envint("TRACKER_DISPATCH_SPREAD", 30)
 
 # Where seed_demo keeps the generated demo logins (never in the code).
 DEMO_LOGINS_FILE = DATA_DIR / "demo-logins.json"

@@ -5,6 +5,7 @@ import logging
 import random
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from .ingest import polling
@@ -12,7 +13,6 @@ from .ingest.pipeline import rematch
 from .models import Debate, Heartbeat
 
 logger = logging.getLogger(__name__)
-DISPATCH_SPREAD_SECONDS = 30
 
 
 @shared_task
@@ -26,7 +26,7 @@ def dispatch_due_feeds():
     """Reserve the due feeds and queue a fetch for each, spread over half a minute."""
     reserved = polling.reserve_due_feeds()
     for feed_id, token in reserved:
-        spread = random.uniform(0, DISPATCH_SPREAD_SECONDS)  # noqa: S311
+        spread = random.uniform(0, settings.TRACKER_DISPATCH_SPREAD)  # noqa: S311
         fetch_feed.apply_async((feed_id, token), countdown=spread)
     return len(reserved)
 
@@ -58,3 +58,12 @@ def enqueue_safely(task, *args):
         logger.warning("could not queue %s%s: %s", task.name, args, error)
         return False
     return True
+
+
+def queue_fetch(feed_id, token):
+    """Queue a reserved feed's fetch; if the broker is down, hand the feed back
+    to the dispatcher so polling resumes as soon as the broker does."""
+    if enqueue_safely(fetch_feed, feed_id, token):
+        return True
+    polling.release_feed(feed_id, token)
+    return False

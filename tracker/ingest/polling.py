@@ -106,6 +106,13 @@ def reserve_feed(feed_id, now=None):
     return token if claimed == 1 else None
 
 
+def release_feed(feed_id, token, now=None):
+    """Give back a reservation whose fetch could not be queued: due again now."""
+    Feed.objects.filter(id=feed_id, fetch_token=token).update(
+        fetch_token="", next_fetch_at=now or timezone.now()
+    )
+
+
 def _jittered(seconds):
     return timedelta(seconds=seconds * random.uniform(1 - JITTER, 1 + JITTER))  # noqa: S311
 

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from tracker.ingest.polling import FeedRefused, register_feed, reserve_feed
-from tracker.tasks import enqueue_safely, fetch_feed
+from tracker.tasks import queue_fetch
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         queued = False
         if created and not no_fetch:
             token = reserve_feed(feed.id)
-            queued = bool(token) and enqueue_safely(fetch_feed, feed.id, token)
+            queued = bool(token) and queue_fetch(feed.id, token)
         for warning in warnings:
             self.stderr.write(f"warning: {warning}")
         report = {"feed_id": feed.id, "url": feed.url, "created": created, "queued": queued}

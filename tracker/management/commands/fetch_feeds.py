@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tracker.ingest.polling import poll_feed, reserve_due_feeds, reserve_feed
 from tracker.models import Feed
-from tracker.tasks import enqueue_safely, fetch_feed
+from tracker.tasks import queue_fetch
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 row = {"feed_id": feed_id, "status": outcome.status, "error": outcome.error}
                 row.update(outcome.summary.as_dict())
             else:
-                row = {"feed_id": feed_id, "queued": enqueue_safely(fetch_feed, feed_id, token)}
+                row = {"feed_id": feed_id, "queued": queue_fetch(feed_id, token)}
             self.stdout.write(json.dumps(row))
         if failed and feed is not None:
             raise CommandError("the fetch failed")

@@ -1,0 +1,99 @@
+"""Real Celery worker processes for tests: started with the settings a
+deployment would use, pointed at the test database and a chosen broker."""
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from kombu import Connection
+
+from tracker.models import Heartbeat
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def database_url():
+    """A URL for the database this test runs on, for the worker to open."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@contextmanager
+def running_worker(env, queues, log_path, name=None):
+    command = [
+        sys.executable, "-m", "celery", "-A", "config", "worker",
+        "--pool", "solo", "--queues", queues, "--loglevel", "info",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "--hostname", f"{name or queues.split(',')[0]}@%h",
+    ]  # fmt: skip
+    with open(log_path, "ab") as log:
+        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
+def wait_until(condition, worker, log_path, timeout=60, what="the worker did not do its job"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if worker is not None and worker.poll() is not None:
+            break
+        time.sleep(0.2)
+    pytest.fail(f"{what}; the worker's log:\n{log_path.read_text()[-4000:]}")
+
+
+def wait_for_heartbeat(name, worker, log_path, timeout=60):
+    wait_until(
+        Heartbeat.objects.filter(name=name).exists, worker, log_path, timeout,
+        "the worker did not run the task",
+    )  # fmt: skip
+
+
+def worker_env(tmp_path, **extra):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "DATABASE_URL", "TRACKER_DATA_DIR", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        SECRET_KEY=settings.SECRET_KEY,
+        DATABASE_URL=database_url(),
+        TRACKER_DATA_DIR=str(tmp_path),
+        **extra,
+    )
+    return env
+
+
+def filesystem_broker(data_dir):
+    folder = data_dir / "broker"
+    return Connection(
+        "filesystem://",
+        transport_options={
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        },
+    )
