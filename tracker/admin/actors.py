@@ -33,6 +33,7 @@ class ActorAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
     readonly_fields = ["created_at", "updated_at"]
+    actions = ["rematch_debates"]
     fieldsets = [
         (None, {"fields": ["kind", "name", "slug", "country", "aliases"]}),
         ("Reference", {"fields": ["wikidata_id", "description", "created_at", "updated_at"]}),
@@ -46,3 +47,24 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["member", "organization"]
     search_fields = ["member__name", "organization__name", "role"]
     autocomplete_fields = ["member", "organization"]
+
+    @admin.action(
+        description="Re-match debates whose watch query names these actors", permissions=["change"]
+    )
+    def rematch_debates(self, request, queryset):
+        from ..ingest.query import actor_slugs, parse_query
+        from ..models import Debate
+        from .debates import queue_rematch
+
+        slugs = set(queryset.values_list("slug", flat=True))
+        debates = []
+        for debate in Debate.objects.exclude(watch_query=""):
+            try:
+                if actor_slugs(parse_query(debate.watch_query)) & slugs:
+                    debates.append(debate)
+            except ValueError:
+                continue
+        if debates:
+            queue_rematch(self, request, debates)
+        else:
+            self.message_user(request, "No debate's watch query names these actors.")

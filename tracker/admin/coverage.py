@@ -1,7 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from ..ingest.polling import FeedRefused, check_feed_url, reserve_feed
 from ..models import CoverageItem, Feed, Flag, Outlet
+from ..tasks import queue_fetch
 from .forms import HttpsURLFieldsMixin, LinesField
 
 
@@ -20,23 +22,76 @@ class OutletAdmin(admin.ModelAdmin):
     search_fields = ["name", "domain", "aliases"]
 
 
+class FeedForm(forms.ModelForm):
+    url = forms.URLField(max_length=2000, assume_scheme="https")
+
+    class Meta:
+        model = Feed
+        fields = ["url", "outlet", "title", "is_active", "poll_interval"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            self.url_warnings = check_feed_url(url)
+        except FeedRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return url
+
+
 @admin.register(Feed)
 class FeedAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
-    list_display = ["url", "outlet", "is_active", "next_fetch_at", "error_count", "last_error"]
+    form = FeedForm
+    list_display = [
+        "url", "outlet", "is_active", "next_fetch_at", "poll_interval", "error_count", "problem",
+    ]  # fmt: skip
     list_filter = ["is_active"]
+    actions = ["fetch_now", "enable_and_fetch"]
     list_select_related = ["outlet"]
     search_fields = ["url", "title", "outlet__name"]
     autocomplete_fields = ["outlet"]
     readonly_fields = [
+        "disabled_reason",
+        "last_error",
+        "last_warnings",
+        "error_count",
+        "last_status",
+        "last_fetched_at",
+        "last_success_at",
+        "next_fetch_at",
         "etag",
         "last_modified",
         "body_hash",
-        "last_fetched_at",
-        "last_success_at",
-        "error_count",
-        "last_error",
         "created_at",
     ]
+
+    @admin.display(description="problem")
+    def problem(self, feed):
+        return feed.disabled_reason or feed.last_error
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in getattr(form, "url_warnings", []):
+            self.message_user(request, warning, messages.WARNING)
+
+    def _queue(self, request, feeds):
+        queued = 0
+        for feed in feeds:
+            token = reserve_feed(feed.id)
+            queued += bool(token) and queue_fetch(feed.id, token)
+        level = messages.SUCCESS if queued == len(feeds) else messages.WARNING
+        self.message_user(request, f"{queued} of {len(feeds)} feeds queued for fetching.", level)
+
+    @admin.action(description="Fetch now", permissions=["change"])
+    def fetch_now(self, request, queryset):
+        self._queue(request, list(queryset.filter(is_active=True)))
+
+    @admin.action(description="Re-enable and fetch now", permissions=["change"])
+    def enable_and_fetch(self, request, queryset):
+        feeds = list(queryset)
+        Feed.objects.filter(id__in=[feed.id for feed in feeds]).update(
+            is_active=True, error_count=0, disabled_reason="", fetch_token=""
+        )
+        self._queue(request, feeds)
 
 
 @admin.register(CoverageItem)

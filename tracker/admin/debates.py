@@ -1,7 +1,31 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
+from ..ingest.pipeline import preview_query
+from ..ingest.query import QuerySyntaxError
 from ..models import Debate, Proposal
+from ..tasks import enqueue_safely, rematch_debate
+
+
+def queue_rematch(modeladmin, request, debates):
+    queued = [debate for debate in debates if enqueue_safely(rematch_debate, debate.id)]
+    if queued:
+        names = ", ".join(debate.title for debate in queued)
+        modeladmin.message_user(
+            request,
+            f"Re-matching stored coverage for: {names}. New flags appear as they are found.",
+        )
+    if len(queued) < len(debates):
+        modeladmin.message_user(
+            request,
+            "The task queue is unavailable; run “manage.py rematch --debate SLUG” instead.",
+            messages.ERROR,
+        )
 
 
 class ProposalInline(admin.TabularInline):
@@ -19,13 +43,57 @@ class DebateAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "question"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ProposalInline]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "preview_link"]
+    actions = ["rematch"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "summary", "status"]}),
         ("The axis", {"fields": ["low_label", "high_label"]}),
-        ("Coverage monitor", {"fields": ["watch_query"]}),
+        ("Coverage monitor", {"fields": ["watch_query", "preview_link"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("preview-query/", preview, name="tracker_debate_preview_query"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="preview")
+    def preview_link(self, debate):
+        url = reverse("admin:tracker_debate_preview_query")
+        query = urlencode({"q": debate.watch_query}) if debate and debate.watch_query else ""
+        return format_html(
+            '<a href="{}?{}" target="_blank">Preview the query against recent coverage</a>',
+            url,
+            query,
+        )
+
+    def preview_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        query = request.GET.get("q", "")
+        preview = error = None
+        if query.strip():
+            try:
+                preview = preview_query(query)
+            except QuerySyntaxError as syntax_error:
+                error = str(syntax_error)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Preview a watch query",
+            "opts": self.model._meta,
+            "query": query,
+            "preview": preview,
+            "error": error,
+        }
+        return TemplateResponse(request, "admin/tracker/debate/preview_query.html", context)
+
+    @admin.action(
+        description="Re-match stored coverage (creates only missing flags)", permissions=["change"]
+    )
+    def rematch(self, request, queryset):
+        queue_rematch(self, request, list(queryset))
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_position_count=Count("positions"))

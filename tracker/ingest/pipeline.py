@@ -341,3 +341,31 @@ def rematch(debate, since=None, chunk_size=CHUNK):
 class _Words:
     title_words: bytes
     body_words: bytes
+
+
+@dataclass
+class Preview:
+    scanned: int
+    matched: int
+    items: list  # (CoverageItem, matched terms) for the first matches, newest first
+
+
+def preview_query(watch_query, limit=20, recent=5000):
+    """How a watch query would do on the most recent stored originals.
+    Raises QuerySyntaxError for a query that does not parse."""
+    from .query import parse_query
+
+    parse_query(watch_query)
+    matcher = build_matcher([Debate(id=0, watch_query=watch_query)])
+    items = CoverageItem.objects.filter(duplicate_of__isnull=True).select_related("outlet")
+    scanned = matched = 0
+    found = []
+    for item in items.order_by("-id")[:recent].iterator(CHUNK):
+        scanned += 1
+        title_words, body_words = stored_item_words(item)
+        matches = matcher.match(title_words, body_words)
+        if matches:
+            matched += 1
+            if len(found) < limit:
+                found.append((item, matches[0].matched_terms))
+    return Preview(scanned, matched, found)
