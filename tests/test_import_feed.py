@@ -204,11 +204,14 @@ def test_syndicated_copies_are_clustered_and_flagged_once(corpora, watched):
         if copy.duplicate_of and copy.duplicate_of.url == copy.url.replace("local", "wire")
     )
     recall = linked / len(originals)
+    print(f"near-copy recall {recall:.2f}")
     assert recall >= 0.8, recall
     wrong = copies.exclude(duplicate_of__isnull=True).count() - linked
     assert wrong == 0
     assert summary.items_near_duplicate == copies.exclude(duplicate_of__isnull=True).count()
     assert not Flag.objects.filter(item__in=copies.exclude(duplicate_of__isnull=True)).exists()
+    copy = copies.exclude(duplicate_of__isnull=True).first()
+    assert copy.cluster_outlet_count() == copy.duplicate_of.cluster_outlet_count() == 2
 
 
 @pytest.mark.django_db
@@ -219,6 +222,7 @@ def test_copies_within_one_batch_point_at_the_first_one(watched):
     )
     first, second = CoverageItem.objects.order_by("id")
     assert second.duplicate_of == first
+    assert first.cluster_outlet_count() == 0  # no outlets known for these two
     assert summary.items_new == 2
     assert summary.items_near_duplicate == 1
 

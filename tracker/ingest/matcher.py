@@ -9,6 +9,7 @@ with the item.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import ahocorasick_rs
 
@@ -18,6 +19,7 @@ from .query import positive_leaves as query_positive_leaves
 from .text import word_list
 
 STANCE_LIMIT = 2
+_first = itemgetter(0)
 
 
 @dataclass
@@ -102,10 +104,8 @@ class Matcher:
         """The ids of every pattern present in a word stream."""
         if self._automaton is None:
             return set()
-        return {
-            pattern_id
-            for pattern_id, _, _ in self._automaton.find_matches_as_indexes(words, overlapping=True)
-        }
+        # map/itemgetter keeps the per-occurrence work in C.
+        return set(map(_first, self._automaton.find_matches_as_indexes(words, overlapping=True)))
 
     def match(self, title_words, body_words):
         """Every debate the item matches, with its terms, actors, score and stance."""
@@ -118,17 +118,23 @@ class Matcher:
             candidates.update(self.debates_by_pattern.get(pattern_id, ()))
         if not candidates:
             return []
-        mentioned = sorted({actor for p in present for actor in self.patterns_to_actors.get(p, ())})
-        stance, reasons = self.suggest_stance(present)
-        results = []
+        matched = []
         for index in sorted(candidates):
             debate = self.debates[index]
 
             def is_matched(leaf, debate=debate):
                 return not debate.leaf_patterns[leaf].isdisjoint(present)
 
-            if not evaluate(debate.tree, is_matched):
-                continue
+            if evaluate(debate.tree, is_matched):
+                matched.append((debate, is_matched))
+        if not matched:
+            return []
+        # Only now, for the few items that matched a debate: who is mentioned
+        # and which way the cues lean.
+        mentioned = sorted({actor for p in present for actor in self.patterns_to_actors.get(p, ())})
+        stance, reasons = self.suggest_stance(present)
+        results = []
+        for debate, is_matched in matched:
             terms, score = [], 0.0
             for leaf in dict.fromkeys(debate.positive):
                 if is_matched(leaf):

@@ -47,6 +47,8 @@ def sanitise_html(value):
     """HTML that is safe to display: an allow-list of tags, absolute http(s) links only."""
     if not value:
         return ""
+    if "<" not in value and "&" not in value and ">" not in value:
+        return value  # plain text with nothing to escape is already safe HTML
     return nh3.clean(
         value,
         tags=ALLOWED_TAGS,

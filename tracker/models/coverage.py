@@ -168,3 +168,9 @@ class CoverageItem(models.Model):
     @property
     def original(self):
         return self.duplicate_of or self
+
+    def cluster_outlet_count(self):
+        """How many outlets ran this story: the original and its syndicated copies."""
+        root = self.duplicate_of_id or self.id
+        cluster = CoverageItem.objects.filter(Q(id=root) | Q(duplicate_of_id=root))
+        return cluster.exclude(outlet=None).values("outlet").distinct().count()
