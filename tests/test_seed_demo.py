@@ -10,6 +10,7 @@ from tracker.models import (
     CoverageItem,
     Debate,
     Evidence,
+    Flag,
     Membership,
     Outlet,
     Position,
@@ -68,6 +69,23 @@ def test_the_demo_models_the_seed_article(logins_file):
     assert trump.stance == 2
     restraint = Position.objects.get(actor__slug="allies-advising-restraint")
     assert restraint.stance < 0
+
+
+@pytest.mark.django_db
+def test_the_demo_opens_on_a_populated_review_queue(logins_file):
+    call_command("seed_demo")
+    flags = Flag.objects.filter(debate__slug=NATO_DEBATE)
+    assert flags.count() >= 2
+    # The wire story and its syndicated copy are one flag, not two.
+    wire = CoverageItem.objects.filter(title__startswith="NATO allies weigh armed drones")
+    assert wire.count() == 2
+    assert Flag.objects.filter(item__in=wire).count() == 1
+    assert wire.filter(duplicate_of__isnull=False).count() == 1
+    assert all(item.cited_outlet.name == "Financial Times" for item in wire)
+    caution = flags.get(item__title__startswith="Allies urge caution")
+    assert caution.suggested_stance < 0
+    assert {reason["cue"] for reason in caution.stance_reasons} >= {"caution*", "restraint"}
+    assert not CoverageItem.objects.filter(title__icontains="olympics").filter(flags__isnull=False)
 
 
 @pytest.mark.django_db
