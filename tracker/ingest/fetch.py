@@ -210,44 +210,35 @@ def _decoder(encoding):
 
 def _read_body(response, deadline, max_bytes):
     decoder = _decoder(response.headers.get("Content-Encoding"))
-    chunks, size = [], 0
+    body = bytearray()
+
+    def take(piece):
+        body.extend(piece)
+        if len(body) > max_bytes:
+            raise FetchRefused(f"body larger than {max_bytes} bytes")
+
     sock = getattr(getattr(response, "connection", None), "sock", None)
     while True:
         if sock is not None:
-            sock.settimeout(deadline.remaining())
-        raw = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+            sock.settimeout(deadline.remaining())  # no single read may outlive the deadline
+        raw = response.read1(65536)
         deadline.remaining()
         if not raw:
             break
         if decoder is None:
-            pieces = [raw]
-        else:
-            pieces, data = [], raw
-            while data:
-                # Decompress at most what is still allowed, so a bomb never inflates.
-                try:
-                    piece = decoder.decompress(data, max_bytes - size + 1)
-                except zlib.error as error:
-                    raise FetchError(f"corrupt compressed body: {error}") from error
-                pieces.append(piece)
-                size_after = size + sum(len(p) for p in pieces)
-                if size_after > max_bytes:
-                    raise FetchRefused(f"body larger than {max_bytes} bytes")
-                data = decoder.unconsumed_tail
-                if not piece and data:
-                    break
-        for piece in pieces:
-            size += len(piece)
-            if size > max_bytes:
-                raise FetchRefused(f"body larger than {max_bytes} bytes")
-            chunks.append(piece)
+            take(raw)
+            continue
+        data = raw
+        while data:
+            # Inflate at most one byte more than is still allowed, so a bomb never inflates.
+            try:
+                take(decoder.decompress(data, max_bytes - len(body) + 1))
+            except zlib.error as error:
+                raise FetchError(f"corrupt compressed body: {error}") from error
+            data = decoder.unconsumed_tail
     if decoder is not None:
-        tail = decoder.flush()
-        size += len(tail)
-        if size > max_bytes:
-            raise FetchRefused(f"body larger than {max_bytes} bytes")
-        chunks.append(tail)
-    return b"".join(chunks)
+        take(decoder.flush())
+    return bytes(body)
 
 
 def fetch(

@@ -271,41 +271,48 @@ class Pipeline:
         return ids
 
     def flag(self, items):
-        """Create the missing flags for (item id, CleanItem-like) pairs; return how many."""
-        flags, actors = [], {}
-        for item_id, item in items:
-            for match in self.matcher.match(item.title_words, item.body_words):
-                flags.append(
-                    Flag(
-                        item_id=item_id,
-                        debate_id=match.debate_id,
-                        score=match.score,
-                        matched_terms=match.matched_terms,
-                        suggested_stance=match.suggested_stance,
-                        stance_reasons=match.stance_reasons,
-                    )
+        return create_flags(self.matcher, items)
+
+
+def create_flags(matcher, items):
+    """Create the missing flags for (item id, object with title_words and
+    body_words) pairs; return how many were created."""
+    flags, actors = [], {}
+    for item_id, item in items:
+        for match in matcher.match(item.title_words, item.body_words):
+            flags.append(
+                Flag(
+                    item_id=item_id,
+                    debate_id=match.debate_id,
+                    score=match.score,
+                    matched_terms=match.matched_terms,
+                    suggested_stance=match.suggested_stance,
+                    stance_reasons=match.stance_reasons,
                 )
-                actors[(item_id, match.debate_id)] = match.matched_actor_ids
-        if not flags:
-            return 0
-        item_ids = {f.item_id for f in flags}
-        existing = set()
-        for chunk in _chunks(item_ids):
-            existing.update(
-                Flag.objects.filter(item_id__in=chunk).values_list("item_id", "debate_id")
             )
-        new = [f for f in flags if (f.item_id, f.debate_id) not in existing]
-        Flag.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
-        through = Flag.matched_actors.through
-        links = []
-        for chunk in _chunks({f.item_id for f in new}):
-            for flag_id, item_id, debate_id in Flag.objects.filter(item_id__in=chunk).values_list(
-                "id", "item_id", "debate_id"
-            ):
-                for actor_id in actors.get((item_id, debate_id), ()):
-                    links.append(through(flag_id=flag_id, actor_id=actor_id))
-        through.objects.bulk_create(links, batch_size=CHUNK, ignore_conflicts=True)
-        return len(new)
+            actors[(item_id, match.debate_id)] = match.matched_actor_ids
+    if not flags:
+        return 0
+    existing = set()
+    for chunk in _chunks({flag.item_id for flag in flags}):
+        existing.update(Flag.objects.filter(item_id__in=chunk).values_list("item_id", "debate_id"))
+    new = [flag for flag in flags if (flag.item_id, flag.debate_id) not in existing]
+    Flag.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
+    through = Flag.matched_actors.through
+    links = []
+    for chunk in _chunks({flag.item_id for flag in new}):
+        rows = Flag.objects.filter(item_id__in=chunk).values_list("id", "item_id", "debate_id")
+        for flag_id, item_id, debate_id in rows:
+            for actor_id in actors.get((item_id, debate_id), ()):
+                links.append(through(flag_id=flag_id, actor_id=actor_id))
+    through.objects.bulk_create(links, batch_size=CHUNK, ignore_conflicts=True)
+    return len(new)
+
+
+@dataclass
+class StoredWords:
+    title_words: bytes
+    body_words: bytes
 
 
 def stored_item_words(item):
@@ -317,8 +324,6 @@ def rematch(debate, since=None, chunk_size=CHUNK):
     """Re-run one debate's watch query over stored originals; create only the
     missing flags. Returns the number created."""
     matcher = build_matcher([debate])
-    pipeline = Pipeline.__new__(Pipeline)
-    pipeline.matcher = matcher
     items = CoverageItem.objects.filter(duplicate_of__isnull=True).only(
         "id", "title", "summary", "content"
     )
@@ -328,19 +333,13 @@ def rematch(debate, since=None, chunk_size=CHUNK):
     batch = []
     for item in items.order_by("id").iterator(chunk_size):
         title_words, body_words = stored_item_words(item)
-        batch.append((item.id, _Words(title_words, body_words)))
+        batch.append((item.id, StoredWords(title_words, body_words)))
         if len(batch) >= chunk_size:
-            created += pipeline.flag(batch)
+            created += create_flags(matcher, batch)
             batch = []
     if batch:
-        created += pipeline.flag(batch)
+        created += create_flags(matcher, batch)
     return created
-
-
-@dataclass
-class _Words:
-    title_words: bytes
-    body_words: bytes
 
 
 @dataclass
