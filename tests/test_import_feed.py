@@ -339,3 +339,17 @@ def test_flags_prints_the_queue_as_json_lines(watched, tmp_path):
     assert row["suggested_stance"] == 2
     assert row["status"] == "new"
     assert "@russia" in row["matched_terms"]
+
+
+@pytest.mark.django_db
+def test_the_xxe_corpus_through_import_feed_reads_no_file(corpora, watched):
+    report = run_import(corpora / "xxe")
+    assert report["files"] == len([p for p in (corpora / "xxe").iterdir() if p.is_file()])
+    for item in CoverageItem.objects.all():
+        for text in (item.title, item.summary, item.content):
+            assert "root:" not in text and "lol" not in text
+    assert all(
+        any("document type declaration removed" in w for w in warnings)
+        for path, warnings in report["warnings"].items()
+        if "DOCTYPE" in (corpora / "xxe" / path.rsplit("/", 1)[-1]).read_text(errors="replace")
+    )
