@@ -51,6 +51,12 @@ class PositionQuerySet(models.QuerySet):
         itself and one per proposal; with as_of, the latest stated on or before it."""
         return self.filter(debate=debate)._latest_per([F("actor_id"), F("proposal_id")], as_of)
 
+    def current_overall(self, debates, as_of=None):
+        """Every actor's latest published stance on each debate as a whole."""
+        return self.filter(debate__in=debates, proposal=None)._latest_per(
+            [F("debate_id"), F("actor_id")], as_of
+        )
+
     def current_for_actor(self, actor, as_of=None):
         """The actor's latest published position in every debate and proposal."""
         return self.filter(actor=actor)._latest_per([F("debate_id"), F("proposal_id")], as_of)

@@ -1,0 +1,297 @@
+"""The public site: every page, drafts never shown, as-of dates, filters,
+security headers, and query counts that do not grow with the data."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tracker.models import Actor, Membership
+
+from . import factories as f
+
+DAY = datetime.date(2025, 10, 9)
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_HOST"] = "localhost"
+    return client
+
+
+@pytest.fixture
+def debate(db):
+    return f.DebateFactory(
+        slug="airspace", title="Airspace", low_label="conservative", high_label="more aggressive"
+    )
+
+
+@pytest.fixture
+def estonia(db):
+    return f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+
+
+def published(**fields):
+    return f.PositionFactory(**fields)
+
+
+def draft(**fields):
+    return f.PositionFactory(status="draft", published_at=None, **fields)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/debates/", "/debates/airspace/", "/actors/", "/actors/estonia/", "/compare/",
+     "/compare/?a=estonia&b=estonia", "/search/?q=estonia", "/embed/debates/airspace/"],
+)  # fmt: skip
+def test_every_page_answers(client, debate, estonia, url):
+    published(debate=debate, actor=estonia, stance=1)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Content-Security-Policy" in response
+
+
+@pytest.mark.django_db
+def test_unknown_and_draft_debates_are_not_found(client, debate):
+    f.DebateFactory(slug="secret", status="draft")
+    assert client.get("/debates/secret/").status_code == 404
+    assert client.get("/embed/debates/secret/").status_code == 404
+    assert client.get("/debates/nope/").status_code == 404
+    assert client.get("/actors/nope/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_drafts_never_appear_anywhere(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=-1, summary="PUBLISHED-SUMMARY", stated_on=DAY)
+    draft(
+        debate=debate,
+        actor=estonia,
+        stance=2,
+        summary="DRAFT-SUMMARY",
+        stated_on=DAY + datetime.timedelta(days=3),
+    )
+    hidden = f.DebateFactory(slug="hidden", title="HIDDEN-DEBATE", status="draft")
+    published(debate=hidden, actor=estonia, summary="IN-A-DRAFT-DEBATE")
+    for url in ["/", "/debates/", "/debates/airspace/", "/actors/estonia/", "/search/?q=SUMMARY",
+                "/search/?q=HIDDEN", "/compare/?a=estonia&b=estonia", "/embed/debates/airspace/"]:  # fmt: skip
+        page = client.get(url).content.decode()
+        assert "DRAFT-SUMMARY" not in page, url
+        assert "HIDDEN-DEBATE" not in page and "IN-A-DRAFT-DEBATE" not in page, url
+    assert "PUBLISHED-SUMMARY" in client.get("/debates/airspace/").content.decode()
+
+
+@pytest.mark.django_db
+def test_retracted_positions_show_as_retracted_not_as_current(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=-1, summary="Still stands", stated_on=DAY)
+    published(
+        debate=debate, actor=estonia, stance=2, summary="Wrongly attributed", status="retracted",
+        stated_on=DAY + datetime.timedelta(days=1), retracted_at=timezone.now(),
+        retraction_reason="The quote was from another official",
+    )  # fmt: skip
+    page = client.get("/debates/airspace/").content.decode()
+    assert "<del>Estonia: Wrongly attributed</del>" in page
+    assert "The quote was from another official" in page
+    assert "leaning conservative" in page
+
+
+@pytest.mark.django_db
+def test_as_of_shows_the_debate_as_it_stood(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=-1, summary="EARLY", stated_on=DAY)
+    published(
+        debate=debate,
+        actor=estonia,
+        stance=2,
+        summary="LATER",
+        stated_on=DAY + datetime.timedelta(days=30),
+    )
+    now = client.get("/debates/airspace/").content.decode()
+    then = client.get("/debates/airspace/?as_of=2025-10-20").content.decode()
+    before = client.get("/debates/airspace/?as_of=2025-01-01").content.decode()
+    assert "LATER" in now and "EARLY" not in now
+    assert "EARLY" in then and "LATER" not in then
+    assert "As it stood on" in then
+    assert "No published positions as of this date" in before
+
+
+@pytest.mark.django_db
+def test_a_bad_as_of_date_is_reported_not_crashed(client, debate, estonia):
+    published(debate=debate, actor=estonia)
+    response = client.get("/debates/airspace/?as_of=not-a-date&stance=7")
+    assert response.status_code == 200
+    assert "Enter a valid date" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_filters_by_kind_bloc_stance_and_attribution(client, debate, estonia):
+    bloc = f.ActorFactory(kind="bloc", name="Frontline", slug="frontline")
+    official = f.ActorFactory(kind="official", name="Minister", slug="minister", country="EE")
+    Membership.objects.create(member=estonia, organization=bloc)
+    e = published(debate=debate, actor=estonia, stance=2)
+    f.EvidenceFactory(position=e, attribution="anonymous_officials", source_count=2)
+    m = published(debate=debate, actor=official, stance=-1)
+    f.EvidenceFactory(position=m, attribution="on_record")
+
+    def names(query):
+        page = client.get(f"/debates/airspace/?{query}").content.decode()
+        return {name for name in ("Estonia", "Minister") if f">{name}</a><br>" in page}
+
+    assert names("") == {"Estonia", "Minister"}
+    assert names("kind=country") == {"Estonia"}
+    assert names("bloc=frontline") == {"Estonia"}
+    assert names("stance=-1") == {"Minister"}
+    assert names("attribution=on_record") == {"Minister"}
+    assert names("stance=2&kind=official") == set()
+
+
+@pytest.mark.django_db
+def test_a_stance_filter_applies_to_the_current_stance(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=2, stated_on=DAY)
+    published(debate=debate, actor=estonia, stance=-1, stated_on=DAY + datetime.timedelta(days=5))
+    page = client.get("/debates/airspace/?stance=2").content.decode()
+    assert ">Estonia</a><br>" not in page
+
+
+@pytest.mark.django_db
+def test_the_debate_page_shows_the_spectrum_matrix_shifts_blocs_and_evidence(
+    client, debate, estonia
+):
+    drones = f.ProposalFactory(debate=debate, title="Arm drones", rung=2)
+    f.ProposalFactory(debate=debate, title="Exercises", rung=1)
+    bloc = f.ActorFactory(kind="bloc", name="Frontline", slug="frontline")
+    Membership.objects.create(member=estonia, organization=bloc)
+    published(debate=debate, actor=estonia, stance=-1, stated_on=DAY)
+    now = published(
+        debate=debate, actor=estonia, stance=1, stated_on=DAY + datetime.timedelta(days=2)
+    )
+    published(debate=debate, actor=estonia, proposal=drones, support="support", stance=2)
+    ft = f.OutletFactory(name="Financial Times")
+    item = f.CoverageItemFactory(outlet=f.OutletFactory(name="Example Wire"), title="Story")
+    f.EvidenceFactory(
+        position=now, item=item, attribution="anonymous_officials", source_count=4,
+        source_affiliation="NATO officials", cited_outlet=ft, quote="They want more",
+    )  # fmt: skip
+    page = client.get("/debates/airspace/").content.decode()
+    assert "<svg" in page and 'role="img"' in page
+    assert "Estonia: +1" in page  # the chart's text alternative
+    assert page.index("Exercises") < page.index("Arm drones")  # ordered by rung
+    assert "Supports" in page
+    assert 'from <span class="badge s1">−1</span> to <span class="badge s3">+1</span>' in page
+    assert "Example Wire, citing Financial Times, citing four NATO officials" in page
+    assert "not on record" in page
+    assert "1 independent outlet" in page
+    assert ">Frontline</a></th><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td>" in page
+
+
+@pytest.mark.django_db
+def test_the_actor_page_shows_memberships_timeline_and_divergence(client, debate, estonia):
+    official = f.ActorFactory(kind="official", name="Kaja Example", slug="kaja", country="EE")
+    Membership.objects.create(member=official, organization=estonia, role="Prime minister")
+    published(debate=debate, actor=estonia, stance=1, stated_on=DAY)
+    published(debate=debate, actor=official, stance=-1, stated_on=DAY)
+    published(debate=debate, actor=official, stance=2, stated_on=DAY + datetime.timedelta(days=9))
+    page = client.get("/actors/kaja/").content.decode()
+    assert "Prime minister" in page
+    assert "Stance over time" in page and '<path class="trace"' in page
+    assert "9 Oct 2025 −1, 18 Oct 2025 +2" in page
+    assert "Out of step" in page
+    country_page = client.get("/actors/estonia/").content.decode()
+    assert "Out of step" in country_page and "Kaja Example" in country_page
+
+
+@pytest.mark.django_db
+def test_compare_lines_up_shared_debates(client, debate, estonia):
+    other = f.CountryFactory(name="Poland", slug="poland", country="PL")
+    published(debate=debate, actor=estonia, stance=1)
+    published(debate=debate, actor=other, stance=-2)
+    published(actor=other, stance=0)  # a debate Estonia has no position on
+    page = client.get("/compare/?a=estonia&b=poland").content.decode()
+    assert page.count("<tr>") == 2  # header + one shared debate
+    assert "badge s3" in page and "badge s0" in page
+    assert "No actor called" in client.get("/compare/?a=estonia&b=nobody").content.decode()
+
+
+@pytest.mark.django_db
+def test_search_finds_debates_actors_options_and_positions(client, debate, estonia):
+    f.ProposalFactory(debate=debate, title="Arm surveillance drones")
+    published(debate=debate, actor=estonia, summary="Wants armed drones on the border")
+    russia = f.ActorFactory(name="Russia", slug="russia", aliases=["Kremlin"])
+    page = client.get("/search/?q=drones").content.decode()
+    assert "Arm surveillance drones" in page
+    assert "Wants armed drones" in page
+    assert "Russia" in client.get("/search/?q=kremlin").content.decode()
+    assert russia.name not in client.get("/search/?q=zzzz").content.decode()
+
+
+@pytest.mark.django_db
+def test_feed_and_editor_text_is_escaped(client, debate):
+    evil = f.ActorFactory(name="<script>alert(1)</script>", slug="evil")
+    position = published(debate=debate, actor=evil, summary="<img src=x onerror=alert(2)>")
+    f.EvidenceFactory(position=position, quote="<b onmouseover=alert(3)>x</b>")
+    for url in (
+        "/debates/airspace/",
+        "/actors/evil/",
+        "/embed/debates/airspace/",
+        "/search/?q=alert",
+    ):
+        page = client.get(url).content.decode()
+        assert (
+            "<script>alert" not in page
+            and "<img src=x" not in page
+            and "<b onmouseover" not in page
+        ), url
+
+
+@pytest.mark.django_db
+def test_security_headers_and_framing(client, debate):
+    page = client.get("/debates/airspace/")
+    assert "script-src 'none'" in page["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+    assert page["X-Frame-Options"] == "DENY"
+    assert page["X-Content-Type-Options"] == "nosniff"
+    embed = client.get("/embed/debates/airspace/")
+    assert "frame-ancestors *" in embed["Content-Security-Policy"]
+    assert "X-Frame-Options" not in embed
+
+
+def _populate(debate, count):
+    proposals = [f.ProposalFactory(debate=debate, rung=n) for n in range(3)]
+    bloc = f.ActorFactory(kind="bloc", slug=f"bloc-{count}")
+    for n in range(count):
+        actor = f.CountryFactory(slug=f"c{count}-{n}", name=f"Country {count}-{n}")
+        Membership.objects.create(member=actor, organization=bloc)
+        first = published(debate=debate, actor=actor, stance=-1, stated_on=DAY)
+        latest = published(
+            debate=debate, actor=actor, stance=n % 5 - 2, stated_on=DAY + datetime.timedelta(days=1)
+        )
+        f.EvidenceFactory(position=latest)
+        f.EvidenceFactory(position=first)
+        published(
+            debate=debate, actor=actor, proposal=proposals[n % 3], support="support", stance=1
+        )
+    return actor
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.django_db
+def test_query_counts_do_not_grow_with_actors(client):
+    small, large = f.DebateFactory(slug="small"), f.DebateFactory(slug="large")
+    small_actor, large_actor = _populate(small, 20), _populate(large, 200)
+    for template in ("/debates/{}/", "/debates/{}/?kind=country&stance=1", "/embed/debates/{}/"):
+        assert queries_for(client, template.format("small")) == queries_for(
+            client, template.format("large")
+        ), template
+    assert queries_for(client, f"/actors/{small_actor.slug}/") == queries_for(
+        client, f"/actors/{large_actor.slug}/"
+    )
+    f.DebateFactory.create_batch(3)
+    home = queries_for(client, "/")
+    Actor.objects.all()  # the home page does not list actors
+    assert home <= 4

@@ -1,0 +1,1 @@
+"""The public, read-only site: published positions only, never drafts or flags."""

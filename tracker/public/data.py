@@ -1,0 +1,198 @@
+"""What the public pages show, assembled in a fixed number of queries whatever
+the number of actors or positions (the tests pin the counts)."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..models import Actor, Evidence, Membership, Position
+
+STANCES = (-2, -1, 0, 1, 2)
+
+
+def attach_evidence(positions):
+    """Give each position .public_evidence and .corroboration_total (two queries)."""
+    ids = [p.id for p in positions]
+    evidence = defaultdict(list)
+    rows = (
+        Evidence.objects.filter(position_id__in=ids)
+        .select_related("item__outlet", "item__duplicate_of", "cited_outlet")
+        .order_by("id")
+    )
+    for row in rows:
+        evidence[row.position_id].append(row)
+    counts = dict(
+        Position.objects.filter(id__in=ids).with_corroboration().values_list("id", "corroboration")
+    )
+    for position in positions:
+        position.public_evidence = evidence.get(position.id, [])
+        position.corroboration_total = counts.get(position.id, 0)
+    return positions
+
+
+@dataclass
+class DebateData:
+    debate: object
+    as_of: object
+    proposals: list
+    stances: list  # current debate-level positions, filtered
+    cells: dict  # (actor id, proposal id) -> current position on that proposal
+    matrix_actors: list
+    shifts: list
+    retracted: list
+    blocs: list  # (bloc, Counter of member stances, members without a stance)
+    bloc_of: dict = field(default_factory=dict)  # actor id -> [bloc]
+
+
+def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution=""):
+    proposals = list(debate.proposals.all())
+    current = list(
+        Position.objects.current_positions(debate, as_of=as_of)
+        .select_related("actor", "proposal")
+        .order_by("actor__name", "proposal__rung")
+    )
+    attach_evidence(current)
+    memberships = Membership.objects.filter(
+        organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
+    ).select_related("organization")
+    bloc_of = defaultdict(list)
+    for membership in memberships:
+        if as_of is None or membership.is_current(as_of):
+            bloc_of[membership.member_id].append(membership.organization)
+
+    def keep(position):
+        if kind and position.actor.kind != kind:
+            return False
+        if bloc is not None and bloc.id not in {b.id for b in bloc_of[position.actor_id]}:
+            return False
+        if stance is not None and position.stance != stance:
+            return False
+        return not attribution or any(
+            e.attribution == attribution for e in position.public_evidence
+        )
+
+    overall = [p for p in current if p.proposal_id is None]
+    by_actor = {p.actor_id: p for p in overall}
+    shown = [p for p in overall if keep(p)]
+    cells = {(p.actor_id, p.proposal_id): p for p in current if p.proposal_id is not None}
+    shown_ids = {p.actor_id for p in shown}
+    matrix_actors = sorted(
+        {p.actor for p in current if p.actor_id in shown_ids or (p.proposal_id and keep(p))},
+        key=lambda actor: actor.name,
+    )
+
+    shifts = [
+        s
+        for s in Position.objects.shifts()
+        .filter(debate=debate)
+        .select_related("actor", "proposal")
+        .order_by("-stated_on", "-id")
+        if as_of is None or s.stated_on <= as_of
+    ]
+    retracted = list(
+        debate.positions.filter(status=Position.Status.RETRACTED)
+        .select_related("actor", "proposal")
+        .order_by("-stated_on")
+    )
+    blocs = {}
+    for actor_id, organizations in bloc_of.items():
+        for organization in organizations:
+            position = by_actor.get(actor_id)
+            distribution = blocs.setdefault(organization.id, (organization, defaultdict(int)))[1]
+            distribution[position.stance if position else None] += 1
+    bloc_rows = [
+        (organization, [(value, distribution.get(value, 0)) for value in STANCES])
+        for organization, distribution in sorted(blocs.values(), key=lambda row: row[0].name)
+    ]
+    return DebateData(
+        debate=debate,
+        as_of=as_of,
+        proposals=proposals,
+        stances=shown,
+        cells=cells,
+        matrix_actors=matrix_actors,
+        shifts=shifts,
+        retracted=retracted,
+        blocs=bloc_rows,
+        bloc_of=dict(bloc_of),
+    )
+
+
+@dataclass
+class ActorData:
+    actor: object
+    current: list
+    history: dict  # debate -> [published positions on the debate as a whole, oldest first]
+    memberships: list
+    members: list
+    divergences: list  # (official, country, debate, official's position, country's)
+    retracted: list
+
+
+def _divergences(officials, countries):
+    """Officials whose current stance in a debate differs from their country's."""
+    if not officials or not countries:
+        return []
+    country_by_code = {c.country: c for c in countries}
+    latest = defaultdict(dict)  # actor id -> debate id -> current position
+    positions = (
+        Position.objects.published()
+        .filter(actor__in=[*officials, *countries], proposal=None)
+        .exclude(debate__status="draft")
+        .select_related("debate")
+        .order_by("stated_on", "published_at", "id")
+    )
+    for position in positions:
+        latest[position.actor_id][position.debate_id] = position  # the last one wins
+    found = []
+    for official in officials:
+        country = country_by_code.get(official.country)
+        if country is None:
+            continue
+        for debate_id, mine in latest[official.id].items():
+            theirs = latest[country.id].get(debate_id)
+            if theirs and theirs.stance != mine.stance:
+                found.append((official, country, mine.debate, mine, theirs))
+    return sorted(found, key=lambda row: (row[2].title, row[0].name))
+
+
+def actor_data(actor):
+    current = list(
+        Position.objects.current_for_actor(actor)
+        .select_related("debate", "proposal")
+        .order_by("debate__title", "proposal__rung")
+    )
+    current = [p for p in current if p.debate.status != "draft"]
+    attach_evidence(current)
+    history = defaultdict(list)
+    for position in (
+        actor.positions.published()
+        .filter(proposal=None)
+        .exclude(debate__status="draft")
+        .select_related("debate")
+        .order_by("stated_on", "published_at", "id")
+    ):
+        history[position.debate].append(position)
+    memberships = list(actor.memberships.select_related("organization"))
+    members = list(actor.members.select_related("member").order_by("member__name"))
+    if actor.kind == Actor.Kind.OFFICIAL and actor.country:
+        officials = [actor]
+        countries = list(Actor.objects.filter(kind=Actor.Kind.COUNTRY, country=actor.country))
+    elif actor.kind == Actor.Kind.COUNTRY:
+        officials = list(Actor.objects.filter(kind=Actor.Kind.OFFICIAL, country=actor.country))
+        countries = [actor]
+    else:
+        officials, countries = [], []
+    retracted = list(
+        actor.positions.filter(status=Position.Status.RETRACTED)
+        .exclude(debate__status="draft")
+        .select_related("debate", "proposal")
+    )
+    return ActorData(
+        actor=actor,
+        current=current,
+        history=dict(history),
+        memberships=memberships,
+        members=members,
+        divergences=_divergences(officials, countries),
+        retracted=retracted,
+    )

@@ -1,0 +1,29 @@
+from django import template
+
+from ..models.stance import format_stance
+from ..public.charts import stance_class
+
+register = template.Library()
+
+
+@register.filter
+def stance(value):
+    """'+1', '0', '−2' with a real minus sign."""
+    return format_stance(value)
+
+
+@register.filter
+def stance_css(value):
+    return stance_class(value)
+
+
+@register.filter
+def cell(cells, key):
+    """cells|cell:"actor_id:proposal_id" → the position in that matrix cell."""
+    actor_id, proposal_id = (int(part) for part in key.split(":"))
+    return cells.get((actor_id, proposal_id))
+
+
+@register.simple_tag
+def cell_for(cells, actor, proposal):
+    return cells.get((actor.id, proposal.id))
