@@ -59,6 +59,31 @@ def superuser(db):
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture
+def browser_page():
+    """A real Chromium page (Debian's, driven by Playwright); screenshots go to test-artifacts/."""
+    require_service("Chromium", Path(CHROMIUM).exists(), CHROMIUM)
+    # Playwright's sync API runs an event loop in this thread; Django's live
+    # server and ORM calls made by the test are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        try:
+            yield page
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="session")

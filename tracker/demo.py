@@ -13,12 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Actor, CoverageItem, Debate, Evidence, Membership, Outlet, Position, Proposal
-from .roles import EDITOR, PUBLISHER
+from .roles import EDITOR, PUBLISHER, ensure_roles
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_FEEDS_DIR = Path(settings.BASE_DIR) / "fixtures" / "feeds"
@@ -177,6 +177,7 @@ def ensure_demo_users(logins_file=None):
     Passwords are generated once and kept in the data directory (readable by
     the owner only), so the same logins survive a re-seed.
     """
+    ensure_roles(Group, Permission)  # a flushed database has lost them
     logins_file = Path(logins_file or settings.DEMO_LOGINS_FILE)
     saved = json.loads(logins_file.read_text()) if logins_file.exists() else {}
     User = get_user_model()

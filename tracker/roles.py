@@ -36,3 +36,18 @@ def role_permissions():
         for action in actions
     ]
     return {EDITOR: editor, PUBLISHER: publisher}
+
+
+def ensure_roles(group_model, permission_model):
+    """Create the role groups with their permissions; safe to run again.
+
+    Takes the models so that the migration can pass its historical ones."""
+    for name, codenames in role_permissions().items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        permissions = permission_model.objects.filter(
+            content_type__app_label="tracker", codename__in=codenames
+        )
+        missing = set(codenames) - set(permissions.values_list("codename", flat=True))
+        if missing:
+            raise RuntimeError(f"Permissions missing for role {name}: {sorted(missing)}")
+        group.permissions.add(*permissions)
