@@ -10,5 +10,6 @@ admin.site.index_title = "Editorial desk"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("tracker.api.urls")),
     path("", include("tracker.public.urls")),
 ]

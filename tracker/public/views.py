@@ -193,3 +193,8 @@ def _search(query):
         "proposals": list(proposals[:20]),
         "positions": list(positions.order_by("-stated_on")[:30]),
     }
+
+
+def export_index(request):
+    debates = list(Debate.objects.public().order_by("title"))
+    return render(request, "public/exports.html", {"debates": debates})

@@ -1,0 +1,241 @@
+"""Feeds, exports, the Popolo export and the read-only API."""
+
+import csv
+import datetime
+import io
+import json
+
+import feedparser
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from jsonschema import Draft3Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT3
+
+from . import factories as f
+from .conftest import SHARED, require_service
+
+DAY = datetime.date(2025, 10, 9)
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_HOST"] = "localhost"
+    cache.clear()  # the API's rate limit counts in the cache
+    return client
+
+
+@pytest.fixture
+def world(db):
+    debate = f.DebateFactory(slug="airspace", title="Airspace")
+    estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+    drones = f.ProposalFactory(debate=debate, slug="drones", title="Arm drones", rung=2)
+    f.PositionFactory(debate=debate, actor=estonia, stance=-1, stated_on=DAY, summary="EARLY")
+    later = f.PositionFactory(
+        debate=debate, actor=estonia, stance=1, stated_on=DAY + datetime.timedelta(days=5),
+        summary="LATER",
+    )  # fmt: skip
+    f.PositionFactory(debate=debate, actor=estonia, proposal=drones, support="support", stance=2)
+    f.PositionFactory(
+        debate=debate,
+        actor=estonia,
+        stance=2,
+        status="draft",
+        published_at=None,
+        summary="DRAFT-ONLY",
+    )
+    f.PositionFactory(
+        debate=debate, actor=estonia, stance=0, status="retracted", retracted_at=timezone.now(),
+        retraction_reason="Misquoted", summary="RETRACTED-ONE",
+    )  # fmt: skip
+    f.EvidenceFactory(
+        position=later, attribution="anonymous_officials", source_count=4,
+        source_affiliation="NATO officials", quote="=HYPERLINK(\"http://evil\")",
+        cited_outlet=f.OutletFactory(name="Financial Times"),
+    )  # fmt: skip
+    hidden = f.DebateFactory(slug="hidden", status="draft")
+    f.PositionFactory(debate=hidden, actor=estonia, summary="IN-DRAFT-DEBATE")
+    return debate, estonia
+
+
+@pytest.mark.parametrize("url", ["/debates/airspace/feed/", "/actors/estonia/feed/"])
+def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url):
+    response = client.get(url)
+    assert response["Content-Type"].startswith("application/atom+xml")
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    titles = [entry.title for entry in parsed.entries]
+    text = response.content.decode()
+    assert "DRAFT-ONLY" not in text and "IN-DRAFT-DEBATE" not in text
+    assert any("moved from −1 to +1" in title for title in titles)
+    assert any(title.startswith("Retracted: Estonia") for title in titles)
+    assert all(
+        entry.link.startswith("http://localhost/debates/airspace/#position-")
+        for entry in parsed.entries
+    )
+
+
+def test_a_draft_debate_has_no_feed(client, world):
+    assert client.get("/debates/hidden/feed/").status_code == 404
+
+
+def test_the_debate_csv_has_a_row_per_evidence_and_defuses_formulas(client, world):
+    response = client.get("/export/debates/airspace.csv")
+    assert response["Content-Disposition"] == 'attachment; filename="airspace-positions.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    summaries = [row["summary"] for row in rows]
+    assert "DRAFT-ONLY" not in summaries and "IN-DRAFT-DEBATE" not in summaries
+    assert {"EARLY", "LATER", "RETRACTED-ONE"} <= set(summaries)
+    later = next(row for row in rows if row["summary"] == "LATER")
+    assert later["attribution_chain"].endswith("citing Financial Times, citing four NATO officials")
+    assert later["quote"].startswith("'=HYPERLINK")
+    assert later["stance"] == "+1"
+
+
+def test_the_json_exports_nest_evidence_and_hold_no_drafts(client, world):
+    debate = client.get("/export/debates/airspace.json").json()
+    assert debate["debate"]["slug"] == "airspace"
+    statuses = {p["status"] for p in debate["positions"]}
+    assert statuses == {"published", "retracted"}
+    later = next(p for p in debate["positions"] if p["summary"] == "LATER")
+    assert later["evidence"][0]["source_count"] == 4
+    everything = client.get("/export/positions.json").json()
+    assert [d["slug"] for d in everything["debates"]] == ["airspace"]
+    assert "IN-DRAFT-DEBATE" not in json.dumps(everything)
+    assert client.get("/export/positions.xml").status_code == 404
+    assert client.get("/export/debates/hidden.json").status_code == 404
+
+
+def popolo_validator(name):
+    folder = SHARED / "popolo" / "schemas"
+    require_service("the Popolo schemas", folder.is_dir(), str(folder))
+    registry = Registry()
+    for path in folder.glob("*.json"):
+        schema = json.loads(path.read_text())
+        registry = registry.with_resource(
+            schema["id"], Resource.from_contents(schema, default_specification=DRAFT3)
+        )
+    schema = json.loads((folder / f"{name}.json").read_text())
+    return Draft3Validator(schema, registry=registry)
+
+
+def test_the_popolo_export_validates_against_the_schemas(client, world, settings, tmp_path):
+    settings.DEBUG = True
+    settings.DEMO_LOGINS_FILE = tmp_path / "logins.json"
+    call_command("seed_demo", stdout=io.StringIO())
+    data = client.get("/export/popolo.json").json()
+    checked = 0
+    for kind, schema in (
+        ("persons", "person"),
+        ("organizations", "organization"),
+        ("memberships", "membership"),
+    ):
+        validator = popolo_validator(schema)
+        assert data[kind], kind
+        for entry in data[kind]:
+            errors = sorted(validator.iter_errors(entry), key=str)
+            assert not errors, (entry, [e.message for e in errors])
+            checked += 1
+    people = {p["id"] for p in data["persons"]}
+    assert {"donald-trump", "matthew-whitaker", "vladimir-putin"} <= people
+    whitaker = next(m for m in data["memberships"] if m.get("person_id") == "matthew-whitaker")
+    assert whitaker["role"] == "U.S. Ambassador to NATO"
+    assert any(o["classification"] == "bloc" for o in data["organizations"])
+    assert checked > 30
+
+
+def test_the_validator_rejects_what_popolo_forbids():
+    validator = popolo_validator("person")
+    assert list(validator.iter_errors({"name": 7, "identifiers": [{"scheme": "x"}]}))
+
+
+def test_the_api_lists_published_data_only(client, world):
+    positions = client.get("/api/v1/positions/").json()
+    summaries = {p["summary"] for p in positions["results"]}
+    assert summaries == {"EARLY", "LATER", "RETRACTED-ONE", "Wants a firmer answer."}
+    assert positions["count"] == 4
+    debates = client.get("/api/v1/debates/").json()
+    assert [d["slug"] for d in debates["results"]] == ["airspace"]
+    assert client.get("/api/v1/debates/hidden/").status_code == 404
+    assert client.get("/api/v1/debates/airspace/").json()["proposals"][0]["slug"] == "drones"
+    evidence = client.get("/api/v1/evidence/").json()["results"]
+    assert evidence[0]["attribution_chain"].endswith("citing four NATO officials")
+
+
+def test_the_api_filters_positions(client, world):
+    def summaries(query):
+        return {p["summary"] for p in client.get(f"/api/v1/positions/?{query}").json()["results"]}
+
+    assert summaries("stance=1") == {"LATER"}
+    assert summaries("stance_min=1") == {"LATER", "Wants a firmer answer."}
+    assert summaries("stated_before=2025-10-10&debate=airspace") >= {"EARLY"}
+    assert "LATER" not in summaries("stated_before=2025-10-10")
+    assert summaries("as_of=2025-10-10&debate=airspace&proposal=") >= {"EARLY"}
+    as_of = client.get("/api/v1/positions/?as_of=2025-10-10&actor=estonia").json()["results"]
+    assert {(p["proposal"], p["summary"]) for p in as_of} == {
+        (None, "EARLY"),
+        ("drones", "Wants a firmer answer."),
+    }
+    assert summaries("actor=nobody") == set()
+    assert client.get("/api/v1/positions/?as_of=yesterday").status_code == 400
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/positions/", "/api/v1/debates/airspace/", "/api/v1/actors/estonia/"]
+)
+def test_every_write_is_refused(client, world, method, url):
+    response = getattr(client, method)(url, data={}, content_type="application/json")
+    assert response.status_code == 405
+
+
+def test_the_schema_describes_the_api(client, world):
+    response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = json.loads(response.content)
+    assert "/api/v1/positions/" in schema["paths"]
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/positions/"]["get"]["parameters"]}
+    assert {"debate", "actor", "stance", "stated_after", "stated_before", "as_of"} <= parameters
+    assert set(schema["paths"]["/api/v1/positions/"]) == {"get"}
+
+
+def test_anonymous_reads_are_rate_limited(client, world, settings):
+    from rest_framework.throttling import AnonRateThrottle
+
+    AnonRateThrottle.THROTTLE_RATES = {"anon": "3/minute"}
+    try:
+        codes = [client.get("/api/v1/actors/").status_code for _ in range(5)]
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_api_list_queries_do_not_grow_with_rows(client, db):
+    def count(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add(n):
+        debate = f.DebateFactory()
+        for _ in range(n):
+            position = f.PositionFactory(debate=debate)
+            f.EvidenceFactory(position=position)
+
+    add(20)
+    small = {
+        url: count(url)
+        for url in (
+            "/api/v1/positions/",
+            "/api/v1/evidence/",
+            "/api/v1/debates/",
+            "/api/v1/actors/",
+        )
+    }
+    add(180)
+    large = {url: count(url) for url in small}
+    assert small == large

@@ -1,0 +1,70 @@
+from rest_framework import serializers
+
+from ..models import Actor, Debate, Evidence, Position, Proposal
+
+
+class ActorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind", "country", "aliases", "wikidata_id", "description"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    debate = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = ["slug", "debate", "title", "rung", "description"]
+
+
+class DebateSerializer(serializers.ModelSerializer):
+    proposals = ProposalSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Debate
+        fields = [
+            "slug", "title", "question", "summary", "low_label", "high_label", "status",
+            "proposals",
+        ]  # fmt: skip
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    outlet = serializers.SerializerMethodField()
+    cited_outlet = serializers.CharField(source="cited_outlet.name", default=None, read_only=True)
+    source_url = serializers.SerializerMethodField()
+    source_title = serializers.CharField(source="item.title", default=None, read_only=True)
+    attribution_chain = serializers.CharField(read_only=True)
+    position = serializers.IntegerField(source="position_id", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id", "position", "attribution", "attribution_chain", "quote", "speaker",
+            "source_count", "source_affiliation", "cited_outlet", "outlet", "source_url",
+            "source_title",
+        ]  # fmt: skip
+
+    def get_outlet(self, evidence) -> str | None:
+        item = evidence.item
+        return item.outlet.name if item and item.outlet else None
+
+    def get_source_url(self, evidence) -> str:
+        return evidence.item.url if evidence.item else evidence.url
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    debate = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    proposal = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    stance_label = serializers.SerializerMethodField()
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Position
+        fields = [
+            "id", "actor", "debate", "proposal", "stance", "stance_label", "support", "summary",
+            "stated_on", "status", "published_at", "retraction_reason", "evidence",
+        ]  # fmt: skip
+
+    def get_stance_label(self, position) -> str | None:
+        return position.stance_label if position.stance is not None else None

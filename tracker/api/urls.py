@@ -1,0 +1,17 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("debates", views.DebateViewSet, basename="debate")
+router.register("proposals", views.ProposalViewSet, basename="proposal")
+router.register("actors", views.ActorViewSet, basename="actor")
+router.register("positions", views.PositionViewSet, basename="position")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,85 @@
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.fields import DateField
+
+from ..models import Actor, Debate, Evidence, Position, Proposal
+from . import filters, serializers
+
+PUBLIC_EVIDENCE = Prefetch(
+    "evidence", queryset=Evidence.objects.select_related("item__outlet", "cited_outlet")
+)
+
+
+class DebateViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.DebateSerializer
+    lookup_field = "slug"
+    queryset = Debate.objects.public().prefetch_related("proposals").order_by("slug")
+
+
+class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ProposalSerializer
+    queryset = (
+        Proposal.objects.exclude(debate__status=Debate.Status.DRAFT)
+        .select_related("debate")
+        .order_by("debate__slug", "rung", "slug")
+    )
+    filterset_fields = ["debate__slug"]
+
+
+class ActorViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ActorSerializer
+    lookup_field = "slug"
+    queryset = Actor.objects.order_by("slug")
+    filterset_class = filters.ActorFilter
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "as_of",
+            OpenApiTypes.DATE,
+            description="Only each actor's current position as of this date "
+            "(per debate and per proposal).",
+        )
+    ]
+)
+class PositionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published and retracted positions; never drafts."""
+
+    serializer_class = serializers.PositionSerializer
+    filterset_class = filters.PositionFilter
+
+    def get_queryset(self):
+        positions = Position.objects.public().exclude(debate__status=Debate.Status.DRAFT)
+        as_of = self.request.query_params.get("as_of")
+        if as_of:
+            try:
+                day = DateField().to_internal_value(as_of)
+            except ValidationError as error:
+                raise ValidationError({"as_of": error.detail}) from None
+            positions = (
+                Position.objects.published()
+                ._latest_per(["actor_id", "debate_id", "proposal_id"], day)
+                .exclude(debate__status=Debate.Status.DRAFT)
+            )
+        return (
+            positions.select_related("actor", "debate", "proposal")
+            .prefetch_related(PUBLIC_EVIDENCE)
+            .order_by("-stated_on", "-id")
+        )
+
+
+class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.EvidenceSerializer
+    filterset_class = filters.EvidenceFilter
+    queryset = (
+        Evidence.objects.filter(
+            position__status__in=[Position.Status.PUBLISHED, Position.Status.RETRACTED]
+        )
+        .exclude(position__debate__status=Debate.Status.DRAFT)
+        .select_related("item__outlet", "cited_outlet")
+        .order_by("id")
+    )

@@ -1,0 +1,113 @@
+"""Atom feeds of new published positions and shifts, per debate and per actor."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from ..models import Actor, Debate, Position
+from ..models.stance import format_stance
+
+ITEMS = 50
+
+
+def describe(position):
+    on = position.proposal.title if position.proposal else position.debate.title
+    if position.status == Position.Status.RETRACTED:
+        return f"Retracted: {position.actor.name} on {on}"
+    stance = (
+        f"{format_stance(position.stance)} · {position.stance_label}"
+        if position.stance is not None
+        else ""
+    )
+    support = position.get_support_display() if position.proposal else ""
+    return f"{position.actor.name} on {on}: {' '.join(part for part in (support, stance) if part)}"
+
+
+class _PositionFeed(Feed):
+    feed_type = Atom1Feed
+
+    def positions(self, obj):
+        raise NotImplementedError
+
+    def items(self, obj):
+        positions = list(
+            self.positions(obj)
+            .public()
+            .exclude(debate__status=Debate.Status.DRAFT)
+            .select_related("actor", "debate", "proposal")
+            .order_by("-published_at", "-id")[:ITEMS]
+        )
+        # Mark the items that are shifts, in one query for the whole page.
+        shift_ids = {
+            s.id: s for s in Position.objects.shifts().filter(id__in=[p.id for p in positions])
+        }
+        for position in positions:
+            position.shift = shift_ids.get(position.id)
+        return positions
+
+    def item_title(self, position):
+        if position.shift is not None and position.shift.previous_stance is not None:
+            on = position.proposal.title if position.proposal else position.debate.title
+            return (
+                f"{position.actor.name} moved from {format_stance(position.shift.previous_stance)} "
+                f"to {format_stance(position.stance)} on {on}"
+            )
+        return describe(position)
+
+    def item_description(self, position):
+        text = position.summary
+        if position.status == Position.Status.RETRACTED:
+            text += f" (Retracted: {position.retraction_reason})"
+        return text
+
+    def item_link(self, position):
+        return reverse("public:debate", args=[position.debate.slug]) + f"#position-{position.id}"
+
+    def item_guid(self, position):
+        return f"position-{position.id}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, position):
+        return position.published_at
+
+    def item_updateddate(self, position):
+        return position.retracted_at or position.published_at
+
+    def item_author_name(self, position):
+        return position.actor.name
+
+
+class DebateFeed(_PositionFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Debate.objects.public(), slug=slug)
+
+    def title(self, debate):
+        return f"{debate.title} — positions and shifts"
+
+    def subtitle(self, debate):
+        return debate.question
+
+    def link(self, debate):
+        return reverse("public:debate", args=[debate.slug])
+
+    def positions(self, debate):
+        return Position.objects.filter(debate=debate)
+
+
+class ActorFeed(_PositionFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Actor, slug=slug)
+
+    def title(self, actor):
+        return f"{actor.name} — positions and shifts"
+
+    def subtitle(self, actor):
+        return f"Published positions of {actor.name} in every debate."
+
+    def link(self, actor):
+        return reverse("public:actor", args=[actor.slug])
+
+    def positions(self, actor):
+        return Position.objects.filter(actor=actor)
