@@ -15,45 +15,15 @@ The e2e step needs PostgreSQL (DATABASE_URL's server, default 127.0.0.1:5432).
 """
 
 import argparse
-import os
 import random
 import re
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT, create_database, drop_database, line, setup_django, timed
+
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "news-feeds"
-
-
-def timed(function, *args):
-    start = time.perf_counter()
-    result = function(*args)
-    return result, time.perf_counter() - start
-
-
-def line(name, ours, baseline=None, unit="", note=""):
-    text = f"{name:<8} {ours}"
-    if baseline is not None:
-        text += f"   baseline {baseline}"
-    if unit:
-        text += f"   {unit}"
-    if note:
-        text += f"   {note}"
-    print(text, flush=True)
-
-
-def setup_django(database_url=None):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-secret-key-that-is-long-enough-to-pass-checks")
-    os.environ.setdefault("TRACKER_DATA_DIR", str(ROOT / "var" / "bench"))
-    if database_url:
-        os.environ["DATABASE_URL"] = database_url
-    import django
-
-    django.setup()
 
 
 def bench_parse(files):
@@ -226,26 +196,6 @@ def bench_cpu(files, aliases):
     count, elapsed = timed(run)
     line("cpu", f"{count / elapsed:9.0f} items/s", note=f"{count} items, parse→match, no database")
     return count / elapsed
-
-
-def create_database():
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    server = base.rsplit("/", 1)[0]
-    name = f"pdt_bench_{os.getpid()}"
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return server, name
-
-
-def drop_database(server, name):
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def bench_e2e(files, cpu_rate):

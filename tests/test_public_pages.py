@@ -4,6 +4,7 @@ security headers, and query counts that do not grow with the data."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -18,6 +19,7 @@ DAY = datetime.date(2025, 10, 9)
 @pytest.fixture
 def client(client):
     client.defaults["HTTP_HOST"] = "localhost"
+    cache.clear()
     return client
 
 
@@ -295,3 +297,42 @@ def test_query_counts_do_not_grow_with_actors(client):
     home = queries_for(client, "/")
     Actor.objects.all()  # the home page does not list actors
     assert home <= 4
+
+
+@pytest.mark.django_db
+def test_repeat_views_are_answered_from_the_stamp_until_data_changes(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=1, summary="FIRST")
+    first = client.get("/debates/airspace/")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get("/debates/airspace/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/debates/airspace/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    assert (
+        client.get("/debates/airspace/?as_of=2025-10-09", HTTP_IF_NONE_MATCH=etag).status_code
+        == 200
+    )
+
+    cached = queries_for(client, "/debates/airspace/")
+    assert cached == 1  # the stamp; the page itself comes from the cache
+
+    published(
+        debate=debate,
+        actor=estonia,
+        stance=2,
+        summary="SECOND",
+        stated_on=DAY + datetime.timedelta(days=1),
+    )
+    changed = client.get("/debates/airspace/", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "SECOND" in changed.content.decode()
+
+
+@pytest.mark.django_db
+def test_editing_evidence_or_an_actor_refreshes_the_pages(client, debate, estonia):
+    position = published(debate=debate, actor=estonia)
+    before = client.get("/debates/airspace/")["ETag"]
+    f.EvidenceFactory(position=position, quote="NEW-QUOTE")
+    assert client.get("/debates/airspace/")["ETag"] != before
+    estonia.name = "Eesti"
+    estonia.save()
+    assert "Eesti" in client.get("/debates/airspace/").content.decode()

@@ -5,10 +5,11 @@ from .coverage import CoverageItem, Feed, Outlet
 from .debates import Debate, Proposal
 from .flags import Flag
 from .positions import Evidence, Position
-from .system import Heartbeat
+from .system import ChangeStamp, Heartbeat
 
 __all__ = [
     "Actor",
+    "ChangeStamp",
     "CoverageItem",
     "Debate",
     "Evidence",

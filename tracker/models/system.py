@@ -10,3 +10,14 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ChangeStamp(models.Model):
+    """When data behind a group of pages last changed (key "public": anything a
+    reader can see). Conditional GET and the page cache are keyed on it."""
+
+    key = models.CharField(max_length=50, unique=True)
+    changed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key} changed {self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -1,22 +1,25 @@
 from django.urls import path
 
 from . import exports, feeds, views
+from .freshness import fresh_public_page as fresh
 
 app_name = "public"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("debates/", views.debate_list, name="debates"),
-    path("debates/<slug:slug>/", views.debate_detail, name="debate"),
-    path("debates/<slug:slug>/feed/", feeds.DebateFeed(), name="debate-feed"),
-    path("embed/debates/<slug:slug>/", views.debate_embed, name="embed"),
-    path("actors/", views.actor_list, name="actors"),
-    path("actors/<slug:slug>/", views.actor_detail, name="actor"),
-    path("actors/<slug:slug>/feed/", feeds.ActorFeed(), name="actor-feed"),
-    path("compare/", views.compare, name="compare"),
-    path("search/", views.search, name="search"),
-    path("export/", views.export_index, name="exports"),
-    path("export/positions.<str:fmt>", exports.dataset_export, name="export-all"),
-    path("export/debates/<slug:slug>.<str:fmt>", exports.debate_export, name="export-debate"),
-    path("export/popolo.json", exports.popolo, name="export-popolo"),
+    path("", fresh(views.home), name="home"),
+    path("debates/", fresh(views.debate_list), name="debates"),
+    path("debates/<slug:slug>/", fresh(views.debate_detail), name="debate"),
+    path("debates/<slug:slug>/feed/", fresh(feeds.DebateFeed()), name="debate-feed"),
+    path("embed/debates/<slug:slug>/", fresh(views.debate_embed), name="embed"),
+    path("actors/", fresh(views.actor_list), name="actors"),
+    path("actors/<slug:slug>/", fresh(views.actor_detail), name="actor"),
+    path("actors/<slug:slug>/feed/", fresh(feeds.ActorFeed()), name="actor-feed"),
+    path("compare/", fresh(views.compare), name="compare"),
+    path("search/", fresh(views.search), name="search"),
+    path("export/", fresh(views.export_index), name="exports"),
+    path("export/positions.<str:fmt>", fresh(exports.dataset_export), name="export-all"),
+    path(
+        "export/debates/<slug:slug>.<str:fmt>", fresh(exports.debate_export), name="export-debate"
+    ),
+    path("export/popolo.json", fresh(exports.popolo), name="export-popolo"),
 ]
