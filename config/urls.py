@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from tracker import views
+from tracker.public.freshness import fresh_public_page
+from tracker.public.sitemaps import SITEMAPS
 
 admin.site.site_header = "Policy Debate Tracker"
 admin.site.site_title = "Policy Debate Tracker"
@@ -11,5 +14,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api.urls")),
+    path(
+        "sitemap.xml",
+        fresh_public_page(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("", include("tracker.public.urls")),
 ]

@@ -336,3 +336,26 @@ def test_editing_evidence_or_an_actor_refreshes_the_pages(client, debate, estoni
     estonia.name = "Eesti"
     estonia.save()
     assert "Eesti" in client.get("/debates/airspace/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sitemap_lists_public_pages_only(client, debate, estonia):
+    f.DebateFactory(slug="secret", status="draft")
+    body = client.get("/sitemap.xml").content.decode()
+    assert "http://localhost/debates/airspace/" in body
+    assert "/actors/estonia/" in body
+    assert "secret" not in body
+
+
+@pytest.mark.django_db
+def test_a_bloc_page_shows_how_its_members_are_spread(client, debate, estonia):
+    bloc = f.ActorFactory(kind="bloc", name="Frontline", slug="frontline")
+    poland = f.CountryFactory(name="Poland", slug="poland", country="PL")
+    latvia = f.CountryFactory(name="Latvia", slug="latvia", country="LV")
+    for member in (estonia, poland, latvia):
+        Membership.objects.create(member=member, organization=bloc)
+    published(debate=debate, actor=estonia, stance=2)
+    published(debate=debate, actor=poland, stance=2)
+    page = client.get("/actors/frontline/").content.decode()
+    assert "How the members stand" in page
+    assert ">Airspace</a></th><td>0</td><td>0</td><td>0</td><td>0</td><td>2</td><td>1</td>" in page

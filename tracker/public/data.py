@@ -126,6 +126,7 @@ class ActorData:
     members: list
     divergences: list  # (official, country, debate, official's position, country's)
     retracted: list
+    bloc_stances: list = field(default_factory=list)  # (debate, [(stance, count)], unknown)
 
 
 def _divergences(officials, countries):
@@ -153,6 +154,25 @@ def _divergences(officials, countries):
             if theirs and theirs.stance != mine.stance:
                 found.append((official, country, mine.debate, mine, theirs))
     return sorted(found, key=lambda row: (row[2].title, row[0].name))
+
+
+def _bloc_stances(bloc, members):
+    """For each public debate, how the bloc's members are spread over the stances."""
+    from ..models import Debate
+
+    member_ids = {m.member_id for m in members}
+    debates = list(Debate.objects.public().order_by("title"))
+    current = Position.objects.current_overall(debates).filter(actor_id__in=member_ids)
+    counts = defaultdict(lambda: defaultdict(int))
+    for position in current.only("id", "debate_id", "actor_id", "stance"):
+        counts[position.debate_id][position.stance] += 1
+    rows = []
+    for debate in debates:
+        if debate.id in counts:
+            distribution = [(value, counts[debate.id].get(value, 0)) for value in STANCES]
+            known = sum(count for _, count in distribution)
+            rows.append((debate, distribution, len(member_ids) - known))
+    return rows
 
 
 def actor_data(actor):
@@ -187,7 +207,9 @@ def actor_data(actor):
         .exclude(debate__status="draft")
         .select_related("debate", "proposal")
     )
+    bloc_stances = _bloc_stances(actor, members) if actor.kind == Actor.Kind.BLOC else []
     return ActorData(
+        bloc_stances=bloc_stances,
         actor=actor,
         current=current,
         history=dict(history),

@@ -1,0 +1,41 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from ..models import Actor, Debate
+
+
+class DebateSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return Debate.objects.public().order_by("slug")
+
+    def location(self, debate):
+        return reverse("public:debate", args=[debate.slug])
+
+    def lastmod(self, debate):
+        return debate.updated_at
+
+
+class ActorSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Actor.objects.order_by("slug")
+
+    def location(self, actor):
+        return reverse("public:actor", args=[actor.slug])
+
+    def lastmod(self, actor):
+        return actor.updated_at
+
+
+class PageSitemap(Sitemap):
+    def items(self):
+        return ["public:home", "public:debates", "public:actors", "public:exports"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {"pages": PageSitemap, "debates": DebateSitemap, "actors": ActorSitemap}
