@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tracker.models import Actor, Membership
+from tracker.models import Membership
 
 from . import factories as f
 
@@ -286,17 +286,27 @@ def queries_for(client, url):
 def test_query_counts_do_not_grow_with_actors(client):
     small, large = f.DebateFactory(slug="small"), f.DebateFactory(slug="large")
     small_actor, large_actor = _populate(small, 20), _populate(large, 200)
-    for template in ("/debates/{}/", "/debates/{}/?kind=country&stance=1", "/embed/debates/{}/"):
+    for template in (
+        "/debates/{}/", "/debates/{}/?kind=country&stance=1", "/debates/{}/?as_of=2025-10-09",
+        "/embed/debates/{}/", "/debates/{}/feed/", "/export/debates/{}.json",
+        "/export/debates/{}.csv",
+    ):  # fmt: skip
         assert queries_for(client, template.format("small")) == queries_for(
             client, template.format("large")
         ), template
+    pair_small = f"/compare/?a={small_actor.slug}&b=c20-0"
+    pair_large = f"/compare/?a={large_actor.slug}&b=c200-0"
+    assert queries_for(client, pair_small) == queries_for(client, pair_large)
     assert queries_for(client, f"/actors/{small_actor.slug}/") == queries_for(
         client, f"/actors/{large_actor.slug}/"
     )
-    f.DebateFactory.create_batch(3)
-    home = queries_for(client, "/")
-    Actor.objects.all()  # the home page does not list actors
-    assert home <= 4
+    before = {
+        url: queries_for(client, url)
+        for url in ("/", "/debates/", "/actors/", "/search/?q=Country")
+    }
+    _populate(f.DebateFactory(slug="more"), 50)
+    after = {url: queries_for(client, url) for url in before}
+    assert before == after
 
 
 @pytest.mark.django_db
