@@ -22,30 +22,28 @@ def _split(positions):
     return {"low": counts[-1], "middle": counts[0], "high": counts[1], "total": len(positions)}
 
 
-def home(request):
+def _debate_rows():
+    """Public debates with how their actors split, in two queries."""
     debates = list(Debate.objects.public().order_by("status", "title"))
     current = Position.objects.current_overall(debates).only("id", "debate_id", "stance")
     by_debate = {}
     for position in current:
         by_debate.setdefault(position.debate_id, []).append(position)
-    rows = [(debate, _split(by_debate.get(debate.id, []))) for debate in debates]
+    return [(debate, _split(by_debate.get(debate.id, []))) for debate in debates]
+
+
+def home(request):
     shifts = (
         Position.objects.shifts()
         .exclude(debate__status=Debate.Status.DRAFT)
         .select_related("actor", "debate", "proposal")
         .order_by("-stated_on", "-id")[:SHIFTS_ON_HOME]
     )
-    return render(request, "public/home.html", {"rows": rows, "shifts": list(shifts)})
+    return render(request, "public/home.html", {"rows": _debate_rows(), "shifts": list(shifts)})
 
 
 def debate_list(request):
-    debates = list(Debate.objects.public().order_by("status", "title"))
-    current = Position.objects.current_overall(debates).only("id", "debate_id", "stance")
-    by_debate = {}
-    for position in current:
-        by_debate.setdefault(position.debate_id, []).append(position)
-    rows = [(debate, _split(by_debate.get(debate.id, []))) for debate in debates]
-    return render(request, "public/debate_list.html", {"rows": rows})
+    return render(request, "public/debate_list.html", {"rows": _debate_rows()})
 
 
 def debate_detail(request, slug):
