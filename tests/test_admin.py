@@ -181,9 +181,12 @@ def test_an_editors_position_stays_a_draft_even_if_published_is_posted(editor, c
 def test_a_publisher_publishing_records_who_and_when(publisher, client):
     actor, debate = f.ActorFactory(), f.DebateFactory()
     client.force_login(publisher)
-    response = client.post(reverse("admin:tracker_position_add"), position_form(actor, debate))
-    assert response.status_code == 302
+    client.post(reverse("admin:tracker_position_add"), position_form(actor, debate))
     position = Position.objects.get()
+    assert position.status == Position.Status.DRAFT  # even a publisher drafts first
+    response = client.post(reverse("admin:tracker_position_publish", args=[position.pk]))
+    assert response.status_code == 302
+    position.refresh_from_db()
     assert position.status == Position.Status.PUBLISHED
     assert position.published_by == publisher
     assert position.published_at is not None

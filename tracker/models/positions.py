@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
+from django.utils import timezone
 
 from .actors import Actor
 from .coverage import CoverageItem, Outlet
@@ -155,6 +156,9 @@ class Position(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     retraction_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -207,8 +211,41 @@ class Position(models.Model):
         on = self.proposal or self.debate
         return f"{self.actor} on {on} ({self.stance_display}, {self.stated_on})"
 
+    # What a reader relies on: once published, these change only by publishing
+    # a new dated position (history is the product).
+    FIXED_ONCE_PUBLISHED = (
+        "actor_id", "debate_id", "proposal_id", "stance", "support", "stated_on",
+    )  # fmt: skip
+    TRACKED = ("status", *FIXED_ONCE_PUBLISHED)
+
+    def save(self, *args, **kwargs):
+        changed = self.changed_since_published()
+        if changed:
+            raise ValidationError(
+                f"A published position cannot change its {', '.join(changed)}; "
+                "publish a new dated position instead."
+            )
+        super().save(*args, **kwargs)
+        self._stored = {name: getattr(self, name) for name in self.TRACKED}
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored = {
+            name: getattr(instance, name)
+            for name in cls.TRACKED
+            if name.removesuffix("_id") in field_names or name in field_names
+        }
+        return instance
+
     def clean(self):
         errors = {}
+        changed = self.changed_since_published()
+        if changed:
+            errors["__all__"] = (
+                f"A published position cannot change its {', '.join(changed)}; "
+                "publish a new dated position instead."
+            )
         if self.proposal_id and self.debate_id and self.proposal.debate_id != self.debate_id:
             errors["proposal"] = "This proposal belongs to another debate."
         if self.proposal_id is None:
@@ -220,6 +257,48 @@ class Position(models.Model):
             errors["support"] = "Say whether the actor supports the proposal."
         if errors:
             raise ValidationError(errors)
+
+    def changed_since_published(self):
+        """Fields of a published (or retracted) position that this object changes."""
+        stored = getattr(self, "_stored", {})
+        if stored.get("status", self.Status.DRAFT) == self.Status.DRAFT:
+            return []
+        return [
+            name.removesuffix("_id")
+            for name in self.FIXED_ONCE_PUBLISHED
+            if name in stored and stored[name] != getattr(self, name)
+        ]
+
+    def previous_published(self):
+        """The same actor's published position on the same debate or proposal just
+        before this one: what a publication shifts from."""
+        earlier = (
+            Position.objects.published()
+            .filter(actor_id=self.actor_id, debate_id=self.debate_id, proposal_id=self.proposal_id)
+            .exclude(pk=self.pk)
+        )
+        earlier = earlier.filter(stated_on__lte=self.stated_on)
+        return earlier.order_by("-stated_on", "-published_at", "-id").first()
+
+    def publish(self, user, now=None):
+        if self.status != self.Status.DRAFT:
+            raise ValidationError("Only a draft can be published.")
+        self.full_clean()
+        self.status = self.Status.PUBLISHED
+        self.published_at = now or timezone.now()
+        self.published_by = user
+        self.save()
+
+    def retract(self, user, reason, now=None):
+        if self.status != self.Status.PUBLISHED:
+            raise ValidationError("Only a published position can be retracted.")
+        if not reason.strip():
+            raise ValidationError({"retraction_reason": "Say why the position is retracted."})
+        self.status = self.Status.RETRACTED
+        self.retracted_at = now or timezone.now()
+        self.retracted_by = user
+        self.retraction_reason = reason.strip()
+        self.save()
 
     @property
     def stance_display(self):

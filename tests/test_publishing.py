@@ -1,0 +1,134 @@
+"""Only publishers publish and retract; a published stance never changes in place."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tracker.models import Position
+
+from . import factories as f
+
+DAY = datetime.date(2025, 10, 9)
+
+
+def draft(**fields):
+    return f.PositionFactory(status="draft", published_at=None, **fields)
+
+
+def change_form(position, **overrides):
+    data = {
+        "actor": position.actor_id,
+        "debate": position.debate_id,
+        "proposal": "",
+        "stance": str(position.stance),
+        "support": "",
+        "stated_on": position.stated_on.isoformat(),
+        "summary": position.summary,
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_publish_by_any_route(editor, client):
+    position = draft()
+    client.force_login(editor)
+    assert (
+        client.get(reverse("admin:tracker_position_publish", args=[position.pk])).status_code == 403
+    )
+    assert (
+        client.post(reverse("admin:tracker_position_publish", args=[position.pk])).status_code
+        == 403
+    )
+    client.post(
+        reverse("admin:tracker_position_changelist"),
+        {"action": "publish_selected", "_selected_action": [position.pk]},
+    )
+    client.post(
+        reverse("admin:tracker_position_change", args=[position.pk]),
+        change_form(position, status="published", published_at="2025-10-09 10:00"),
+    )
+    position.refresh_from_db()
+    assert position.status == Position.Status.DRAFT
+    assert position.published_at is None
+    changelist = client.get(reverse("admin:tracker_position_changelist")).content.decode()
+    assert "publish_selected" not in changelist
+
+
+@pytest.mark.django_db
+def test_a_publisher_publishes_in_bulk_and_sees_the_shifts(publisher, client):
+    estonia = f.CountryFactory(slug="estonia", name="Estonia")
+    debate = f.DebateFactory()
+    f.PositionFactory(actor=estonia, debate=debate, stance=-1, stated_on=DAY)
+    moved = draft(
+        actor=estonia, debate=debate, stance=1, stated_on=DAY + datetime.timedelta(days=3)
+    )
+    fresh = draft(debate=debate)
+    client.force_login(publisher)
+    response = client.post(
+        reverse("admin:tracker_position_changelist"),
+        {"action": "publish_selected", "_selected_action": [moved.pk, fresh.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "a shift: Estonia: −1 → +1 on the debate as a whole" in page
+    assert "2 position(s) published." in page
+    assert Position.objects.filter(status="published").count() == 3
+
+
+@pytest.mark.django_db
+def test_the_publish_page_warns_of_a_shift_before_publishing(publisher, client):
+    estonia = f.CountryFactory(slug="estonia", name="Estonia")
+    debate = f.DebateFactory()
+    f.PositionFactory(actor=estonia, debate=debate, stance=-2, stated_on=DAY)
+    moved = draft(
+        actor=estonia, debate=debate, stance=2, stated_on=DAY + datetime.timedelta(days=1)
+    )
+    client.force_login(publisher)
+    page = client.get(reverse("admin:tracker_position_publish", args=[moved.pk])).content.decode()
+    assert "This publication is a shift:" in page and "−2 → +2" in page
+
+
+@pytest.mark.django_db
+def test_a_published_stance_cannot_be_edited_in_place(publisher, client):
+    position = f.PositionFactory(stance=1)
+    client.force_login(publisher)
+    client.post(
+        reverse("admin:tracker_position_change", args=[position.pk]),
+        change_form(position, stance="-2", summary="Typo fixed"),
+    )
+    position.refresh_from_db()
+    assert position.stance == 1
+    assert position.summary == "Typo fixed"  # wording may be corrected
+    position.stance = -2
+    with pytest.raises(ValidationError, match="cannot change its stance"):
+        position.save()
+
+
+@pytest.mark.django_db
+def test_retracting_keeps_the_record_with_a_reason(publisher, editor, client):
+    position = f.PositionFactory()
+    url = reverse("admin:tracker_position_retract", args=[position.pk])
+    client.force_login(editor)
+    assert client.post(url, {"reason": "no"}).status_code == 403
+    client.force_login(publisher)
+    assert client.post(url, {"reason": ""}).status_code == 200  # the form asks for a reason
+    client.post(url, {"reason": "The quote was from another official."})
+    position.refresh_from_db()
+    assert position.status == Position.Status.RETRACTED
+    assert position.retracted_by == publisher
+    assert position.retraction_reason == "The quote was from another official."
+    assert Position.objects.filter(pk=position.pk).exists()
+
+
+def test_only_drafts_publish_and_only_published_positions_retract(db):
+    position = f.PositionFactory()
+    with pytest.raises(ValidationError):
+        position.publish(None)
+    draft_position = draft()
+    with pytest.raises(ValidationError):
+        draft_position.retract(None, "why")
