@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from ..ingest.polling import FeedRefused, check_feed_url, reserve_feed
-from ..models import CoverageItem, Feed, Flag, Outlet
+from ..models import CoverageItem, Feed, Outlet
 from ..tasks import queue_fetch
 from .forms import HttpsURLFieldsMixin, LinesField
 
@@ -103,15 +103,4 @@ class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     readonly_fields = ["fetched_at", "content_hash", "title_key"]
     exclude = ["signature"]
     # Counting a million rows on every page view is what makes a changelist slow.
-    show_full_result_count = False
-
-
-@admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
-    list_display = ["item", "debate", "score", "suggested_stance", "status", "assignee"]
-    list_filter = ["status", "debate"]
-    list_select_related = ["item", "debate", "assignee"]
-    search_fields = ["item__title"]
-    autocomplete_fields = ["item", "debate", "matched_actors", "assignee", "positions"]
-    readonly_fields = ["created_at", "decided_by", "decided_at"]
     show_full_result_count = False

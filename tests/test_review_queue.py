@@ -1,0 +1,226 @@
+"""The review queue: claiming, dismissing and accepting flags, safely for
+several editors at once."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tracker import desk
+from tracker.models import Evidence, Flag, Position
+
+from . import factories as f
+from .factories import UserFactory
+
+QUEUE = reverse("admin:tracker_flag_changelist")
+
+
+@pytest.fixture
+def world(db):
+    russia = f.ActorFactory(slug="russia", name="Russia", aliases=["Kremlin"])
+    nato = f.ActorFactory(slug="nato", name="NATO")
+    debate = f.DebateFactory(slug="airspace", title="Airspace")
+    ft = f.OutletFactory(name="Financial Times")
+    wire = f.OutletFactory(name="Example Wire")
+    item = f.CoverageItemFactory(
+        title="Kremlin drones cross NATO airspace",
+        outlet=wire,
+        cited_outlet=ft,
+        summary="<p>Allies push for a stronger response after Kremlin drones crossed NATO airspace, "
+        "the FT reported, citing four NATO officials.</p>",
+    )
+    f.CoverageItemFactory(outlet=f.OutletFactory(name="Copy Daily"), duplicate_of=item)
+    flag = f.FlagFactory(
+        item=item, debate=debate, score=7, matched_terms=["NATO", "drone*", "@russia"],
+        suggested_stance=2, stance_reasons=[{"cue": "push for", "direction": 1}],
+    )  # fmt: skip
+    flag.matched_actors.set([russia, nato])
+    return flag
+
+
+def other_editor():
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="second-editor")
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+@pytest.mark.django_db
+def test_the_queue_shows_what_an_editor_needs(editor, client, world):
+    f.FlagFactory(debate=world.debate, score=99, status="dismissed", decided_at=timezone.now())
+    client.force_login(editor)
+    page = client.get(QUEUE).content.decode()
+    assert "<mark>Kremlin</mark> <mark>drones</mark>" in page
+    assert "Example Wire" in page
+    assert "+2<br><small>+ push for</small>" in page
+    assert "NATO, Russia" in page or "Russia, NATO" in page
+    assert '<td class="field-cluster">2</td>' in page
+    assert page.index("Kremlin drones cross") < page.index('field-status">Dismissed')
+
+
+@pytest.mark.django_db
+def test_claiming_is_first_come_and_the_loser_sees_who_has_it(editor, client, world):
+    client.force_login(editor)
+    client.post(QUEUE, {"action": "claim", "_selected_action": [world.pk]})
+    world.refresh_from_db()
+    assert world.status == "claimed" and world.assignee == editor
+    second = other_editor()
+    client.force_login(second)
+    page = client.post(QUEUE, {"action": "claim", "_selected_action": [world.pk]}, follow=True)
+    assert "claimed by editor-user" in page.content.decode()
+    world.refresh_from_db()
+    assert world.assignee == editor
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_claiming_at_the_same_moment_get_one_winner(world):
+    first, second = UserFactory(username="one"), UserFactory(username="two")
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def claim(user):
+        try:
+            barrier.wait()
+            outcomes[user.username] = desk.claim_flags(user, [world.pk])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winners = [name for name, outcome in outcomes.items() if outcome.done == [world.pk]]
+    assert len(winners) == 1
+    loser = "two" if winners == ["one"] else "one"
+    assert outcomes[loser].refused == {world.pk: f"claimed by {winners[0]}"}
+    assert Flag.objects.get(pk=world.pk).assignee.username == winners[0]
+
+
+@pytest.mark.django_db
+def test_unassign_gives_a_flag_back(editor, client, world):
+    desk.claim_flags(editor, [world.pk])
+    client.force_login(editor)
+    client.post(QUEUE, {"action": "unassign", "_selected_action": [world.pk]})
+    world.refresh_from_db()
+    assert world.status == "new" and world.assignee is None
+
+
+@pytest.mark.django_db
+def test_dismissing_asks_for_a_reason_and_records_it(editor, client, world):
+    client.force_login(editor)
+    ask = client.post(QUEUE, {"action": "dismiss", "_selected_action": [world.pk]})
+    assert "Say why" in ask.content.decode()
+    world.refresh_from_db()
+    assert world.status == "new"
+    client.post(
+        QUEUE, {"action": "dismiss", "_selected_action": [world.pk], "reason": "Sports story"}
+    )
+    world.refresh_from_db()
+    assert (world.status, world.note, world.decided_by) == ("dismissed", "Sports story", editor)
+
+
+def accept_data(flag, **overrides):
+    data = {
+        "actors": [a.pk for a in flag.matched_actors.all()],
+        "proposal": "",
+        "stance": "2",
+        "support": "",
+        "stated_on": "2025-10-09",
+        "summary": "Allies push for a stronger response.",
+        "quote": "Allies push for a stronger response",
+        "attribution": "anonymous_officials",
+        "source_count": "4",
+        "source_affiliation": "NATO officials",
+        "cited_outlet": flag.item.cited_outlet_id,
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_the_accept_form_is_prefilled_from_the_flag(editor, client, world):
+    client.force_login(editor)
+    page = client.get(reverse("admin:tracker_flag_accept", args=[world.pk])).content.decode()
+    assert "Kremlin drones cross NATO airspace" in page
+    assert 'value="2" selected' in page  # the suggested stance
+    assert "Allies push for a stronger response after" in page  # the quote around the match
+    assert f'<option value="{world.item.cited_outlet_id}" selected>Financial Times</option>' in page
+
+
+@pytest.mark.django_db
+def test_accepting_logs_draft_positions_with_the_attribution_chain(editor, client, world):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:tracker_flag_accept", args=[world.pk]), accept_data(world)
+    )
+    assert response.status_code == 302
+    positions = Position.objects.order_by("actor__slug")
+    assert [p.actor.slug for p in positions] == ["nato", "russia"]
+    assert {p.status for p in positions} == {"draft"}
+    assert {p.created_by for p in positions} == {editor}
+    evidence = Evidence.objects.get(position=positions[0])
+    assert evidence.item == world.item
+    assert (
+        evidence.attribution_chain
+        == "Example Wire, citing Financial Times, citing four NATO officials"
+    )
+    world.refresh_from_db()
+    assert world.status == "accepted" and world.decided_by == editor
+    assert set(world.positions.all()) == set(positions)
+
+
+@pytest.mark.django_db
+def test_an_invalid_acceptance_creates_nothing(editor, client, world):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:tracker_flag_accept", args=[world.pk]), accept_data(world, stance="")
+    )
+    assert response.status_code == 200
+    assert "needs a stance" in response.content.decode()
+    assert not Position.objects.exists()
+    world.refresh_from_db()
+    assert world.status == "new"
+
+
+@pytest.mark.django_db
+def test_a_flag_someone_else_holds_cannot_be_accepted(editor, client, world):
+    desk.claim_flags(other_editor(), [world.pk])
+    client.force_login(editor)
+    page = client.post(
+        reverse("admin:tracker_flag_accept", args=[world.pk]), accept_data(world), follow=True
+    ).content.decode()
+    assert "Not accepted: claimed by second-editor." in page
+    assert not Position.objects.exists()
+
+
+@pytest.mark.django_db
+def test_queue_text_from_feeds_is_escaped(editor, client, world):
+    world.item.title = "<script>alert(1)</script>"
+    world.item.summary = "<b>NATO</b> &lt;img src=x onerror=alert(2)&gt;"
+    world.item.save()
+    client.force_login(editor)
+    page = client.get(QUEUE).content.decode()
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+
+
+@pytest.mark.django_db
+def test_queue_query_count_does_not_grow_with_flags(editor, client, world):
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(QUEUE).status_code == 200
+        return len(captured)
+
+    client.force_login(editor)
+    for _ in range(5):
+        flag = f.FlagFactory(debate=world.debate, matched_terms=["NATO"])
+        flag.matched_actors.set(world.matched_actors.all())
+    few = count()
+    for _ in range(40):
+        flag = f.FlagFactory(debate=world.debate, matched_terms=["NATO"])
+        flag.matched_actors.set(world.matched_actors.all())
+    assert count() == few

@@ -1,0 +1,293 @@
+"""The review queue: flags of new coverage, claimed, dismissed or accepted into
+draft positions by editors."""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from .. import desk
+from ..ingest.text import html_text
+from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Proposal
+from ..models.stance import STANCE_CHOICES, format_stance
+
+SNIPPET_RADIUS = 90
+EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
+ACTOR_NAMES = Actor.objects.only("id", "name", "slug", "aliases")
+
+
+def _highlight_pattern(flag):
+    words = []
+    for term in flag.matched_terms:
+        if term.startswith("@"):
+            continue
+        text = term.strip('"')
+        prefix = text.endswith("*")
+        text = re.escape(text.rstrip("*")).replace(r"\ ", r"[\W_]+")
+        words.append(text + (r"\w*" if prefix else ""))
+    for actor in flag.matched_actors.all():
+        words.extend(re.escape(name).replace(r"\ ", r"[\W_]+") for name in actor.names)
+    if not words:
+        return None
+    return re.compile(
+        r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)", re.I
+    )
+
+
+def snippet(flag):
+    """(before, match) pairs and a tail around the first match, for marking up safely."""
+    text = " ".join(filter(None, [html_text(flag.item.summary), html_text(flag.item.content)]))
+    pattern = _highlight_pattern(flag)
+    first = pattern.search(text) if pattern else None
+    start = max(0, first.start() - SNIPPET_RADIUS) if first else 0
+    window = text[
+        start : start + 2 * SNIPPET_RADIUS + (first.end() - first.start() if first else 0)
+    ]
+    pieces, position = [], 0
+    for match in pattern.finditer(window) if pattern else []:
+        pieces.append((window[position : match.start()], match.group(0)))
+        position = match.end()
+    lead = "…" if start > 0 else ""
+    tail = window[position:] + ("…" if start + len(window) < len(text) else "")
+    return lead, pieces, tail
+
+
+def marked_snippet(flag):
+    lead, pieces, tail = snippet(flag)
+    body = format_html_join("", "{}<mark>{}</mark>", pieces)
+    return format_html("{}{}{}", lead, body, tail)
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = [
+        "coverage", "debate", "outlet", "published", "score", "suggestion", "actors",
+        "cluster", "status", "assignee",
+    ]  # fmt: skip
+    list_filter = [
+        "status", "debate", ("assignee", admin.RelatedOnlyFieldListFilter),
+        ("item__published_at", admin.DateFieldListFilter), "suggested_stance",
+    ]  # fmt: skip
+    list_select_related = ["item__outlet", "debate", "assignee"]
+    search_fields = ["item__title"]
+    autocomplete_fields = ["item", "debate", "matched_actors", "assignee", "positions"]
+    readonly_fields = ["created_at", "decided_by", "decided_at", "stance_reasons"]
+    actions = ["claim", "unassign", "dismiss"]
+    list_per_page = 50
+    # Counting a hundred thousand flags on every page view is what makes a queue slow.
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        copies = (
+            CoverageItem.objects.filter(duplicate_of=OuterRef("item_id"))
+            .exclude(outlet=None)
+            .values("duplicate_of")
+            .annotate(outlets=Count("outlet", distinct=True))
+            .values("outlets")
+        )
+        # Annotate before ordering: the default ordering sorts on an annotation.
+        queryset = Flag.objects.annotate(
+            open_first=Case(
+                When(status=Flag.Status.NEW, then=Value(0)),
+                When(status=Flag.Status.CLAIMED, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            copy_outlets=Subquery(copies, output_field=IntegerField()),
+        ).prefetch_related(Prefetch("matched_actors", queryset=ACTOR_NAMES))
+        return queryset.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        # Open flags first (new, then claimed), best and newest first within them.
+        return ["open_first", "-score", "-created_at", "-id"]
+
+    @admin.display(description="coverage", ordering="item__title")
+    def coverage(self, flag):
+        accept = reverse("admin:tracker_flag_accept", args=[flag.pk])
+        return format_html(
+            "<strong>{}</strong><br><small>{}</small><br>"
+            '<small>{}</small> <a href="{}">Accept…</a>',
+            flag.item.title,
+            marked_snippet(flag),
+            ", ".join(flag.matched_terms),
+            accept,
+        )
+
+    @admin.display(description="outlet", ordering="item__outlet__name")
+    def outlet(self, flag):
+        return flag.item.outlet or "–"
+
+    @admin.display(description="published", ordering="item__published_at")
+    def published(self, flag):
+        return flag.item.published_at
+
+    @admin.display(description="suggested stance", ordering="suggested_stance")
+    def suggestion(self, flag):
+        if flag.suggested_stance is None:
+            return "–"
+        cues = ", ".join(
+            f"{'+' if r['direction'] > 0 else '−'} {r['cue']}" for r in flag.stance_reasons
+        )
+        return format_html("{}<br><small>{}</small>", format_stance(flag.suggested_stance), cues)
+
+    @admin.display(description="actors")
+    def actors(self, flag):
+        return ", ".join(actor.name for actor in flag.matched_actors.all())
+
+    @admin.display(description="outlets running it", ordering="copy_outlets")
+    def cluster(self, flag):
+        return 1 + (flag.copy_outlets or 0)
+
+    def _report(self, request, verb, outcome):
+        if outcome.done:
+            self.message_user(request, f"{verb} {len(outcome.done)} flag(s).")
+        if outcome.refused:
+            titles = dict(
+                Flag.objects.filter(id__in=outcome.refused).values_list("id", "item__title")
+            )
+            for flag_id, why in outcome.refused.items():
+                self.message_user(request, f"“{titles.get(flag_id)}”: {why}.", messages.WARNING)
+
+    @admin.action(description="Claim (assign to me)", permissions=["change"])
+    def claim(self, request, queryset):
+        self._report(
+            request,
+            "Claimed",
+            desk.claim_flags(request.user, queryset.values_list("id", flat=True)),
+        )
+
+    @admin.action(description="Unassign", permissions=["change"])
+    def unassign(self, request, queryset):
+        anyone = request.user.has_perm("tracker.publish_position")
+        outcome = desk.unassign_flags(request.user, queryset.values_list("id", flat=True), anyone)
+        self._report(request, "Unassigned", outcome)
+
+    @admin.action(description="Dismiss…", permissions=["change"])
+    def dismiss(self, request, queryset):
+        form = DismissForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            ids = queryset.values_list("id", flat=True)
+            self._report(
+                request,
+                "Dismissed",
+                desk.dismiss_flags(request.user, ids, form.cleaned_data["reason"]),
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Dismiss flags",
+            "flags": list(queryset.select_related("item")),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/tracker/flag/dismiss.html", context)
+
+    def get_urls(self):
+        accept = self.admin_site.admin_view(self.accept_view)
+        return [path("<int:pk>/accept/", accept, name="tracker_flag_accept"), *super().get_urls()]
+
+    def accept_view(self, request, pk):
+        if not (
+            self.has_change_permission(request) and request.user.has_perm("tracker.add_position")
+        ):
+            raise PermissionDenied
+        flag = get_object_or_404(
+            Flag.objects.select_related("item__outlet", "item__cited_outlet", "debate", "assignee"),
+            pk=pk,
+        )
+        form = AcceptForm(request.POST or None, flag=flag, admin_site=self.admin_site)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                positions = desk.accept_flag(
+                    request.user,
+                    flag,
+                    actors=list(data["actors"]),
+                    proposal=data["proposal"],
+                    stance=data["stance"],
+                    support=data["support"],
+                    stated_on=data["stated_on"],
+                    summary=data["summary"],
+                    evidence={key: data[key] for key in EVIDENCE_FIELDS},
+                )
+            except desk.FlagTaken as taken:
+                self.message_user(request, f"Not accepted: {taken}.", messages.ERROR)
+                return redirect("admin:tracker_flag_changelist")
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"Accepted: {len(positions)} draft position(s) logged for a publisher.",
+                )
+                if len(positions) == 1:
+                    return redirect("admin:tracker_position_change", positions[0].pk)
+                return redirect("admin:tracker_position_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Accept into positions",
+            "flag": flag,
+            "form": form,
+            "snippet": marked_snippet(flag),
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/tracker/flag/accept.html", context)
+
+
+def _quote_around_match(flag):
+    lead, pieces, tail = snippet(flag)
+    text = lead + "".join(before + match for before, match in pieces) + tail
+    return text.strip(" …")
+
+
+class AcceptForm(forms.Form):
+    actors = forms.ModelMultipleChoiceField(queryset=Actor.objects.all())
+    proposal = forms.ModelChoiceField(
+        queryset=Proposal.objects.none(), required=False,
+        help_text="Leave empty for a stance on the debate as a whole.",
+    )  # fmt: skip
+    stance = forms.TypedChoiceField(
+        choices=[("", "—"), *STANCE_CHOICES], coerce=int, empty_value=None, required=False
+    )
+    support = forms.ChoiceField(choices=[("", "—"), *Position.Support.choices], required=False)
+    stated_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    attribution = forms.ChoiceField(choices=Evidence.Attribution.choices)
+    source_count = forms.IntegerField(
+        min_value=1, required=False, help_text="4 for “four officials”."
+    )
+    source_affiliation = forms.CharField(required=False, help_text="“NATO officials”.")
+    cited_outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), required=False)
+
+    def __init__(self, *args, flag, admin_site, **kwargs):
+        item = flag.item
+        initial = {
+            "actors": list(flag.matched_actors.all()),
+            "stance": flag.suggested_stance,
+            "stated_on": item.published_at.date() if item.published_at else None,
+            "summary": item.title,
+            "quote": _quote_around_match(flag),
+            "attribution": Evidence.Attribution.OUTLET_REPORT,
+            "cited_outlet": item.cited_outlet,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        actors = self.fields["actors"]
+        actors.widget = AutocompleteSelectMultiple(
+            Flag._meta.get_field("matched_actors"), admin_site
+        )
+        actors.widget.choices = actors.choices  # the new widget reads the field's choices
+        self.fields["proposal"].queryset = flag.debate.proposals.all()
