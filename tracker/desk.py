@@ -20,6 +20,15 @@ class Outcome:
     refused: dict = field(default_factory=dict)  # flag id -> why
 
 
+def _record(user, flag_ids, reason):
+    """Conditional updates bypass save(): put them on the flags' history by hand."""
+    if flag_ids:
+        flags = list(Flag.objects.filter(id__in=flag_ids))
+        Flag.history.bulk_history_create(
+            flags, update=True, default_user=user, default_change_reason=reason
+        )
+
+
 def _refusals(flag_ids, done, user):
     refused = {}
     for flag in Flag.objects.filter(id__in=set(flag_ids) - set(done)).select_related(
@@ -46,6 +55,7 @@ def claim_flags(user, flag_ids):
         )
         # Re-read: a flag another editor claimed between the two statements is theirs.
         done = list(Flag.objects.filter(id__in=done, assignee=user).values_list("id", flat=True))
+        _record(user, done, "claimed")
     return Outcome(done, _refusals(ids, done, user))
 
 
@@ -59,6 +69,7 @@ def unassign_flags(user, flag_ids, anyone=False):
     Flag.objects.filter(id__in=done, status=Flag.Status.CLAIMED).update(
         status=Flag.Status.NEW, assignee=None
     )
+    _record(user, done, "unassigned")
     return Outcome(done, _refusals(ids, done, user))
 
 
@@ -74,6 +85,7 @@ def dismiss_flags(user, flag_ids, reason):
         Flag.objects.filter(_decidable(user), id__in=done).update(
             status=Flag.Status.DISMISSED, decided_by=user, decided_at=now, note=reason.strip()
         )
+        _record(user, done, f"dismissed: {reason.strip()}"[:100])
     return Outcome(done, _refusals(ids, done, user))
 
 
@@ -112,4 +124,5 @@ def accept_flag(user, flag, *, actors, proposal, stance, support, stated_on, sum
             Evidence.objects.create(position=position, item=flag.item, **evidence)
             positions.append(position)
         flag.positions.add(*positions)
+        _record(user, [flag.id], "accepted")
     return positions

@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from ..models import Actor, Membership
 from .forms import LinesField
+from .history import HistoryAdmin
 
 
 class ActorForm(forms.ModelForm):
@@ -25,7 +26,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(HistoryAdmin):
     form = ActorForm
     list_display = ["name", "kind", "country", "slug", "updated_at"]
     list_filter = ["kind"]

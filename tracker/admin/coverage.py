@@ -5,6 +5,7 @@ from ..ingest.polling import FeedRefused, check_feed_url, reserve_feed
 from ..models import CoverageItem, Feed, Outlet
 from ..tasks import queue_fetch
 from .forms import HttpsURLFieldsMixin, LinesField
+from .history import HistoryAdmin
 
 
 class OutletForm(forms.ModelForm):
@@ -39,7 +40,7 @@ class FeedForm(forms.ModelForm):
 
 
 @admin.register(Feed)
-class FeedAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
+class FeedAdmin(HttpsURLFieldsMixin, HistoryAdmin):
     form = FeedForm
     list_display = [
         "url", "outlet", "is_active", "next_fetch_at", "poll_interval", "error_count", "problem",

@@ -10,6 +10,7 @@ from ..ingest.pipeline import preview_query
 from ..ingest.query import QuerySyntaxError
 from ..models import Debate, Proposal
 from ..tasks import enqueue_safely, rematch_debate
+from .history import HistoryAdmin
 
 
 def queue_rematch(modeladmin, request, debates):
@@ -37,7 +38,7 @@ class ProposalInline(admin.TabularInline):
 
 
 @admin.register(Debate)
-class DebateAdmin(admin.ModelAdmin):
+class DebateAdmin(HistoryAdmin):
     list_display = ["title", "status", "low_label", "high_label", "position_count", "updated_at"]
     list_filter = ["status"]
     search_fields = ["title", "slug", "question"]
@@ -104,7 +105,7 @@ class DebateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(HistoryAdmin):
     list_display = ["title", "debate", "rung"]
     list_filter = ["debate"]
     list_select_related = ["debate"]

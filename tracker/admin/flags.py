@@ -17,6 +17,7 @@ from .. import desk
 from ..ingest.text import html_text
 from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_CHOICES, format_stance
+from .history import HistoryAdmin
 
 SNIPPET_RADIUS = 90
 EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
@@ -70,7 +71,7 @@ class DismissForm(forms.Form):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(HistoryAdmin):
     list_display = [
         "coverage", "debate", "outlet", "published", "score", "suggestion", "actors",
         "cluster", "status", "assignee",

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from ..models import Evidence, Position
 from ..models.stance import format_stance
 from .forms import HttpsURLFieldsMixin
+from .history import HistoryAdmin
 
 
 class EvidenceInline(HttpsURLFieldsMixin, admin.StackedInline):
@@ -49,7 +50,7 @@ def describe_shift(position):
 
 
 @admin.register(Position)
-class PositionAdmin(admin.ModelAdmin):
+class PositionAdmin(HistoryAdmin):
     list_display = [
         "actor", "debate", "proposal", "stance", "support", "stated_on", "status", "published_at",
     ]  # fmt: skip
@@ -187,7 +188,7 @@ class PositionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
+class EvidenceAdmin(HttpsURLFieldsMixin, HistoryAdmin):
     list_display = ["position", "attribution", "item", "cited_outlet", "source_count"]
     list_filter = ["attribution"]
     list_select_related = ["position__actor", "position__debate", "item", "cited_outlet"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .actors import normalise_aliases
 
@@ -76,6 +77,8 @@ class Feed(models.Model):
         max_length=36, blank=True, editable=False, help_text="Which queued fetch owns the feed."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["url"]

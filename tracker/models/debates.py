@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from .stance import describe_stance
 
@@ -40,6 +41,8 @@ class Debate(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DebateQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -95,6 +98,8 @@ class Proposal(models.Model):
         help_text="Place on the escalation ladder: higher rungs escalate further."
     )
     description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["debate", "rung", "title"]

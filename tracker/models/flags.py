@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from .actors import Actor
 from .coverage import CoverageItem
@@ -47,6 +48,8 @@ class Flag(models.Model):
         Position, blank=True, related_name="source_flags", help_text="What accepting produced."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-score", "-created_at", "-id"]

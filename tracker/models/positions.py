@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .actors import Actor
 from .coverage import CoverageItem, Outlet
@@ -165,6 +166,8 @@ class Position(models.Model):
 
     objects = PositionQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-stated_on", "-id"]
         permissions = [("publish_position", "Can publish and retract positions")]
@@ -258,12 +261,34 @@ class Position(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    ALLOWED_MOVES = {("draft", "published"), ("published", "retracted")}
+
+    def _stored_values(self):
+        """The tracked fields as stored, also for an instance not loaded from the
+        database (a historical version being reverted, say)."""
+        stored = getattr(self, "_stored", None)
+        if stored is None or (self.pk and len(stored) < len(self.TRACKED)):  # deferred fields
+            row = (
+                Position.objects.filter(pk=self.pk).values(*self.TRACKED).first()
+                if self.pk
+                else None
+            )
+            stored = row or {}
+        return stored
+
     def changed_since_published(self):
-        """Fields of a published (or retracted) position that this object changes."""
-        stored = getattr(self, "_stored", {})
-        if stored.get("status", self.Status.DRAFT) == self.Status.DRAFT:
+        """What this object would change that a published (or retracted) position
+        must keep: fixed fields, or a status move other than publish and retract."""
+        stored = self._stored_values()
+        if not stored:  # a new position: nothing published to keep yet
             return []
-        return [
+        status = stored["status"]
+        changed = []
+        if status != self.status and (status, self.status) not in self.ALLOWED_MOVES:
+            changed.append("status")
+        if status == self.Status.DRAFT:
+            return changed
+        return changed + [
             name.removesuffix("_id")
             for name in self.FIXED_ONCE_PUBLISHED
             if name in stored and stored[name] != getattr(self, name)
@@ -361,6 +386,8 @@ class Evidence(models.Model):
     )
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "evidence"
