@@ -1,12 +1,11 @@
-from django import forms
 from django.contrib import admin
 
 from ..models import Actor, Membership
-from .forms import LinesField
+from .forms import LinesField, OptimisticLockForm
 from .history import HistoryAdmin
 
 
-class ActorForm(forms.ModelForm):
+class ActorForm(OptimisticLockForm):
     aliases = LinesField(
         required=False, help_text="Other names used in coverage, one per line (“Kremlin”)."
     )
@@ -36,7 +35,7 @@ class ActorAdmin(HistoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     actions = ["rematch_debates"]
     fieldsets = [
-        (None, {"fields": ["kind", "name", "slug", "country", "aliases"]}),
+        (None, {"fields": ["kind", "name", "slug", "country", "aliases", "version"]}),
         ("Reference", {"fields": ["wikidata_id", "description", "created_at", "updated_at"]}),
     ]
 

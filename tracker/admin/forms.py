@@ -28,3 +28,55 @@ class HttpsURLFieldsMixin:
     """A URL typed without a scheme is taken as https://, not http://."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class OptimisticLockForm(forms.ModelForm):
+    """Refuse to overwrite a change someone saved after this form was opened,
+    and say what they changed; theirs is kept."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            return cleaned
+        model = type(self.instance)
+        # Inside the admin's transaction: on PostgreSQL this locks the row, so a
+        # concurrent save waits and then sees the newer version.
+        current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
+        opened = cleaned.get("version")
+        if current is None or opened is None or current.version == opened:
+            return cleaned
+        seen = current.history.filter(version=opened).order_by("-history_date").first()
+        changes = [
+            f"{self.fields[name].label or name.replace('_', ' ').capitalize()} is now "
+            f"“{self._display(current, name)}”"
+            for name in self.fields
+            if name != "version" and seen is not None and self._differs(seen, current, name)
+        ]
+        who = current.history.order_by("-history_date").first().history_user
+        by = f" by {who}" if who else ""
+        detail = "; ".join(changes) or "details changed"
+        raise forms.ValidationError(
+            f"Someone saved this{by} after you opened it: {detail}. Your changes were not "
+            "saved, and theirs are kept; reload the page to start from the latest version."
+        )
+
+    @staticmethod
+    def _differs(seen, current, name):
+        """Compare the version the editor opened (from history) with the stored one."""
+        field = current._meta.get_field(name)
+        attribute = field.attname
+        return getattr(seen, attribute, None) != getattr(current, attribute, None)
+
+    @staticmethod
+    def _display(instance, name):
+        value = getattr(instance, name, "")
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return value

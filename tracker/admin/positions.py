@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from ..models import Evidence, Position
 from ..models.stance import format_stance
-from .forms import HttpsURLFieldsMixin
+from .forms import HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
 
 
@@ -49,8 +49,15 @@ def describe_shift(position):
     return ""
 
 
+class PositionForm(OptimisticLockForm):
+    class Meta:
+        model = Position
+        fields = ["actor", "debate", "proposal", "stance", "support", "stated_on", "summary"]
+
+
 @admin.register(Position)
 class PositionAdmin(HistoryAdmin):
+    form = PositionForm
     list_display = [
         "actor", "debate", "proposal", "stance", "support", "stated_on", "status", "published_at",
     ]  # fmt: skip
@@ -63,7 +70,7 @@ class PositionAdmin(HistoryAdmin):
     actions = ["publish_selected"]
     fieldsets = [
         (None, {"fields": ["actor", "debate", "proposal", "stance", "support", "stated_on"]}),
-        (None, {"fields": ["summary"]}),
+        (None, {"fields": ["summary", "version"]}),
         (
             "Publication",
             {

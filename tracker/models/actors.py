@@ -61,6 +61,9 @@ class Actor(models.Model):
         "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
     )
     description = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every save (optimistic locking)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +100,8 @@ class Actor(models.Model):
 
     def save(self, *args, **kwargs):
         self.aliases = normalise_aliases(self.aliases, self.name)
+        if self.pk:
+            self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
 
     def clean(self):

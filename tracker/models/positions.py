@@ -161,6 +161,9 @@ class Position(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     retraction_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Bumped by every save (optimistic locking)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -228,6 +231,8 @@ class Position(models.Model):
                 f"A published position cannot change its {', '.join(changed)}; "
                 "publish a new dated position instead."
             )
+        if self.pk:
+            self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
         self._stored = {name: getattr(self, name) for name in self.TRACKED}
 

@@ -1,0 +1,64 @@
+"""Two editors editing the same record: the second save is refused with what
+changed, and the first editor's change is kept."""
+
+import pytest
+from django.urls import reverse
+
+from tracker.models import Actor, Position
+
+from . import factories as f
+from .test_publishing import change_form
+
+
+def actor_form(actor, version, **overrides):
+    data = {
+        "kind": actor.kind, "name": actor.name, "slug": actor.slug, "country": actor.country,
+        "aliases": "\n".join(actor.aliases), "wikidata_id": "", "description": "",
+        "version": str(version), "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+def test_the_second_save_of_an_actor_is_refused_and_says_what_changed(editor, publisher, client):
+    actor = f.ActorFactory(name="Russia", slug="russia", aliases=["Kremlin"])
+    url = reverse("admin:tracker_actor_change", args=[actor.pk])
+    opened = actor.version  # both editors open the form now
+    client.force_login(editor)
+    assert client.post(url, actor_form(actor, opened, aliases="Kremlin\nMoscow")).status_code == 302
+    client.force_login(publisher)
+    response = client.post(url, actor_form(actor, opened, description="A country."))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone saved this by editor-user after you opened it" in page
+    assert "Aliases is now “Kremlin, Moscow”" in page
+    actor.refresh_from_db()
+    assert actor.aliases == ["Kremlin", "Moscow"]
+    assert actor.description == ""
+
+
+@pytest.mark.django_db
+def test_the_second_save_of_a_position_is_refused(editor, client):
+    position = f.PositionFactory(status="draft", published_at=None, summary="First words")
+    opened = position.version
+    url = reverse("admin:tracker_position_change", args=[position.pk])
+    client.force_login(editor)
+    first = client.post(url, change_form(position, summary="Edited by one", version=str(opened)))
+    assert first.status_code == 302
+    second = client.post(url, change_form(position, stance="-2", version=str(opened)))
+    assert "Summary is now “Edited by one”" in second.content.decode()
+    position.refresh_from_db()
+    assert (position.summary, position.stance) == ("Edited by one", 1)
+
+
+@pytest.mark.django_db
+def test_saving_from_a_fresh_form_works_after_a_conflict(editor, client):
+    actor = f.ActorFactory(name="Poland", slug="poland")
+    url = reverse("admin:tracker_actor_change", args=[actor.pk])
+    client.force_login(editor)
+    client.post(url, actor_form(actor, actor.version, description="one"))
+    actor = Actor.objects.get(pk=actor.pk)
+    assert client.post(url, actor_form(actor, actor.version, description="two")).status_code == 302
+    assert Actor.objects.get(pk=actor.pk).description == "two"
+    assert Position.objects.count() == 0
