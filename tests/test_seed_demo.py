@@ -4,6 +4,7 @@ import stat
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from tracker.models import (
     Actor,
@@ -96,7 +97,7 @@ def test_demo_users_get_generated_passwords_that_work(logins_file, client):
     assert stat.S_IMODE(logins_file.stat().st_mode) == 0o600
     for username, login in logins.items():
         assert len(login["password"]) >= 12
-        assert client.login(username=username, password=login["password"])
+        assert client.login(request=HttpRequest(), username=username, password=login["password"])
     assert logins["editor"]["password"] != logins["publisher"]["password"]
     publisher = get_user_model().objects.get(username="publisher")
     assert publisher.has_perm("tracker.publish_position")

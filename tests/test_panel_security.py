@@ -1,0 +1,230 @@
+"""The editorial panel's doors: brute-force lockout, and a permission matrix over
+every admin page and custom view of our models for every role."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+from django.urls import reverse
+
+from tracker.models import Actor, Debate, Evidence, Flag, Position
+
+from . import factories as f
+
+LOGIN = "/admin/login/?next=/admin/"
+
+
+def attempt(client, password, address="198.51.100.7", **extra):
+    return client.post(
+        LOGIN,
+        {"username": "editor-user", "password": password},
+        REMOTE_ADDR=address,
+        **extra,
+    )
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_out_that_user_from_that_address(editor, settings):
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, "wrong").status_code == 200  # the form again, with an error
+    assert attempt(client, "wrong").status_code == 429  # the last failure locks
+    locked = attempt(client, "correct horse battery staple")
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address is not locked out for the same user.
+    other = Client()
+    assert attempt(other, "correct horse battery staple", address="203.0.113.9").status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_the_forwarded_client_address_counts(editor, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "wrong", address="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.2")
+    # Same proxy, another client behind it: not locked.
+    fresh = attempt(
+        Client(), "correct horse battery staple", address="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2",
+    )  # fmt: skip
+    assert fresh.status_code == 302
+    locked = attempt(
+        client, "correct horse battery staple", address="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7, 10.0.0.2",
+    )  # fmt: skip
+    assert locked.status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_login_form_enforces_csrf(editor):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(LOGIN, {"username": "editor-user", "password": "x"})
+    assert response.status_code == 403
+
+
+TRACKER_MODELS = [m for m in admin.site._registry if m._meta.app_label == "tracker"]
+
+
+@pytest.fixture
+def records(db):
+    position = f.PositionFactory(status="draft", published_at=None)
+    published = f.PositionFactory()
+    f.EvidenceFactory(position=position)
+    flag = f.FlagFactory(debate=position.debate)
+    f.FeedFactory()
+    f.ProposalFactory(debate=position.debate)
+    from tracker.models import Heartbeat, Membership
+
+    Membership.objects.create(member=f.ActorFactory(), organization=f.CountryFactory())
+    from django.utils import timezone
+
+    Heartbeat.objects.create(name="scheduler", seen_at=timezone.now())
+    return {"draft": position, "published": published, "flag": flag}
+
+
+def expected_for(user, model, view):
+    """What a role may open, from the roles' permissions (migration 0002)."""
+    if isinstance(user, AnonymousUser):
+        return "login"
+    opts = model._meta
+    can = {action: user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+           for action in ("view", "add", "change", "delete")}  # fmt: skip
+    model_admin = admin.site._registry[model]
+    if view == "add":
+        allowed = can["add"] and model_admin.has_add_permission(_request(user))
+    elif view == "delete":
+        allowed = can["delete"]
+    else:
+        allowed = can["view"] or can["change"]
+    return 200 if allowed else 403
+
+
+def _request(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
+
+
+def users(editor, publisher, superuser):
+    return {"anonymous": AnonymousUser(), "editor": editor, "publisher": publisher,
+            "superuser": superuser}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_every_admin_page_of_our_models_for_every_role(editor, publisher, superuser, records):
+    checked = 0
+    for role, user in users(editor, publisher, superuser).items():
+        client = Client()
+        if role != "anonymous":
+            client.force_login(user)
+        for model in TRACKER_MODELS:
+            opts = model._meta
+            obj = model.objects.first()
+            assert obj is not None, model
+            name = f"admin:{opts.app_label}_{opts.model_name}"
+            pages = {
+                "changelist": reverse(f"{name}_changelist"),
+                "add": reverse(f"{name}_add"),
+                "change": reverse(f"{name}_change", args=[obj.pk]),
+                "history": reverse(f"{name}_history", args=[obj.pk]),
+                "delete": reverse(f"{name}_delete", args=[obj.pk]),
+            }
+            for view, url in pages.items():
+                response = client.get(url)
+                expected = expected_for(user, model, view)
+                if expected == "login":
+                    assert (
+                        response.status_code == 302 and "/admin/login/" in response["Location"]
+                    ), url
+                else:
+                    assert response.status_code == expected, (role, url, response.status_code)
+                checked += 1
+    assert checked == 4 * 5 * len(TRACKER_MODELS)
+
+
+@pytest.mark.django_db
+def test_forbidden_writes_change_nothing(editor, records):
+    client = Client()
+    client.force_login(editor)
+    draft = records["draft"]
+    before = (
+        Position.objects.count(),
+        Debate.objects.count(),
+        Actor.objects.count(),
+        Flag.objects.count(),
+    )
+    assert (
+        client.post(
+            reverse("admin:tracker_position_delete", args=[draft.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:tracker_debate_delete", args=[draft.debate_id]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:tracker_flag_add"), {"item": records["flag"].item_id}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("admin:tracker_position_publish", args=[draft.pk])).status_code == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:tracker_position_retract", args=[records["published"].pk]),
+            {"reason": "x"},
+        ).status_code
+        == 403
+    )
+    after = (
+        Position.objects.count(),
+        Debate.objects.count(),
+        Actor.objects.count(),
+        Flag.objects.count(),
+    )
+    assert before == after
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    assert Evidence.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_custom_views_by_role(editor, publisher, superuser, records):
+    draft, published, flag = records["draft"], records["published"], records["flag"]
+    views = {
+        "preview": (
+            reverse("admin:tracker_debate_preview_query") + "?q=nato",
+            {"editor", "publisher", "superuser"},
+        ),
+        "publish": (
+            reverse("admin:tracker_position_publish", args=[draft.pk]),
+            {"publisher", "superuser"},
+        ),
+        "retract": (
+            reverse("admin:tracker_position_retract", args=[published.pk]),
+            {"publisher", "superuser"},
+        ),
+        "accept": (
+            reverse("admin:tracker_flag_accept", args=[flag.pk]),
+            {"editor", "publisher", "superuser"},
+        ),
+    }
+    for role, user in users(editor, publisher, superuser).items():
+        client = Client()
+        if role != "anonymous":
+            client.force_login(user)
+        for name, (url, allowed) in views.items():
+            response = client.get(url)
+            if role == "anonymous":
+                assert response.status_code == 302 and "/admin/login/" in response["Location"], name
+            else:
+                assert response.status_code == (200 if role in allowed else 403), (role, name)
