@@ -6,9 +6,11 @@ Production sets DATABASE_URL (PostgreSQL) and REDIS_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -216,6 +218,10 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-feeds": {"task": "tracker.tasks.dispatch_due_feeds", "schedule": 60.0},
+    "daily-digest": {
+        "task": "tracker.tasks.send_digests",
+        "schedule": crontab(hour=envint("TRACKER_DIGEST_HOUR", 7), minute=0),
+    },
     "heartbeat": {
         "task": "tracker.tasks.record_heartbeat",
         "schedule": 60.0,
@@ -268,6 +274,20 @@ TRACKER_FEED_MAX_BYTES = envint("TRACKER_FEED_MAX_BYTES", 10 * 1024 * 1024)
 TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 8)
 # The dispatcher spreads each minute's fetches over this many seconds.
 TRACKER_DISPATCH_SPREAD = envint("TRACKER_DISPATCH_SPREAD", 30)
+
+# The daily digest of new flags to editors who follow debates.
+TRACKER_SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://127.0.0.1:8000")
+TRACKER_DIGEST_HOUR = envint("TRACKER_DIGEST_HOUR", 7)
+TRACKER_DIGEST_PERIOD = timedelta(days=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
 
 # Where seed_demo keeps the generated demo logins (never in the code).
 DEMO_LOGINS_FILE = DATA_DIR / "demo-logins.json"

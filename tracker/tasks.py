@@ -67,3 +67,10 @@ def queue_fetch(feed_id, token):
         return True
     polling.release_feed(feed_id, token)
     return False
+
+
+@shared_task
+def send_digests():
+    from .digest import send_digests as send
+
+    return send()

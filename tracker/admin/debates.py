@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 
 from ..ingest.pipeline import preview_query
 from ..ingest.query import QuerySyntaxError
-from ..models import Debate, Proposal
+from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
 from .history import HistoryAdmin
 
@@ -39,13 +39,15 @@ class ProposalInline(admin.TabularInline):
 
 @admin.register(Debate)
 class DebateAdmin(HistoryAdmin):
-    list_display = ["title", "status", "low_label", "high_label", "position_count", "updated_at"]
+    list_display = [
+        "title", "status", "low_label", "high_label", "position_count", "followed", "updated_at",
+    ]  # fmt: skip
     list_filter = ["status"]
     search_fields = ["title", "slug", "question"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ProposalInline]
     readonly_fields = ["created_at", "updated_at", "preview_link"]
-    actions = ["rematch"]
+    actions = ["rematch", "follow", "unfollow"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "summary", "status"]}),
         ("The axis", {"fields": ["low_label", "high_label"]}),
@@ -90,6 +92,22 @@ class DebateAdmin(HistoryAdmin):
         }
         return TemplateResponse(request, "admin/tracker/debate/preview_query.html", context)
 
+    @admin.action(description="Follow (new flags in my daily digest)", permissions=["view"])
+    def follow(self, request, queryset):
+        for debate in queryset:
+            DebateFollow.objects.get_or_create(user=request.user, debate=debate)
+        note = "" if request.user.email else " Add an email address to your account to receive it."
+        self.message_user(request, f"Following {queryset.count()} debate(s).{note}")
+
+    @admin.action(description="Unfollow", permissions=["view"])
+    def unfollow(self, request, queryset):
+        DebateFollow.objects.filter(user=request.user, debate__in=queryset).delete()
+        self.message_user(request, f"No longer following {queryset.count()} debate(s).")
+
+    @admin.display(description="followed", boolean=True)
+    def followed(self, debate):
+        return debate._followed
+
     @admin.action(
         description="Re-match stored coverage (creates only missing flags)", permissions=["change"]
     )
@@ -97,7 +115,12 @@ class DebateAdmin(HistoryAdmin):
         queue_rematch(self, request, list(queryset))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_position_count=Count("positions"))
+        mine = DebateFollow.objects.filter(debate=OuterRef("pk"), user_id=request.user.pk)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_position_count=Count("positions"), _followed=Exists(mine))
+        )
 
     @admin.display(description="positions", ordering="_position_count")
     def position_count(self, debate):

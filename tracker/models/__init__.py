@@ -5,13 +5,15 @@ from .coverage import CoverageItem, Feed, Outlet
 from .debates import Debate, Proposal
 from .flags import Flag
 from .positions import Evidence, Position
-from .system import ChangeStamp, Heartbeat
+from .system import ChangeStamp, DebateFollow, DigestState, Heartbeat
 
 __all__ = [
     "Actor",
     "ChangeStamp",
     "CoverageItem",
     "Debate",
+    "DebateFollow",
+    "DigestState",
     "Evidence",
     "Feed",
     "Flag",

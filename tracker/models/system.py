@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -21,3 +22,33 @@ class ChangeStamp(models.Model):
 
     def __str__(self):
         return f"{self.key} changed {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class DebateFollow(models.Model):
+    """An editor following a debate gets its new flags in the daily digest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    debate = models.ForeignKey("tracker.Debate", on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "debate"], name="follow_once_per_debate")
+        ]
+
+    def __str__(self):
+        return f"{self.user} follows {self.debate}"
+
+
+class DigestState(models.Model):
+    """Up to when an editor's digest has covered the flags."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_state"
+    )
+    covered_until = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user}: digest up to {self.covered_until:%Y-%m-%d %H:%M}"
