@@ -264,7 +264,7 @@ class AcceptForm(forms.Form):
         choices=[("", "—"), *STANCE_CHOICES], coerce=int, empty_value=None, required=False
     )
     support = forms.ChoiceField(choices=[("", "—"), *Position.Support.choices], required=False)
-    stated_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    stated_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
     quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     attribution = forms.ChoiceField(choices=Evidence.Attribution.choices)

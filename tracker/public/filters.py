@@ -13,7 +13,9 @@ class DebateFilter(django_filters.FilterSet):
     pick the latest position that happened to have it)."""
 
     as_of = django_filters.DateFilter(
-        label="As of", widget=forms.DateInput(attrs={"type": "date"}), method="noop"
+        label="As of",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        method="noop",
     )
     kind = django_filters.ChoiceFilter(
         label="Actor kind", choices=Actor.Kind.choices, empty_label="Any kind", method="noop"
