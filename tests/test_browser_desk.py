@@ -62,6 +62,7 @@ def test_an_editor_accepts_a_flag_and_a_publisher_publishes_it(live_server, brow
     assert "Claimed 1 flag(s)." in page.inner_text("body")
     assert Flag.objects.get(pk=desk.pk).assignee.username == "eddie"
 
+    page.goto(base + "/admin/tracker/flag/?queue=claimed")  # it moved to the claimed tab
     with page.expect_navigation():
         page.click("text=Accept…")
     page.select_option("#id_attribution", "anonymous_officials")

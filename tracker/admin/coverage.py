@@ -6,6 +6,7 @@ from ..models import CoverageItem, Feed, Outlet
 from ..tasks import queue_fetch
 from .forms import HttpsURLFieldsMixin, LinesField
 from .history import HistoryAdmin
+from .paginators import CappedCountPaginator
 
 
 class OutletForm(forms.ModelForm):
@@ -105,3 +106,4 @@ class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     exclude = ["signature"]
     # Counting a million rows on every page view is what makes a changelist slow.
     show_full_result_count = False
+    paginator = CappedCountPaginator

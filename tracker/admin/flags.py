@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Subquery, Value, When
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +18,7 @@ from ..ingest.text import html_text
 from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_CHOICES, format_stance
 from .history import HistoryAdmin
+from .paginators import CappedCountPaginator
 
 SNIPPET_RADIUS = 90
 EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
@@ -66,6 +67,52 @@ def marked_snippet(flag):
     return format_html("{}{}{}", lead, body, tail)
 
 
+class QueueFilter(admin.SimpleListFilter):
+    """The queue opens on new flags; other states are one click away. (Filtering
+    on one status lets the (status, -score, -created_at) index order the page.)"""
+
+    title = "queue"
+    parameter_name = "queue"
+
+    def __init__(self, request, *args, **kwargs):
+        self.request = request
+        super().__init__(request, *args, **kwargs)
+
+    def lookups(self, request, model_admin):
+        return [(s.value, s.label) for s in Flag.Status] + [("all", "All")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None and request.method == "POST":
+            # An action acts on the flags the editor ticked, even if another editor
+            # moved them on meanwhile: that is how the loser learns who has them.
+            return queryset
+        value = value or Flag.Status.NEW
+        return queryset if value == "all" else queryset.filter(status=value)
+
+    def choices(self, changelist):
+        current = self.value() or Flag.Status.NEW
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
+class ScoreFilter(admin.SimpleListFilter):
+    title = "score"
+    parameter_name = "score_at_least"
+
+    def lookups(self, request, model_admin):
+        return [("2", "2 or more"), ("5", "5 or more"), ("10", "10 or more")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"2", "5", "10"}:
+            return queryset.filter(score__gte=int(self.value()))
+        return queryset
+
+
 class DismissForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
@@ -77,7 +124,9 @@ class FlagAdmin(HistoryAdmin):
         "cluster", "status", "assignee",
     ]  # fmt: skip
     list_filter = [
-        "status", "debate", ("assignee", admin.RelatedOnlyFieldListFilter),
+        # Plain related filters list the (few) users and outlets; "related only"
+        # would scan every flag to find which ones occur.
+        QueueFilter, "debate", "assignee", ScoreFilter, "item__outlet",
         ("item__published_at", admin.DateFieldListFilter), "suggested_stance",
     ]  # fmt: skip
     list_select_related = ["item__outlet", "debate", "assignee"]
@@ -88,6 +137,7 @@ class FlagAdmin(HistoryAdmin):
     list_per_page = 50
     # Counting a hundred thousand flags on every page view is what makes a queue slow.
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
     def get_queryset(self, request):
         copies = (
@@ -97,21 +147,14 @@ class FlagAdmin(HistoryAdmin):
             .annotate(outlets=Count("outlet", distinct=True))
             .values("outlets")
         )
-        # Annotate before ordering: the default ordering sorts on an annotation.
         queryset = Flag.objects.annotate(
-            open_first=Case(
-                When(status=Flag.Status.NEW, then=Value(0)),
-                When(status=Flag.Status.CLAIMED, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            ),
             copy_outlets=Subquery(copies, output_field=IntegerField()),
         ).prefetch_related(Prefetch("matched_actors", queryset=ACTOR_NAMES))
         return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        # Open flags first (new, then claimed), best and newest first within them.
-        return ["open_first", "-score", "-created_at", "-id"]
+        # Best and newest first, as the (status, -score, -created_at) index holds them.
+        return ["-score", "-created_at", "-id"]
 
     @admin.display(description="coverage", ordering="item__title")
     def coverage(self, flag):

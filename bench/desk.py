@@ -1,0 +1,119 @@
+"""The review queue and the coverage changelist at 10,000 and at 1,000,000
+coverage items (100,000 flags), in one run on PostgreSQL.
+
+Run:  .venv/bin/python bench/desk.py [--small 10000] [--large 1000000] [--requests 10]
+"""
+
+import argparse
+import statistics
+import time
+
+from common import create_database, drop_database, line, setup_django
+
+FLAG_EVERY = 10  # one flag per ten items
+
+
+def grow(cursor, start, stop, outlets, debate_id):
+    """Add items start..stop-1 and a flag for every tenth, straight in SQL."""
+    cursor.execute(
+        """
+        INSERT INTO tracker_coverageitem
+            (canonical_url, url, guid, title, summary, content, published_at, fetched_at,
+             outlet_id, content_hash, title_key, signature)
+        SELECT 'https://bench.example/' || i, 'https://bench.example/' || i, '',
+               'Story number ' || i || ' about NATO drones', '<p>NATO allies and drones.</p>', '',
+               now() - (i || ' seconds')::interval, now(), %s + i %% %s,
+               '', '', ''::bytea
+        FROM generate_series(%s, %s) AS i
+        """,
+        [min(outlets), len(outlets), start, stop - 1],
+    )
+    cursor.execute(
+        """
+        INSERT INTO tracker_flag
+            (item_id, debate_id, score, matched_terms, suggested_stance, stance_reasons, status,
+             note, created_at, decided_at)
+        SELECT id, %s, (id %% 17)::float, '["NATO", "drone*"]', (id %% 5) - 2, '[]',
+               CASE WHEN id %% 3 = 0 THEN 'dismissed' ELSE 'new' END, '', now(),
+               CASE WHEN id %% 3 = 0 THEN now() END
+        FROM tracker_coverageitem
+        WHERE canonical_url LIKE 'https://bench.example/%%' AND id %% %s = 0
+          AND id NOT IN (SELECT item_id FROM tracker_flag)
+        """,
+        [debate_id, FLAG_EVERY],
+    )
+    cursor.execute("ANALYZE")
+
+
+def timing(client, url, requests):
+    client.get(url)  # warm
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times) * 1000
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=10)
+    args = parser.parse_args()
+    database = create_database()
+    try:
+        setup_django(f"{database[0]}/{database[1]}")
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        call_command("migrate", verbosity=0)
+        from tracker.models import Debate, Outlet
+
+        outlets = [Outlet.objects.create(name=f"Outlet {n}").id for n in range(50)]
+        debate = Debate.objects.create(
+            title="Bench", slug="bench", question="?", low_label="low", high_label="high",
+            status="active",
+        )  # fmt: skip
+        user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(user)
+        pages = {
+            "queue": "/admin/tracker/flag/",
+            "queue, score ≥ 5": "/admin/tracker/flag/?score_at_least=5",
+            "queue, all flags": "/admin/tracker/flag/?queue=all",
+            "coverage": "/admin/tracker/coverageitem/",
+            "coverage search": "/admin/tracker/coverageitem/?q=number+123",
+        }
+        results = {}
+        for size in (args.small, args.large):
+            with connection.cursor() as cursor:
+                start = 1 if size == args.small else args.small + 1
+                started = time.perf_counter()
+                grow(cursor, start, size + 1, outlets, debate.id)
+                print(f"{size:,} items, {size // FLAG_EVERY:,} flags loaded in "
+                      f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+            results[size] = {
+                name: timing(client, url, args.requests) for name, url in pages.items()
+            }
+        for name in pages:
+            small, large = results[args.small][name], results[args.large][name]
+            ours, baseline = (
+                f"{large:8.1f} ms at {args.large:,}",
+                f"{small:.1f} ms at {args.small:,}",
+            )
+            line(name[:8], ours, baseline, note=f"ratio {large / small:.1f}x  ({name})")
+    finally:
+        drop_database(*database)
+
+
+if __name__ == "__main__":
+    main()
