@@ -4,7 +4,9 @@ every admin page and custom view of our models for every role."""
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tracker.models import Actor, Debate, Evidence, Flag, Position
@@ -228,3 +230,85 @@ def test_custom_views_by_role(editor, publisher, superuser, records):
                 assert response.status_code == 302 and "/admin/login/" in response["Location"], name
             else:
                 assert response.status_code == (200 if role in allowed else 403), (role, name)
+
+
+EXPECTED_ACTIONS = {
+    # model: {action: roles that have it}
+    "flag": {"claim": {"editor", "publisher", "superuser"}, "unassign": {"editor", "publisher", "superuser"},
+             "dismiss": {"editor", "publisher", "superuser"}},
+    "position": {"publish_selected": {"publisher", "superuser"}},
+    "debate": {"rematch": {"editor", "publisher", "superuser"}, "follow": {"editor", "publisher", "superuser"},
+               "unfollow": {"editor", "publisher", "superuser"}},
+    "feed": {"fetch_now": {"editor", "publisher", "superuser"},
+             "enable_and_fetch": {"editor", "publisher", "superuser"}},
+    "actor": {"rematch_debates": {"editor", "publisher", "superuser"}},
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_every_custom_action_by_role(editor, publisher, superuser, records):
+    for role, user in users(editor, publisher, superuser).items():
+        if role == "anonymous":
+            continue
+        for model in TRACKER_MODELS:
+            actions = admin.site._registry[model].get_actions(_request(user))
+            for action, roles in EXPECTED_ACTIONS.get(model._meta.model_name, {}).items():
+                assert (action in actions) == (role in roles), (
+                    role,
+                    model._meta.model_name,
+                    action,
+                )
+
+
+@pytest.mark.django_db
+def test_an_action_posted_anonymously_does_nothing(records):
+    flag = records["flag"]
+    response = Client().post(
+        reverse("admin:tracker_flag_changelist"), {"action": "claim", "_selected_action": [flag.pk]}
+    )
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    flag.refresh_from_db()
+    assert flag.status == "new" and flag.assignee is None
+
+
+@pytest.mark.django_db
+def test_re_enabling_a_feed_in_bulk_is_on_record(editor):
+    feeds = [f.FeedFactory(is_active=False, disabled_reason="broken") for _ in range(2)]
+    client = Client()
+    client.force_login(editor)
+    client.post(
+        reverse("admin:tracker_feed_changelist"),
+        {"action": "enable_and_fetch", "_selected_action": [feed.pk for feed in feeds]},
+    )
+    for feed in feeds:
+        latest = feed.history.order_by("-history_date").first()
+        assert latest.is_active and latest.history_user == editor
+
+
+@pytest.mark.django_db
+def test_changelist_query_counts_do_not_grow_with_rows(superuser):
+    client = Client()
+    client.force_login(superuser)
+
+    def counts():
+        result = {}
+        for model in TRACKER_MODELS:
+            opts = model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            result[opts.model_name] = len(captured)
+        return result
+
+    def add(n):
+        for _ in range(n):
+            position = f.PositionFactory()
+            f.EvidenceFactory(position=position)
+            flag = f.FlagFactory(debate=position.debate)
+            flag.matched_actors.add(position.actor)
+            f.FeedFactory()
+
+    add(3)
+    few = counts()
+    add(25)
+    assert counts() == few

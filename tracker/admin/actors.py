@@ -39,15 +39,6 @@ class ActorAdmin(HistoryAdmin):
         ("Reference", {"fields": ["wikidata_id", "description", "created_at", "updated_at"]}),
     ]
 
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["member", "organization", "role", "start_date", "end_date"]
-    list_filter = ["organization__kind"]
-    list_select_related = ["member", "organization"]
-    search_fields = ["member__name", "organization__name", "role"]
-    autocomplete_fields = ["member", "organization"]
-
     @admin.action(
         description="Re-match debates whose watch query names these actors", permissions=["change"]
     )
@@ -68,3 +59,12 @@ class MembershipAdmin(admin.ModelAdmin):
             queue_rematch(self, request, debates)
         else:
             self.message_user(request, "No debate's watch query names these actors.")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["member", "organization", "role", "start_date", "end_date"]
+    list_filter = ["organization__kind"]
+    list_select_related = ["member", "organization"]
+    search_fields = ["member__name", "organization__name", "role"]
+    autocomplete_fields = ["member", "organization"]

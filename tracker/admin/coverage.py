@@ -90,9 +90,10 @@ class FeedAdmin(HttpsURLFieldsMixin, HistoryAdmin):
     @admin.action(description="Re-enable and fetch now", permissions=["change"])
     def enable_and_fetch(self, request, queryset):
         feeds = list(queryset)
-        Feed.objects.filter(id__in=[feed.id for feed in feeds]).update(
-            is_active=True, error_count=0, disabled_reason="", fetch_token=""
-        )
+        for feed in feeds:  # one save each, so every feed's history records who re-enabled it
+            feed.is_active, feed.error_count, feed.disabled_reason = True, 0, ""
+            feed.fetch_token = ""
+            feed.save(update_fields=["is_active", "error_count", "disabled_reason", "fetch_token"])
         self._queue(request, feeds)
 
 

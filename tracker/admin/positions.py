@@ -198,6 +198,12 @@ class PositionAdmin(HistoryAdmin):
 class EvidenceAdmin(HttpsURLFieldsMixin, HistoryAdmin):
     list_display = ["position", "attribution", "item", "cited_outlet", "source_count"]
     list_filter = ["attribution"]
-    list_select_related = ["position__actor", "position__debate", "item", "cited_outlet"]
+    list_select_related = [
+        "position__actor",
+        "position__debate",
+        "position__proposal",
+        "item__outlet",
+        "cited_outlet",
+    ]
     search_fields = ["quote", "source_affiliation", "item__title", "position__actor__name"]
     autocomplete_fields = ["position", "item", "cited_outlet"]
