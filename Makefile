@@ -21,7 +21,8 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
-	@echo "Policy Debate Tracker: http://127.0.0.1:$(PORT)/admin/  (Ctrl-C stops web, worker and beat)"
+	@echo "Policy Debate Tracker: http://127.0.0.1:$(PORT)/  editorial panel: http://127.0.0.1:$(PORT)/admin/"
+	@echo "(Ctrl-C stops web, worker and beat)"
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
