@@ -17,7 +17,7 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -324,7 +324,3 @@ def fetch(
         raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
     finally:
         manager.clear()
-
-
-def host_of(url):
-    return (urlsplit(url).hostname or "").lower()

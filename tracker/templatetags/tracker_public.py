@@ -17,13 +17,6 @@ def stance_css(value):
     return stance_class(value)
 
 
-@register.filter
-def cell(cells, key):
-    """cells|cell:"actor_id:proposal_id" → the position in that matrix cell."""
-    actor_id, proposal_id = (int(part) for part in key.split(":"))
-    return cells.get((actor_id, proposal_id))
-
-
 @register.simple_tag
 def cell_for(cells, actor, proposal):
     return cells.get((actor.id, proposal.id))
