@@ -5,6 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 
 from tracker.roles import EDITOR, PUBLISHER
 
@@ -31,6 +32,15 @@ def tcp_reachable(url, default_port):
             return True
     except OSError:
         return False
+
+
+@pytest.fixture
+def client(client):
+    """Django's test client as readers reach the site, with an empty page cache:
+    cached pages are keyed on the data's change time, which can repeat across tests."""
+    client.defaults["HTTP_HOST"] = "localhost"
+    cache.clear()
+    return client
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 
 import feedparser
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,13 +19,6 @@ from . import factories as f
 from .conftest import SHARED, require_service
 
 DAY = datetime.date(2025, 10, 9)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_HOST"] = "localhost"
-    cache.clear()  # the API's rate limit counts in the cache
-    return client
 
 
 @pytest.fixture

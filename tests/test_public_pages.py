@@ -4,7 +4,6 @@ security headers, and query counts that do not grow with the data."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,13 +13,6 @@ from tracker.models import Membership
 from . import factories as f
 
 DAY = datetime.date(2025, 10, 9)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_HOST"] = "localhost"
-    cache.clear()
-    return client
 
 
 @pytest.fixture

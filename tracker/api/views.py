@@ -60,11 +60,7 @@ class PositionViewSet(viewsets.ReadOnlyModelViewSet):
                 day = DateField().to_internal_value(as_of)
             except ValidationError as error:
                 raise ValidationError({"as_of": error.detail}) from None
-            positions = (
-                Position.objects.published()
-                ._latest_per(["actor_id", "debate_id", "proposal_id"], day)
-                .exclude(debate__status=Debate.Status.DRAFT)
-            )
+            positions = Position.objects.current(day).exclude(debate__status=Debate.Status.DRAFT)
         return (
             positions.select_related("actor", "debate", "proposal")
             .prefetch_related(PUBLIC_EVIDENCE)

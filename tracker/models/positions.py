@@ -36,32 +36,31 @@ class PositionQuerySet(models.QuerySet):
         """What readers may see: published and retracted positions, never drafts."""
         return self.filter(status__in=[Position.Status.PUBLISHED, Position.Status.RETRACTED])
 
-    def _latest_per(self, partition, as_of):
+    def current(self, as_of=None):
+        """The latest published position of each actor on each debate and each
+        proposal in this queryset; with as_of, the latest stated on or before it."""
         qs = self.published()
         if as_of is not None:
             qs = qs.filter(stated_on__lte=as_of)
         return qs.annotate(
             recency_rank=Window(
                 RowNumber(),
-                partition_by=partition,
+                partition_by=[F("actor_id"), F("debate_id"), F("proposal_id")],
                 order_by=[F("stated_on").desc(), F("published_at").desc(), F("id").desc()],
             )
         ).filter(recency_rank=1)
 
     def current_positions(self, debate, as_of=None):
-        """Each actor's latest published position in the debate, one for the debate
-        itself and one per proposal; with as_of, the latest stated on or before it."""
-        return self.filter(debate=debate)._latest_per([F("actor_id"), F("proposal_id")], as_of)
+        """Each actor's current position in the debate, on the whole and per proposal."""
+        return self.filter(debate=debate).current(as_of)
 
     def current_overall(self, debates, as_of=None):
-        """Every actor's latest published stance on each debate as a whole."""
-        return self.filter(debate__in=debates, proposal=None)._latest_per(
-            [F("debate_id"), F("actor_id")], as_of
-        )
+        """Every actor's current stance on each of these debates as a whole."""
+        return self.filter(debate__in=debates, proposal=None).current(as_of)
 
     def current_for_actor(self, actor, as_of=None):
-        """The actor's latest published position in every debate and proposal."""
-        return self.filter(actor=actor)._latest_per([F("debate_id"), F("proposal_id")], as_of)
+        """The actor's current position in every debate and proposal."""
+        return self.filter(actor=actor).current(as_of)
 
     def shifts(self):
         """Published positions that differ from the same actor's previous published

@@ -9,8 +9,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from ..models import Actor, Debate, Evidence, Membership, Position
+from ..models import Actor, Debate, Membership, Position
 from ..models.stance import format_stance
+from .data import attach_evidence
 
 CSV_COLUMNS = [
     "debate", "position_id", "actor", "actor_kind", "actor_country", "proposal", "proposal_rung",
@@ -27,15 +28,7 @@ def _positions(debates):
         .select_related("actor", "debate", "proposal")
         .order_by("debate__slug", "actor__slug", "stated_on", "id")
     )
-    evidence = {}
-    rows = Evidence.objects.filter(position__in=positions).select_related(
-        "item__outlet", "cited_outlet"
-    )
-    for row in rows.order_by("id"):
-        evidence.setdefault(row.position_id, []).append(row)
-    for position in positions:
-        position.public_evidence = evidence.get(position.id, [])
-    return positions
+    return attach_evidence(positions)
 
 
 def _evidence_dict(evidence):

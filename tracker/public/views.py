@@ -119,7 +119,7 @@ def compare(request):
         first, second = actors[slugs[0]], actors[slugs[1]]
         positions = (
             Position.objects.filter(actor__in=[first, second])
-            ._latest_per(["actor_id", "debate_id", "proposal_id"], None)
+            .current()
             .exclude(debate__status=Debate.Status.DRAFT)
             .select_related("debate", "proposal")
         )
