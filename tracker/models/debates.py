@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -37,6 +38,19 @@ class Debate(models.Model):
         help_text="Which coverage is flagged for this debate: terms, prefix*, “phrases”, "
         "AND/OR/NOT, parentheses and @actor-slug.",
     )
+    subjects = models.ManyToManyField(
+        "tracker.Actor",
+        blank=True,
+        related_name="debates_about",
+        help_text="Who the debate is about (Russia, in a debate on answering Russia): "
+        "named in its coverage, but not proposed as holding a position in it.",
+    )
+    # Taking a debate off the public site is a publisher's act, on record like a retraction.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,6 +71,10 @@ class Debate(models.Model):
                 condition=~Q(low_label=F("high_label")), name="debate_poles_differ"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="debate_title_not_blank"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
+                name="debate_withdrawal_has_reason",
+            ),
         ]
 
     def __str__(self):

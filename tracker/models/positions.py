@@ -160,6 +160,18 @@ class Position(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     retraction_reason = models.TextField(blank=True)
+    # A correction of a published position's text or evidence is drafted as a
+    # position of its own that `corrects` it; publishing applies it in place.
+    corrects = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="corrections"
+    )
+    correction_note = models.TextField(
+        blank=True, help_text="Shown to readers: what was corrected, and why."
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped by every save (optimistic locking)."
     )
@@ -210,6 +222,10 @@ class Position(models.Model):
                 name="position_retraction_recorded",
             ),
             models.CheckConstraint(condition=~Q(summary=""), name="position_summary_not_blank"),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True) | Q(status="draft"),
+                name="position_correction_is_draft",
+            ),
         ]
 
     def __str__(self):
@@ -389,6 +405,11 @@ class Evidence(models.Model):
         help_text="The outlet the item cites (the FT, when the item cites the FT).",
     )
     note = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a published correction replaced this evidence; it stays on record.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
