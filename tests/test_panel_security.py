@@ -86,20 +86,31 @@ def records(db):
     return {"draft": position, "published": published, "flag": flag}
 
 
-def expected_for(user, model, view):
-    """What a role may open, from the roles' permissions (migration 0002)."""
-    if isinstance(user, AnonymousUser):
+# What each role may open, written out by hand (not read from the permissions):
+# "L" changelist, "A" add, "C" change (or view), "H" history, "D" delete.
+# The Position opened is the published one, the Evidence hangs on a draft.
+EDITOR_PAGES = {
+    "actor": "LACH", "membership": "LACHD", "debate": "LACH", "proposal": "LACH",
+    "position": "LACH", "evidence": "LACHD", "outlet": "LACH", "feed": "LACH",
+    "coverageitem": "LACH", "flag": "LCH", "heartbeat": "LCH",
+}  # fmt: skip
+PAGES_BY_ROLE = {
+    "editor": EDITOR_PAGES,
+    # Publishers also delete debates and options; a published position nobody deletes.
+    "publisher": {**EDITOR_PAGES, "debate": "LACHD", "proposal": "LACHD"},
+    "superuser": {
+        "actor": "LACHD", "membership": "LACHD", "debate": "LACHD", "proposal": "LACHD",
+        "position": "LACH", "evidence": "LACHD", "outlet": "LACHD", "feed": "LACHD",
+        "coverageitem": "LACHD", "flag": "LACHD", "heartbeat": "LCHD",
+    },
+}  # fmt: skip
+VIEW_LETTERS = {"changelist": "L", "add": "A", "change": "C", "history": "H", "delete": "D"}
+
+
+def expected_for(role, model, view):
+    if role == "anonymous":
         return "login"
-    opts = model._meta
-    can = {action: user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
-           for action in ("view", "add", "change", "delete")}  # fmt: skip
-    model_admin = admin.site._registry[model]
-    if view == "add":
-        allowed = can["add"] and model_admin.has_add_permission(_request(user))
-    elif view == "delete":
-        allowed = can["delete"]
-    else:
-        allowed = can["view"] or can["change"]
+    allowed = VIEW_LETTERS[view] in PAGES_BY_ROLE[role][model._meta.model_name]
     return 200 if allowed else 403
 
 
@@ -137,7 +148,7 @@ def test_every_admin_page_of_our_models_for_every_role(editor, publisher, superu
             }
             for view, url in pages.items():
                 response = client.get(url)
-                expected = expected_for(user, model, view)
+                expected = expected_for(role, model, view)
                 if expected == "login":
                     assert (
                         response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -71,7 +71,7 @@ def test_a_publisher_publishes_in_bulk_and_sees_the_shifts(publisher, client):
     client.force_login(publisher)
     response = client.post(
         reverse("admin:tracker_position_changelist"),
-        {"action": "publish_selected", "_selected_action": [moved.pk, fresh.pk]},
+        {"action": "publish_selected", "_selected_action": [moved.pk, fresh.pk], "post": "yes"},
         follow=True,
     )
     page = response.content.decode()
@@ -103,7 +103,7 @@ def test_a_published_stance_cannot_be_edited_in_place(publisher, client):
     )
     position.refresh_from_db()
     assert position.stance == 1
-    assert position.summary == "Typo fixed"  # wording may be corrected
+    assert position.summary == "Wants a firmer answer."  # wording is corrected by a correction
     position.stance = -2
     with pytest.raises(ValidationError, match="cannot change its stance"):
         position.save()

@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
@@ -37,8 +40,29 @@ class ProposalInline(admin.TabularInline):
     ordering = ["rung", "title"]
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept on record: why readers no longer see this debate and its positions.",
+    )
+
+
+class DebateForm(forms.ModelForm):
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was_public = self.instance.pk and self.instance.status != Debate.Status.DRAFT
+        if was_public and status == Debate.Status.DRAFT:
+            raise forms.ValidationError(
+                "Readers see this debate: take it off the site with “Take off the site…”, "
+                "which keeps the reason on record."
+            )
+        return status
+
+
 @admin.register(Debate)
 class DebateAdmin(HistoryAdmin):
+    form = DebateForm
+    change_form_template = "admin/tracker/debate/change_form.html"
     list_display = [
         "title", "status", "low_label", "high_label", "position_count", "followed", "updated_at",
     ]  # fmt: skip
@@ -46,19 +70,80 @@ class DebateAdmin(HistoryAdmin):
     search_fields = ["title", "slug", "question"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ProposalInline]
-    readonly_fields = ["created_at", "updated_at", "preview_link"]
+    readonly_fields = [
+        "created_at", "updated_at", "preview_link", "withdrawn_at", "withdrawn_by",
+        "withdrawn_reason",
+    ]  # fmt: skip
+    autocomplete_fields = ["subjects"]
     actions = ["rematch", "follow", "unfollow"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "summary", "status"]}),
         ("The axis", {"fields": ["low_label", "high_label"]}),
         ("Coverage monitor", {"fields": ["watch_query", "preview_link"]}),
-        ("Record", {"fields": ["created_at", "updated_at"]}),
-    ]
+        (
+            "Record",
+            {
+                "fields": [
+                    "created_at", "updated_at", "withdrawn_at", "withdrawn_by",
+                    "withdrawn_reason",
+                ]
+            },
+        ),
+    ]  # fmt: skip
+
+    @staticmethod
+    def is_publisher(request):
+        return request.user.has_perm("tracker.publish_position")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Putting a debate before readers, or taking it away, is a publisher's act.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if self.is_publisher(request) else [*readonly, "status"]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_withdraw"] = (
+            obj is not None and obj.status != Debate.Status.DRAFT and self.is_publisher(request)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def withdraw_view(self, request, pk):
+        debate = get_object_or_404(Debate, pk=pk)
+        if not self.is_publisher(request):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Not allowed",
+                "message": "Only publishers take a debate off the site.",
+            }
+            return TemplateResponse(request, "admin/tracker/refused.html", context, status=403)
+        form = WithdrawForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if debate.status == Debate.Status.DRAFT:
+                self.message_user(request, "Readers do not see this debate already.")
+            else:
+                debate.status = Debate.Status.DRAFT
+                debate.withdrawn_at = timezone.now()
+                debate.withdrawn_by = request.user
+                debate.withdrawn_reason = form.cleaned_data["reason"].strip()
+                debate._change_reason = f"taken off the site: {debate.withdrawn_reason}"[:100]
+                debate.save()
+                self.message_user(request, f"“{debate}” is off the site; the reason is on record.")
+            return redirect("admin:tracker_debate_change", pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Take “{debate}” off the site?",
+            "debate": debate,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/tracker/debate/withdraw.html", context)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
+        withdraw = self.admin_site.admin_view(self.withdraw_view)
         return [
             path("preview-query/", preview, name="tracker_debate_preview_query"),
+            path("<int:pk>/withdraw/", withdraw, name="tracker_debate_withdraw"),
             *super().get_urls(),
         ]
 

@@ -1,16 +1,22 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.html import format_html
+from django.urls import path
 
 from ..models import Evidence, Position
 from ..models.stance import format_stance
 from .forms import HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
+
+
+def is_public_record(position):
+    """Published or retracted, or ever published: what readers have seen stays."""
+    return position is not None and (
+        position.status != Position.Status.DRAFT or position.published_at is not None
+    )
 
 
 class EvidenceInline(HttpsURLFieldsMixin, admin.StackedInline):
@@ -25,6 +31,19 @@ class EvidenceInline(HttpsURLFieldsMixin, admin.StackedInline):
         "note",
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).current()
+
+    # Evidence of a public position changes only through a published correction.
+    def has_add_permission(self, request, obj=None):
+        return not is_public_record(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_public_record(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_public_record(obj) and super().has_delete_permission(request, obj)
+
 
 class RetractForm(forms.Form):
     reason = forms.CharField(
@@ -35,6 +54,8 @@ class RetractForm(forms.Form):
 
 def describe_shift(position):
     """'Estonia: −1 → +1 on the debate' when publishing moves the actor, else ''."""
+    if position.corrects_id:
+        return ""
     previous = position.previous_published()
     if previous is None:
         return ""
@@ -52,12 +73,22 @@ def describe_shift(position):
 class PositionForm(OptimisticLockForm):
     class Meta:
         model = Position
-        fields = ["actor", "debate", "proposal", "stance", "support", "stated_on", "summary"]
+        fields = [
+            "actor", "debate", "proposal", "stance", "support", "stated_on", "summary",
+            "correction_note",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.corrects_id and not (cleaned.get("correction_note") or "").strip():
+            self.add_error("correction_note", "Say what this corrects, for readers.")
+        return cleaned
 
 
 @admin.register(Position)
 class PositionAdmin(HistoryAdmin):
     form = PositionForm
+    change_form_template = "admin/tracker/position/change_form.html"
     list_display = [
         "actor", "debate", "proposal", "stance", "support", "stated_on", "status", "published_at",
     ]  # fmt: skip
@@ -68,46 +99,87 @@ class PositionAdmin(HistoryAdmin):
     date_hierarchy = "stated_on"
     inlines = [EvidenceInline]
     actions = ["publish_selected"]
-    fieldsets = [
-        (None, {"fields": ["actor", "debate", "proposal", "stance", "support", "stated_on"]}),
-        (None, {"fields": ["summary", "opened_version"]}),
-        (
-            "Publication",
-            {
-                "fields": [
-                    "status", "publication", "created_by", "published_by", "published_at",
-                    "retracted_by", "retracted_at", "retraction_reason",
-                ]
-            },
-        ),
-    ]  # fmt: skip
     # Status changes only through publish and retract, which check the role;
     # whatever a form posts for these fields is ignored.
     always_readonly = [
         "status", "publication", "created_by", "published_by", "published_at",
-        "retracted_by", "retracted_at", "retraction_reason", "created_at",
+        "retracted_by", "retracted_at", "retraction_reason", "corrects", "corrected_by",
+        "corrected_at", "created_at",
     ]  # fmt: skip
+    FIXED = ["actor", "debate", "proposal", "stance", "support", "stated_on"]
+
+    def get_fieldsets(self, request, obj=None):
+        text = ["summary", "opened_version"]
+        if obj is not None and obj.corrects_id:
+            text = ["corrects", "summary", "correction_note", "opened_version"]
+        elif obj is not None and obj.corrected_at:
+            text = ["summary", "correction_note", "corrected_by", "corrected_at"]
+        return [
+            (None, {"fields": self.FIXED}),
+            (None, {"fields": text}),
+            (
+                "Publication",
+                {
+                    "fields": [
+                        "status", "publication", "created_by", "published_by", "published_at",
+                        "retracted_by", "retracted_at", "retraction_reason",
+                    ]
+                },
+            ),
+        ]  # fmt: skip
 
     def has_publish_permission(self, request):
         return request.user.has_perm("tracker.publish_position")
 
+    # A published or retracted position is on the public record: nobody edits or
+    # deletes it here. Its text and evidence change through a drafted correction.
+    def has_change_permission(self, request, obj=None):
+        return not is_public_record(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_public_record(obj) and super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.always_readonly)
-        if obj is not None and obj.status != Position.Status.DRAFT:
-            readonly += ["actor", "debate", "proposal", "stance", "support", "stated_on"]
+        if obj is not None and (obj.corrects_id or obj.status != Position.Status.DRAFT):
+            readonly += self.FIXED
         return readonly
 
-    @admin.display(description="publish or retract")
+    @admin.display(description="publication")
     def publication(self, position):
         if position is None or position.pk is None:
-            return "A new position is saved as a draft."
+            return "A new position is saved as a draft; a publisher publishes it."
+        if position.corrects_id:
+            return (
+                "A correction: publishing it puts its text and evidence on the position "
+                "it corrects."
+            )
         if position.status == Position.Status.DRAFT:
-            url = reverse("admin:tracker_position_publish", args=[position.pk])
-            return format_html('<a class="button" href="{}">Publish…</a>', url)
+            return "A draft: readers do not see it until a publisher publishes it."
         if position.status == Position.Status.PUBLISHED:
-            url = reverse("admin:tracker_position_retract", args=[position.pk])
-            return format_html('<a class="button" href="{}">Retract…</a>', url)
-        return "Retracted positions stay on record."
+            return (
+                "Published. Corrections are drafted and published; a new stance is a new position."
+            )
+        return "Retracted; it stays on record."
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context.update(self._publication_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _publication_context(self, request, position):
+        """Which publication buttons this user sees on this position's page."""
+        if position is None:
+            return {}
+        publisher = self.has_publish_permission(request)
+        draft = position.status == Position.Status.DRAFT
+        return {
+            "can_publish": publisher and draft,
+            "can_retract": publisher and position.status == Position.Status.PUBLISHED,
+            "can_correct": position.status == Position.Status.PUBLISHED
+            and request.user.has_perm("tracker.add_position"),
+            "awaits_publisher": draft and not publisher,
+            "pending_correction": position.corrections.first(),
+        }
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -122,28 +194,47 @@ class PositionAdmin(HistoryAdmin):
         return [
             path("<int:pk>/publish/", wrap(self.publish_view), name="tracker_position_publish"),
             path("<int:pk>/retract/", wrap(self.retract_view), name="tracker_position_retract"),
+            path("<int:pk>/correct/", wrap(self.correct_view), name="tracker_position_correct"),
             *super().get_urls(),
         ]
 
+    def _refuse(self, request, message):
+        """The admin's own page, saying why, rather than a bare 403."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Not allowed",
+            "message": message,
+        }
+        return TemplateResponse(request, "admin/tracker/refused.html", context, status=403)
+
     def _publish(self, request, position):
         shift = describe_shift(position)
-        position.publish(request.user)
-        if shift:
+        published = position.publish(request.user)
+        if published.pk != position.pk:
+            self.message_user(request, f"Correction published on {published}.")
+        elif shift:
             self.message_user(request, f"Published — a shift: {shift}.", messages.WARNING)
         else:
             self.message_user(request, f"Published: {position}.")
+        return published
 
     def publish_view(self, request, pk):
         if not self.has_publish_permission(request):
-            raise PermissionDenied
+            return self._refuse(
+                request,
+                "Only publishers publish positions. Your draft is saved; a publisher will "
+                "find it under Positions with the status Draft.",
+            )
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
         if request.method == "POST":
             try:
                 with transaction.atomic():
-                    self._publish(request, position)
+                    published = self._publish(request, position)
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
-            return redirect("admin:tracker_position_change", pk)
+                return redirect("admin:tracker_position_change", pk)
+            return redirect("admin:tracker_position_change", published.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -156,7 +247,7 @@ class PositionAdmin(HistoryAdmin):
 
     def retract_view(self, request, pk):
         if not self.has_publish_permission(request):
-            raise PermissionDenied
+            return self._refuse(request, "Only publishers retract positions.")
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
         form = RetractForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -177,12 +268,47 @@ class PositionAdmin(HistoryAdmin):
         }
         return TemplateResponse(request, "admin/tracker/position/confirm.html", context)
 
-    @admin.action(description="Publish the selected drafts", permissions=["publish"])
+    def correct_view(self, request, pk):
+        """Draft a correction of a published position (POST), and open it."""
+        if not request.user.has_perm("tracker.add_position"):
+            return self._refuse(request, "Only editors and publishers draft corrections.")
+        if request.method != "POST":
+            return redirect("admin:tracker_position_change", pk)
+        position = get_object_or_404(Position, pk=pk)
+        try:
+            with transaction.atomic():
+                correction = position.draft_correction(request.user)
+        except ValidationError as error:
+            self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            return redirect("admin:tracker_position_change", pk)
+        self.message_user(
+            request,
+            "Correct the text or evidence, say what was corrected, and save; "
+            "a publisher publishes the correction.",
+        )
+        return redirect("admin:tracker_position_change", correction.pk)
+
+    @admin.action(description="Publish the selected drafts…", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        drafts = list(
+            queryset.filter(status=Position.Status.DRAFT).select_related(
+                "actor", "debate", "proposal"
+            )
+        )
+        if request.POST.get("post") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": "Publish these drafts?",
+                "drafts": [(position, describe_shift(position)) for position in drafts],
+                "skipped": queryset.exclude(status=Position.Status.DRAFT).count(),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/tracker/position/confirm_publish_selected.html", context
+            )
         published = 0
-        for position in queryset.filter(status=Position.Status.DRAFT).select_related(
-            "actor", "debate", "proposal"
-        ):
+        for position in drafts:
             try:
                 with transaction.atomic():
                     self._publish(request, position)
@@ -192,6 +318,22 @@ class PositionAdmin(HistoryAdmin):
                     request, f"{position}: {'; '.join(error.messages)}", messages.ERROR
                 )
         self.message_user(request, f"{published} position(s) published.")
+        return None
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["position"]  # the admin adds the rest, with its own widgets
+
+    def clean_position(self):
+        position = self.cleaned_data["position"]
+        if is_public_record(position):
+            raise ValidationError(
+                "Readers have seen this position: its evidence changes through a correction "
+                "(open the position and choose “Draft a correction”)."
+            )
+        return position
 
 
 @admin.register(Evidence)
@@ -207,3 +349,13 @@ class EvidenceAdmin(HttpsURLFieldsMixin, HistoryAdmin):
     ]
     search_fields = ["quote", "source_affiliation", "item__title", "position__actor__name"]
     autocomplete_fields = ["position", "item", "cited_outlet"]
+    readonly_fields = ["superseded_at"]
+    form = EvidenceForm
+
+    def has_change_permission(self, request, obj=None):
+        public = obj is not None and is_public_record(obj.position)
+        return not public and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        public = obj is not None and is_public_record(obj.position)
+        return not public and super().has_delete_permission(request, obj)

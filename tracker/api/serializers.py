@@ -63,7 +63,8 @@ class PositionSerializer(serializers.ModelSerializer):
         model = Position
         fields = [
             "id", "actor", "debate", "proposal", "stance", "stance_label", "support", "summary",
-            "stated_on", "status", "published_at", "retraction_reason", "evidence",
+            "stated_on", "status", "published_at", "retraction_reason", "correction_note",
+            "corrected_at", "evidence",
         ]  # fmt: skip
 
     def get_stance_label(self, position) -> str | None:

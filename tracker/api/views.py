@@ -9,7 +9,7 @@ from ..models import Actor, Debate, Evidence, Position, Proposal
 from . import filters, serializers
 
 PUBLIC_EVIDENCE = Prefetch(
-    "evidence", queryset=Evidence.objects.select_related("item__outlet", "cited_outlet")
+    "evidence", queryset=Evidence.objects.current().select_related("item__outlet", "cited_outlet")
 )
 
 
@@ -72,9 +72,8 @@ class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     queryset = (
-        Evidence.objects.filter(
-            position__status__in=[Position.Status.PUBLISHED, Position.Status.RETRACTED]
-        )
+        Evidence.objects.current()
+        .filter(position__status__in=[Position.Status.PUBLISHED, Position.Status.RETRACTED])
         .exclude(position__debate__status=Debate.Status.DRAFT)
         .select_related("item__outlet", "cited_outlet")
         .order_by("id")

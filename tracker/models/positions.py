@@ -104,7 +104,8 @@ class PositionQuerySet(models.QuerySet):
                     "evidence__item__outlet_id",
                 ),
                 distinct=True,
-                filter=~Q(evidence__attribution=Evidence.Attribution.EDITOR_INFERENCE),
+                filter=~Q(evidence__attribution=Evidence.Attribution.EDITOR_INFERENCE)
+                & Q(evidence__superseded_at=None),
             )
         )
 
@@ -278,6 +279,20 @@ class Position(models.Model):
                 errors["support"] = "Support applies to a proposal; choose one or clear this."
         elif not self.support:
             errors["support"] = "Say whether the actor supports the proposal."
+        if self.corrects_id:
+            original = Position.objects.filter(pk=self.corrects_id).values(
+                *self.FIXED_ONCE_PUBLISHED
+            )
+            differs = [
+                name.removesuffix("_id")
+                for name, value in (original.first() or {}).items()
+                if value != getattr(self, name)
+            ]
+            if differs:
+                errors["__all__"] = (
+                    f"A correction keeps the {', '.join(differs)} of what it corrects; "
+                    "a new stance is a new dated position."
+                )
         if errors:
             raise ValidationError(errors)
 
@@ -326,13 +341,73 @@ class Position(models.Model):
         return earlier.order_by("-stated_on", "-published_at", "-id").first()
 
     def publish(self, user, now=None):
+        """Publish a draft; a drafted correction is applied to what it corrects
+        instead, and that (published) position is returned."""
         if self.status != self.Status.DRAFT:
             raise ValidationError("Only a draft can be published.")
         self.full_clean()
+        if self.corrects_id:
+            return self._apply_correction(user, now or timezone.now())
         self.status = self.Status.PUBLISHED
         self.published_at = now or timezone.now()
         self.published_by = user
         self.save()
+        return self
+
+    CORRECTED_FIELDS = ("summary",)
+
+    def draft_correction(self, user):
+        """A draft copy of this published position, with copies of its current
+        evidence, for an editor to correct; a pending one is reused."""
+        if self.status != self.Status.PUBLISHED:
+            raise ValidationError("Only a published position can be corrected.")
+        pending = self.corrections.first()
+        if pending is not None:
+            return pending
+        correction = Position(
+            corrects=self,
+            status=self.Status.DRAFT,
+            created_by=user,
+            **{name: getattr(self, name) for name in (*self.FIXED_ONCE_PUBLISHED, "summary")},
+        )
+        correction.save()
+        for evidence in self.evidence.current():
+            evidence.pk = None
+            evidence._state.adding = True
+            evidence.position = correction
+            evidence.save()
+        return correction
+
+    def _apply_correction(self, user, now):
+        """Put this draft's text and evidence on the published position it
+        corrects. The old text stays in that position's history; the old evidence
+        stays on record, marked superseded; the draft itself is used up."""
+        original = Position.objects.select_for_update().get(pk=self.corrects_id)
+        if original.status != self.Status.PUBLISHED:
+            raise ValidationError(
+                f"The position this corrects is {original.get_status_display().lower()}; "
+                "only a published position can be corrected."
+            )
+        note = self.correction_note.strip()
+        if not note:
+            raise ValidationError({"correction_note": "Say what was corrected, for readers."})
+        if not self.evidence.exists():
+            raise ValidationError("A correction keeps at least one piece of evidence.")
+        for name in self.CORRECTED_FIELDS:
+            setattr(original, name, getattr(self, name))
+        original.correction_note = note
+        original.corrected_at = now
+        original.corrected_by = user
+        original._change_reason = f"correction: {note}"[:100]
+        original.save()
+        for evidence in original.evidence.current():
+            evidence.superseded_at = now
+            evidence.save()
+        for evidence in self.evidence.all():
+            evidence.position = original
+            evidence.save()
+        self.delete()
+        return original
 
     def retract(self, user, reason, now=None):
         if self.status != self.Status.PUBLISHED:
@@ -368,6 +443,12 @@ class EvidenceAttribution(models.TextChoices):
     ANONYMOUS_OFFICIALS = "anonymous_officials", "Anonymous officials"
     OUTLET_REPORT = "outlet_report", "Outlet's own report"
     EDITOR_INFERENCE = "editor_inference", "Editor's inference"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def current(self):
+        """Evidence as it stands: without what a published correction replaced."""
+        return self.filter(superseded_at=None)
 
 
 class Evidence(models.Model):
@@ -411,6 +492,8 @@ class Evidence(models.Model):
         help_text="When a published correction replaced this evidence; it stays on record.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     history = HistoricalRecords()
 

@@ -14,7 +14,8 @@ def attach_evidence(positions):
     ids = [p.id for p in positions]
     evidence = defaultdict(list)
     rows = (
-        Evidence.objects.filter(position_id__in=ids)
+        Evidence.objects.current()
+        .filter(position_id__in=ids)
         .select_related("item__outlet", "item__duplicate_of", "cited_outlet")
         .order_by("id")
     )

@@ -1,0 +1,356 @@
+"""The panel's ordinary write paths, submitted as a browser submits them (every
+field the page renders, hidden ones included), for each role."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tracker.models import Actor, Debate, Evidence, Position
+
+from . import factories as f
+from .browserform import submit
+
+
+def logged_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture(params=["editor", "publisher"])
+def desk_user(request, editor, publisher):
+    return {"editor": editor, "publisher": publisher}[request.param]
+
+
+@pytest.mark.django_db
+def test_adding_a_country_from_the_panel_saves_it(desk_user):
+    client = logged_in(desk_user)
+    response = submit(
+        client,
+        reverse("admin:tracker_actor_add"),
+        {"kind": "country", "name": "Belgium", "slug": "belgium", "country": "BE"},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    belgium = Actor.objects.get(slug="belgium")
+    assert (belgium.name, belgium.kind, belgium.country, belgium.version) == (
+        "Belgium", "country", "BE", 1,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_adding_a_position_from_the_panel_saves_a_draft(desk_user):
+    actor = f.CountryFactory(name="Estonia", slug="estonia")
+    debate = f.DebateFactory(slug="airspace")
+    client = logged_in(desk_user)
+    response = submit(
+        client,
+        reverse("admin:tracker_position_add"),
+        {
+            "actor": str(actor.pk),
+            "debate": str(debate.pk),
+            "stance": "2",
+            "stated_on": "2025-10-09",
+            "summary": "Wants armed drones on the eastern flank.",
+        },
+    )
+    assert response.status_code == 302, response.content[:3000]
+    position = Position.objects.get()
+    assert (position.status, position.stance, position.version) == ("draft", 2, 1)
+    assert position.created_by == desk_user
+
+
+@pytest.mark.django_db
+def test_editing_an_actor_twice_from_the_panel_keeps_counting_versions(editor):
+    actor = f.CountryFactory(name="Estonia", slug="estonia")
+    client = logged_in(editor)
+    url = reverse("admin:tracker_actor_change", args=[actor.pk])
+    assert submit(client, url, {"aliases": "Tallinn"}).status_code == 302
+    assert submit(client, url, {"aliases": "Tallinn\nEesti"}).status_code == 302
+    actor.refresh_from_db()
+    assert actor.aliases == ["Tallinn", "Eesti"]
+    assert actor.version == 3
+
+
+# Deleting: drafts may go; what was ever public may not.
+
+
+@pytest.mark.django_db
+def test_a_publisher_cannot_delete_a_published_position_from_its_page(publisher):
+    position = f.PositionFactory()
+    f.EvidenceFactory(position=position)
+    client = logged_in(publisher)
+    url = reverse("admin:tracker_position_delete", args=[position.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    change = client.get(reverse("admin:tracker_position_change", args=[position.pk]))
+    assert url not in change.content.decode()
+    assert Position.objects.filter(pk=position.pk).exists()
+    assert Evidence.objects.filter(position=position).count() == 1
+
+
+@pytest.mark.django_db
+def test_bulk_delete_refuses_published_and_retracted_positions(publisher):
+    published = f.PositionFactory()
+    retracted = f.PositionFactory(
+        status="retracted",
+        retraction_reason="Misquoted.",
+        retracted_at=datetime.datetime(2025, 10, 12, tzinfo=datetime.UTC),
+    )
+    draft = f.PositionFactory(status="draft", published_at=None)
+    client = logged_in(publisher)
+    response = client.post(
+        reverse("admin:tracker_position_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [published.pk, retracted.pk, draft.pk],
+            "post": "yes",
+        },
+    )
+    assert response.status_code in (200, 403)
+    assert set(Position.objects.values_list("pk", flat=True)) == {
+        published.pk, retracted.pk, draft.pk,
+    }  # fmt: skip
+    # Drafts alone may be deleted in bulk.
+    client.post(
+        reverse("admin:tracker_position_changelist"),
+        {"action": "delete_selected", "_selected_action": [draft.pk], "post": "yes"},
+    )
+    assert not Position.objects.filter(pk=draft.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_publisher_may_delete_a_draft_and_its_evidence(publisher):
+    draft = f.PositionFactory(status="draft", published_at=None)
+    f.EvidenceFactory(position=draft)
+    client = logged_in(publisher)
+    response = submit(client, reverse("admin:tracker_position_delete", args=[draft.pk]))
+    assert response.status_code == 302
+    assert not Position.objects.exists() and not Evidence.objects.exists()
+
+
+@pytest.mark.django_db
+def test_evidence_of_a_published_position_cannot_be_deleted(editor, publisher):
+    evidence = f.EvidenceFactory(position=f.PositionFactory())
+    for user in (editor, publisher):
+        client = logged_in(user)
+        url = reverse("admin:tracker_evidence_delete", args=[evidence.pk])
+        assert client.post(url, {"post": "yes"}).status_code == 403
+        client.post(
+            reverse("admin:tracker_evidence_changelist"),
+            {"action": "delete_selected", "_selected_action": [evidence.pk], "post": "yes"},
+        )
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+@pytest.mark.django_db
+def test_evidence_of_a_retracted_position_that_was_published_stays(publisher):
+    position = f.PositionFactory()
+    evidence = f.EvidenceFactory(position=position)
+    position.retract(publisher, "Misquoted.")
+    client = logged_in(publisher)
+    url = reverse("admin:tracker_evidence_delete", args=[evidence.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+# Publishing in bulk goes through a confirmation that names the shifts.
+
+
+@pytest.mark.django_db
+def test_bulk_publish_asks_first_and_names_the_shifts(publisher):
+    estonia = f.CountryFactory(name="Estonia", slug="estonia")
+    debate = f.DebateFactory(slug="airspace")
+    f.PositionFactory(actor=estonia, debate=debate, stance=-1, stated_on=datetime.date(2025, 9, 1))
+    shift = f.PositionFactory(
+        actor=estonia, debate=debate, stance=1, stated_on=datetime.date(2025, 10, 9),
+        status="draft", published_at=None,
+    )  # fmt: skip
+    fresh = f.PositionFactory(debate=debate, status="draft", published_at=None)
+    client = logged_in(publisher)
+    changelist = reverse("admin:tracker_position_changelist")
+    asked = client.post(
+        changelist, {"action": "publish_selected", "_selected_action": [shift.pk, fresh.pk]}
+    )
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Estonia: −1 → +1" in page
+    assert Position.objects.filter(status="draft").count() == 2  # nothing published yet
+
+    # Confirming posts the form the page rendered.
+    confirm = client.post(
+        changelist,
+        {"action": "publish_selected", "_selected_action": [shift.pk, fresh.pk], "post": "yes"},
+    )
+    assert confirm.status_code == 302
+    assert Position.objects.filter(status="draft").count() == 0
+
+
+@pytest.mark.django_db
+def test_an_editor_is_not_offered_publish_and_gets_a_page_that_says_why(editor):
+    draft = f.PositionFactory(status="draft", published_at=None)
+    client = logged_in(editor)
+    change = client.get(reverse("admin:tracker_position_change", args=[draft.pk]))
+    assert "Publish…" not in change.content.decode()
+    assert "A publisher publishes it" in change.content.decode()
+    refused = client.get(reverse("admin:tracker_position_publish", args=[draft.pk]))
+    assert refused.status_code == 403
+    body = refused.content.decode()
+    assert "Only publishers publish" in body
+    assert 'id="site-name"' in body  # the admin's own page, not a bare 403
+
+
+# What readers see changes only through a publisher.
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_change_a_published_positions_text_or_evidence(editor):
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    evidence = f.EvidenceFactory(position=position, quote="We must raise the cost.")
+    client = logged_in(editor)
+    url = reverse("admin:tracker_position_change", args=[position.pk])
+    page = client.get(url).content.decode()
+    assert 'name="summary"' not in page
+    assert 'name="evidence-0-quote"' not in page
+    # A hand-made POST with the fields of a draft's form changes nothing either.
+    prefix = "evidence"
+    client.post(
+        url,
+        {
+            "summary": "Changed by hand.",
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-INITIAL_FORMS": "1",
+            f"{prefix}-0-id": str(evidence.pk),
+            f"{prefix}-0-position": str(position.pk),
+            f"{prefix}-0-quote": "Fake quote",
+            f"{prefix}-0-url": "https://evil.example/fake-source",
+            f"{prefix}-0-attribution": "on_record",
+            f"{prefix}-1-position": str(position.pk),
+            f"{prefix}-1-url": "https://evil.example/fake-source",
+            f"{prefix}-1-attribution": "on_record",
+        },
+    )
+    position.refresh_from_db()
+    evidence.refresh_from_db()
+    assert position.summary == "Wants a firmer answer."
+    assert evidence.quote == "We must raise the cost." and evidence.url == ""
+    assert position.evidence.count() == 1
+    # Nor through the evidence pages.
+    assert client.get(reverse("admin:tracker_evidence_add")).status_code == 200
+    response = submit(
+        client,
+        reverse("admin:tracker_evidence_change", args=[evidence.pk]),
+        {"quote": "Fake quote"},
+    )
+    evidence.refresh_from_db()
+    assert evidence.quote == "We must raise the cost."
+    assert response.status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_evidence_cannot_be_added_to_a_published_position_by_hand(editor):
+    position = f.PositionFactory()
+    client = logged_in(editor)
+    submit(
+        client,
+        reverse("admin:tracker_evidence_add"),
+        {
+            "position": str(position.pk),
+            "url": "https://evil.example/fake-source",
+            "attribution": "on_record",
+        },
+    )
+    assert not Evidence.objects.filter(position=position).exists()
+
+
+@pytest.mark.django_db
+def test_a_correction_is_drafted_by_an_editor_and_published_by_a_publisher(editor, publisher):
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    old = f.EvidenceFactory(position=position, quote="We must raise the cost.")
+    client = logged_in(editor)
+    drafted = client.post(reverse("admin:tracker_position_correct", args=[position.pk]))
+    assert drafted.status_code == 302
+    correction = Position.objects.get(corrects=position)
+    assert correction.status == "draft" and correction.evidence.count() == 1
+    response = submit(
+        client,
+        reverse("admin:tracker_position_change", args=[correction.pk]),
+        {
+            "summary": "Wants a firmer answer, with armed drones.",
+            "correction_note": "The quote was from the defence minister, not the president.",
+            "evidence-0-quote": "We must raise the cost, and we will.",
+        },
+    )
+    assert response.status_code == 302, response.content[:3000]
+    position.refresh_from_db()
+    assert position.summary == "Wants a firmer answer."  # not live until published
+
+    publishing = logged_in(publisher)
+    submit(
+        publishing,
+        reverse("admin:tracker_position_publish", args=[correction.pk]),
+        button=("publish", "Publish"),
+    )
+    position.refresh_from_db()
+    assert position.status == "published"
+    assert position.summary == "Wants a firmer answer, with armed drones."
+    assert position.correction_note.startswith("The quote was from the defence minister")
+    assert position.corrected_by == publisher and position.corrected_at is not None
+    assert [e.quote for e in position.evidence.filter(superseded_at=None)] == [
+        "We must raise the cost, and we will."
+    ]
+    old.refresh_from_db()
+    assert old.position_id == position.pk and old.superseded_at is not None
+    assert not Position.objects.filter(corrects=position).exists()
+    assert position.history.filter(summary="Wants a firmer answer.").exists()
+
+
+# Taking a debate off the site is a publisher's act, with a reason.
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_take_a_public_debate_off_the_site(editor):
+    debate = f.DebateFactory(status="active")
+    client = logged_in(editor)
+    submit(client, reverse("admin:tracker_debate_change", args=[debate.pk]), {"status": "draft"})
+    debate.refresh_from_db()
+    assert debate.status == "active"
+
+
+@pytest.mark.django_db
+def test_a_publisher_takes_a_debate_off_the_site_with_a_reason(publisher):
+    debate = f.DebateFactory(status="active")
+    client = logged_in(publisher)
+    url = reverse("admin:tracker_debate_withdraw", args=[debate.pk])
+    refused = submit(client, url, {"reason": ""})
+    assert refused.status_code == 200
+    debate.refresh_from_db()
+    assert debate.status == "active"
+    submit(client, url, {"reason": "Duplicates the airspace debate."})
+    debate.refresh_from_db()
+    assert debate.status == Debate.Status.DRAFT
+    assert debate.withdrawn_reason == "Duplicates the airspace debate."
+    assert debate.withdrawn_by == publisher
+
+
+@pytest.mark.django_db
+def test_readers_see_the_corrected_text_with_a_note_and_not_the_old_evidence(publisher, client):
+    debate = f.DebateFactory(slug="airspace")
+    position = f.PositionFactory(debate=debate, summary="Wants a firmer answer.")
+    f.EvidenceFactory(position=position, quote="We must raise the cost.")
+    correction = position.draft_correction(publisher)
+    correction.summary = "Wants armed drones."
+    correction.correction_note = "The first quote was misattributed."
+    correction.save()
+    correction.evidence.update(quote="We will arm the drones.")
+    correction.publish(publisher)
+
+    page = client.get(f"/debates/{debate.slug}/").content.decode()
+    assert "Wants armed drones." in page
+    assert "The first quote was misattributed." in page
+    assert "We will arm the drones." in page
+    assert "We must raise the cost." not in page
+    api = client.get(f"/api/v1/positions/{position.pk}/").json()
+    assert api["correction_note"] == "The first quote was misattributed."
+    assert [e["quote"] for e in api["evidence"]] == ["We will arm the drones."]
