@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+LOCAL_ENV ?= local.env
 
 .PHONY: install run test lint format check clean
 
@@ -13,11 +14,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(LOCAL_ENV)
 
-# Embedded default: SQLite and the filesystem broker under var/, DEBUG on.
-run: export DEBUG ?= 1
-run: $(STAMP)
+# Development settings that manage.py reads in any shell (config/settings.py):
+# written once if missing, never overwritten, git-ignored, readable by the owner only.
+$(LOCAL_ENV): | $(STAMP)
+	@$(BIN)/python -c 'import os, secrets, sys; \
+	fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); \
+	os.write(fd, ("# Local development settings; environment variables override them.\n" \
+	f"DEBUG=1\nSECRET_KEY={secrets.token_urlsafe(50)}\n").encode())' $@
+	@echo "Wrote $@ (DEBUG=1, a generated SECRET_KEY); set variables in the environment to override."
+
+# Embedded default: SQLite and the filesystem broker under var/, DEBUG on (local.env).
+run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
@@ -27,7 +36,7 @@ run: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 # Uses DATABASE_URL and REDIS_URL when set; otherwise SQLite and the filesystem broker.
-test: $(STAMP)
+test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

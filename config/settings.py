@@ -3,6 +3,10 @@
 With no variables set the tracker runs embedded: SQLite and Celery's filesystem
 transport under the data directory, so web, worker and beat need no server.
 Production sets DATABASE_URL (PostgreSQL) and REDIS_URL.
+
+On a development machine `make install` writes a git-ignored local.env
+(DEBUG=1 and a generated SECRET_KEY) so manage.py works in any shell; its
+values are defaults only, and variables set in the environment always win.
 """
 
 import os
@@ -27,6 +31,24 @@ def envint(name, default):
 def envlist(name, default=""):
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
+
+def read_local_env(path):
+    """KEY=VALUE lines of a local settings file; blank lines and # comments skipped."""
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+# Set into os.environ (without overriding) so the worker and beat processes a
+# command starts see the same defaults.
+LOCAL_ENV_FILE = os.environ.get("TRACKER_LOCAL_ENV", str(BASE_DIR / "local.env"))
+if LOCAL_ENV_FILE and Path(LOCAL_ENV_FILE).is_file():
+    for key, value in read_local_env(Path(LOCAL_ENV_FILE)).items():
+        os.environ.setdefault(key, value)
 
 DATA_DIR = Path(os.environ.get("TRACKER_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)

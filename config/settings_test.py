@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+# The suite does not depend on a developer's local.env.
+os.environ.setdefault("TRACKER_LOCAL_ENV", "")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-the-checks")
 os.environ.setdefault(
     "TRACKER_DATA_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")

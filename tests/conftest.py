@@ -101,3 +101,17 @@ def corpora():
     folder = SHARED / "corpora"
     require_service("the shared corpora", folder.is_dir(), str(folder))
     return folder
+
+
+@pytest.fixture
+def committing_publisher(transactional_db):
+    """The publisher, for tests whose writes really commit: transactional_db
+    flushes the database, and with it the roles the migrations created."""
+    from django.contrib.auth.models import Permission
+
+    from tracker.roles import ensure_roles
+
+    ensure_roles(Group, Permission)
+    user = UserFactory(username="publisher-user")
+    user.groups.add(Group.objects.get(name=PUBLISHER))
+    return user

@@ -10,6 +10,7 @@ from tracker.ingest.pipeline import Pipeline
 from tracker.models import Debate, Feed, Flag
 
 from . import factories as f
+from .forms import rendered_form
 
 
 @pytest.fixture
@@ -114,3 +115,34 @@ def test_a_disabled_feed_shows_why_and_can_be_re_enabled(editor, client, setting
     feed.refresh_from_db()
     assert feed.is_active and feed.error_count == 0 and feed.disabled_reason == ""
     assert feed.next_fetch_at <= timezone.now() + timezone.timedelta(minutes=16)
+
+
+DEEP_QUERY = "(" * 232 + "nato" + ")" * 232
+
+
+@pytest.mark.django_db
+def test_saving_a_debate_whose_query_nests_too_deep_shows_the_error(editor, client):
+    client.force_login(editor)
+    url = reverse("admin:tracker_debate_add")
+    data = rendered_form(client.get(url).content.decode(), "debate_form")
+    assert "proposals-TOTAL_FORMS" in data  # the hidden management form came along
+    data.update(
+        title="Airspace",
+        slug="airspace",
+        question="How hard?",
+        low_label="conservative",
+        high_label="more aggressive",
+        watch_query=DEEP_QUERY,
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "the query nests more than 32 levels deep" in response.content.decode()
+    assert not Debate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_preview_of_a_query_nested_too_deep_shows_the_error(editor, client):
+    client.force_login(editor)
+    response = client.get(reverse("admin:tracker_debate_preview_query"), {"q": DEEP_QUERY})
+    assert response.status_code == 200
+    assert "the query nests more than 32 levels deep" in response.content.decode()

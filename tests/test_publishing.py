@@ -132,3 +132,43 @@ def test_only_drafts_publish_and_only_published_positions_retract(db):
     draft_position = draft()
     with pytest.raises(ValidationError):
         draft_position.retract(None, "why")
+
+
+@pytest.mark.django_db
+def test_a_copy_of_a_published_position_saves_as_a_new_draft(publisher):
+    original = f.PositionFactory(stance=1, summary="Backed the initiative.")
+    copy = Position.objects.get(pk=original.pk)
+    copy.pk = None
+    copy.id = None
+    copy._state.adding = True
+    copy.status = Position.Status.DRAFT
+    copy.published_at = None
+    copy.stance = 2
+    copy.stated_on = DAY + datetime.timedelta(days=7)
+    copy.full_clean()
+    copy.save()
+
+    assert copy.pk != original.pk
+    assert Position.objects.count() == 2
+    stored = Position.objects.get(pk=copy.pk)
+    assert (stored.status, stored.stance, stored.published_at) == ("draft", 2, None)
+    assert stored.stated_on == datetime.date(2025, 10, 16)
+    original = Position.objects.get(pk=original.pk)
+    assert (original.status, original.stance) == ("published", 1)
+    stored.publish(publisher)
+    assert Position.objects.get(pk=copy.pk).status == "published"
+
+
+@pytest.mark.django_db
+def test_a_copy_of_a_retracted_position_saves_as_a_new_draft(publisher):
+    original = f.PositionFactory()
+    original.retract(publisher, "Wrong date.")
+    copy = Position.objects.get(pk=original.pk)
+    copy.pk = copy.id = None
+    copy._state.adding = True
+    copy.status = Position.Status.DRAFT
+    copy.published_at = copy.retracted_at = None
+    copy.retraction_reason = ""
+    copy.save()
+    assert Position.objects.get(pk=copy.pk).status == "draft"
+    assert Position.objects.get(pk=original.pk).status == "retracted"

@@ -1,11 +1,13 @@
 import json
 import stat
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 
+from tracker.desk import accept_flag
 from tracker.models import (
     Actor,
     CoverageItem,
@@ -130,3 +132,106 @@ def test_force_seeds_with_debug_off(settings, logins_file):
     settings.DEBUG = False
     call_command("seed_demo", "--force")
     assert Debate.objects.filter(slug=NATO_DEBATE).exists()
+
+
+# The demo file holds 2 debates with 21 positions backed by 22 pieces of evidence.
+DEMO_POSITIONS = 21
+DEMO_EVIDENCE = 22
+
+
+@pytest.mark.django_db
+def test_seeding_again_after_a_same_day_position_is_published_changes_nothing(
+    logins_file, editor, publisher
+):
+    call_command("seed_demo")
+    debate = Debate.objects.get(slug=NATO_DEBATE)
+    flag = Flag.objects.filter(debate=debate).first()
+    (france_again,) = accept_flag(
+        editor,
+        flag,
+        actors=[Actor.objects.get(slug="france")],
+        proposal=None,
+        stance=2,
+        support="",
+        stated_on=date(2025, 10, 9),  # the demo's own date for France's position
+        summary="Called for shooting down drones over allied territory.",
+        evidence={"attribution": Evidence.Attribution.OUTLET_REPORT},
+    )
+    france_again.refresh_from_db()
+    france_again.publish(publisher)
+    before = counts()
+    assert (before["Position"], before["Evidence"]) == (DEMO_POSITIONS + 1, DEMO_EVIDENCE + 1)
+
+    call_command("seed_demo")
+
+    assert counts() == before
+    same_day = Position.objects.filter(actor__slug="france", debate=debate, proposal=None)
+    assert sorted(same_day.values_list("stance", "status")) == [(1, "published"), (2, "published")]
+
+
+@pytest.mark.django_db
+def test_seeding_again_keeps_a_retracted_demo_position_retracted(logins_file, publisher):
+    call_command("seed_demo")
+    trump = Position.objects.get(
+        actor__slug="donald-trump", debate__slug=NATO_DEBATE, proposal=None
+    )
+    trump.retract(publisher, "Misattributed: the remark was about another incident.")
+    before = counts()
+
+    call_command("seed_demo")
+
+    assert counts() == before
+    trump = Position.objects.get(pk=trump.pk)
+    assert trump.status == Position.Status.RETRACTED
+    assert trump.retraction_reason == "Misattributed: the remark was about another incident."
+    assert Position.objects.filter(actor__slug="donald-trump", proposal=None).count() == 2
+
+
+@pytest.mark.django_db
+def test_seeding_again_keeps_what_editors_edited(logins_file):
+    call_command("seed_demo")
+    france = Position.objects.get(actor__slug="france", debate__slug=NATO_DEBATE, proposal=None)
+    france.summary = "Backed the border states, with conditions on drone use."
+    france.save()
+    actor = Actor.objects.get(slug="russia")
+    actor.aliases = ["Moscow"]
+    actor.save()
+    debate = Debate.objects.get(slug=NATO_DEBATE)
+    debate.question = "How far should NATO go against airspace violations?"
+    debate.save()
+    membership = Membership.objects.get(member__slug="matthew-whitaker")
+    membership.role = "Ambassador"
+    membership.save()
+    before = counts()
+
+    call_command("seed_demo")
+
+    assert counts() == before
+    assert Position.objects.get(pk=france.pk).summary == (
+        "Backed the border states, with conditions on drone use."
+    )
+    assert Actor.objects.get(slug="russia").aliases == ["Moscow"]
+    assert Debate.objects.get(slug=NATO_DEBATE).question == (
+        "How far should NATO go against airspace violations?"
+    )
+    assert Membership.objects.get(member__slug="matthew-whitaker").role == "Ambassador"
+
+
+@pytest.mark.django_db
+def test_seeding_adds_a_demo_actor_an_editor_deleted_but_not_a_deleted_position(logins_file):
+    call_command("seed_demo")
+    Evidence.objects.filter(position__actor__slug="estonia").delete()
+    Position.objects.filter(actor__slug="estonia").delete()
+    Membership.objects.filter(member__slug="estonia").delete()
+    Actor.objects.get(slug="estonia").delete()
+
+    call_command("seed_demo")
+
+    estonia = Actor.objects.get(slug="estonia")
+    assert set(estonia.memberships.values_list("organization__slug", flat=True)) == {
+        "nato",
+        "allies-bordering-russia",
+    }
+    # The debate was loaded before: its positions are the editors' to keep or remove.
+    assert not Position.objects.filter(actor=estonia).exists()
+    assert Position.objects.count() == DEMO_POSITIONS - 1

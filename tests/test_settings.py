@@ -2,22 +2,33 @@
 right services from the environment."""
 
 import os
+import shutil
+import stat
 import subprocess
 import sys
 
 from django.conf import settings
 
+from .conftest import require_service
+
 ROOT = settings.BASE_DIR
+SETTINGS_VARIABLES = (
+    "SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE",
+    "TRACKER_LOCAL_ENV",
+)  # fmt: skip
+
+
+def clean_environment(tmp_path, **env):
+    """This process's environment without any settings, the data directory in
+    tmp_path and no local settings file unless one is given."""
+    environment = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
+    environment.update(TRACKER_DATA_DIR=str(tmp_path), TRACKER_LOCAL_ENV=str(tmp_path / "none.env"))
+    environment.update(env)
+    return environment
 
 
 def run_settings(tmp_path, code="print('ok')", **env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
-    }
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings", TRACKER_DATA_DIR=str(tmp_path))
-    environment.update(env)
+    environment = clean_environment(tmp_path, DJANGO_SETTINGS_MODULE="config.settings", **env)
     script = f"import django; django.setup(); from django.conf import settings; {code}"
     return subprocess.run(
         [sys.executable, "-c", script],
@@ -95,3 +106,64 @@ def test_the_embedded_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     result = run_settings(tmp_path, code=code, DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000"]
+
+
+def write_local_env_with_make(path):
+    require_service("make", shutil.which("make"))
+    result = subprocess.run(
+        ["make", "--no-print-directory", f"LOCAL_ENV={path}", str(path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def test_manage_py_works_in_a_fresh_shell_with_the_local_settings_make_writes(tmp_path):
+    local_env = write_local_env_with_make(tmp_path / "local.env")
+    assert stat.S_IMODE(local_env.stat().st_mode) == 0o600
+    lines = local_env.read_text().splitlines()
+    assert "DEBUG=1" in lines
+    (secret,) = [line.removeprefix("SECRET_KEY=") for line in lines if "SECRET_KEY=" in line]
+    assert len(secret) >= 50
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean_environment(tmp_path, TRACKER_LOCAL_ENV=str(local_env)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_make_never_overwrites_the_local_settings(tmp_path):
+    local_env = tmp_path / "local.env"
+    local_env.write_text("DEBUG=0\nSECRET_KEY=" + "k" * 50 + "\n")
+    write_local_env_with_make(local_env)
+    assert local_env.read_text() == "DEBUG=0\nSECRET_KEY=" + "k" * 50 + "\n"
+
+
+def test_the_local_settings_fill_in_what_the_environment_does_not_set(tmp_path):
+    local_env = tmp_path / "local.env"
+    local_env.write_text("# a comment\n\nDEBUG=1\nSECRET_KEY=from-the-file-" + "f" * 40 + "\n")
+    code = "print(settings.DEBUG, settings.SECRET_KEY)"
+    result = run_settings(tmp_path, code=code, TRACKER_LOCAL_ENV=str(local_env))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "from-the-file-" + "f" * 40]
+
+
+def test_environment_variables_win_over_the_local_settings(tmp_path):
+    local_env = tmp_path / "local.env"
+    local_env.write_text("DEBUG=1\nSECRET_KEY=from-the-file-" + "f" * 40 + "\n")
+    code = "print(settings.DEBUG, settings.SECRET_KEY, settings.SESSION_COOKIE_SECURE)"
+    result = run_settings(
+        tmp_path,
+        code=code,
+        TRACKER_LOCAL_ENV=str(local_env),
+        DEBUG="0",
+        SECRET_KEY="from-the-environment-" + "e" * 40,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "from-the-environment-" + "e" * 40, "True"]

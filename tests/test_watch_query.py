@@ -1,9 +1,14 @@
+import json
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from tracker.ingest.matcher import Matcher
 from tracker.ingest.query import QuerySyntaxError, parse_query
 from tracker.ingest.text import words
+from tracker.models import Debate
 
 from . import factories as f
 
@@ -135,3 +140,48 @@ def test_one_pass_serves_many_debates():
     matcher = Matcher([(1, "nato"), (2, "drone*"), (3, "olympic*")], ACTORS)
     found = {m.debate_id for m in matcher.match(words("NATO drones"), words(""))}
     assert found == {1, 2}
+
+
+DEEP_PARENTHESES = "(" * 232 + "nato" + ")" * 232
+NOT_40_TIMES = "nato" + " NOT" * 40 + " olympics"
+
+
+def test_a_query_nested_too_deep_is_refused_with_a_message():
+    with pytest.raises(QuerySyntaxError, match="the query nests more than 32 levels deep"):
+        parse_query(DEEP_PARENTHESES)
+    with pytest.raises(QuerySyntaxError, match="the query nests more than 32 levels deep"):
+        parse_query(NOT_40_TIMES)
+
+
+def test_a_query_32_levels_deep_still_parses():
+    assert parse_query("(" * 31 + "nato AND NOT olympics" + ")" * 31) is not None
+
+
+def test_a_query_longer_than_the_limit_is_refused_with_a_message():
+    many_words = " OR ".join(f"word{n}" for n in range(600))  # 6,486 characters
+    many_nots = "nato" + " NOT" * 999 + " olympics"  # 4,009 characters
+    for query in (many_words, many_nots):
+        with pytest.raises(QuerySyntaxError, match="the query is longer than 4,000 characters"):
+            parse_query(query)
+
+
+def test_the_demo_queries_parse():
+    demo = json.loads((settings.BASE_DIR / "fixtures" / "demo" / "nato-airspace.json").read_text())
+    for debate in demo["debates"]:
+        assert parse_query(debate["watch_query"]) is not None
+
+
+def test_the_matcher_reports_a_query_too_deep_as_a_query_error():
+    matcher = Matcher([(7, DEEP_PARENTHESES), (8, "nato")], ACTORS)
+    assert "nests more than 32 levels deep" in matcher.errors[7]
+    assert [match.debate_id for match in matcher.match(words(""), words("NATO met"))] == [8]
+
+
+@pytest.mark.django_db
+def test_rematch_refuses_a_stored_query_too_deep_with_a_message():
+    debate = f.DebateFactory(slug="deep")
+    Debate.objects.filter(pk=debate.pk).update(
+        watch_query=DEEP_PARENTHESES
+    )  # stored before the limit
+    with pytest.raises(CommandError, match="nests more than 32 levels deep"):
+        call_command("rematch", "--debate", "deep")

@@ -1,8 +1,21 @@
 """Loads the demo data in fixtures/demo/ and the demo users.
 
-Every record is found by its natural key (slugs, names, URLs, and for a
-position its actor, debate, proposal and date), so loading twice changes
-nothing and never touches rows editors created themselves.
+The demo is a starting point that editors then work on, so loading it again
+only adds what is missing and never changes, reverts or trips over their work:
+
+- Outlets, actors and coverage items are found by their natural key (name,
+  slug, canonical URL) and created only when absent; an existing one is left
+  as it is, aliases and descriptions included.
+- A membership is loaded only when its member has none in that organisation,
+  so an editor's correction of its role or dates does not bring the old one
+  back.
+- A debate that exists is loaded: its proposals, positions and evidence
+  belong to the desk from then on. Editors publish, retract, correct and add
+  positions (several on the same day), and none of that is a reason to
+  recreate or touch a demo position. A demo debate that is missing (a new
+  demo file, or one an editor deleted) is created whole.
+
+Nothing is ever updated, so loading twice creates nothing the second time.
 """
 
 import json
@@ -29,6 +42,13 @@ def _date(value):
     return date.fromisoformat(value) if value else None
 
 
+def _create_missing(counts, model, key, fields):
+    """The row with this natural key, created from `fields` only when absent."""
+    existing = model.objects.filter(**key).first()
+    _record(counts, model, created=existing is None)
+    return existing or model.objects.create(**key, **fields)
+
+
 def _record(counts, model, created):
     counts[f"{model.__name__}.{'created' if created else 'existing'}"] += 1
 
@@ -42,37 +62,35 @@ def load_demo_file(path):
 
     outlets = {}
     for row in data.get("outlets", []):
-        outlet, created = Outlet.objects.update_or_create(
-            name=row["name"],
-            defaults={"domain": row.get("domain", ""), "aliases": row.get("aliases", [])},
-        )
+        fields = {"domain": row.get("domain", ""), "aliases": row.get("aliases", [])}
+        outlet = _create_missing(counts, Outlet, {"name": row["name"]}, fields)
         outlets[outlet.name] = outlet
-        _record(counts, Outlet, created)
 
     actors = {}
     for row in data.get("actors", []):
         fields = {k: row.get(k, "") for k in ("kind", "name", "country", "wikidata_id")}
         fields.update(aliases=row.get("aliases", []), description=row.get("description", ""))
-        actor, created = Actor.objects.update_or_create(slug=row["slug"], defaults=fields)
+        actor = _create_missing(counts, Actor, {"slug": row["slug"]}, fields)
         actors[actor.slug] = actor
-        _record(counts, Actor, created)
 
     for row in data.get("memberships", []):
-        _, created = Membership.objects.update_or_create(
-            member=actors[row["member"]],
-            organization=actors[row["organization"]],
-            role=row.get("role", ""),
-            start_date=_date(row.get("start_date")),
-            defaults={"end_date": _date(row.get("end_date"))},
-        )
-        _record(counts, Membership, created)
+        key = {"member": actors[row["member"]], "organization": actors[row["organization"]]}
+        fields = {
+            "role": row.get("role", ""),
+            "start_date": _date(row.get("start_date")),
+            "end_date": _date(row.get("end_date")),
+        }
+        _create_missing(counts, Membership, key, fields)
 
     items = {}
     for row in data.get("coverage", []):
         items[row["key"]] = _load_item(row, path.parent, outlets, counts)
 
     for row in data.get("debates", []):
-        _load_debate(row, actors, items, outlets, counts)
+        if Debate.objects.filter(slug=row["slug"]).exists():
+            _record(counts, Debate, created=False)
+        else:
+            _create_debate(row, actors, items, outlets, counts)
     return counts
 
 
@@ -82,78 +100,63 @@ def _load_item(row, folder, outlets, counts):
         # The article file starts with its headline and dateline; the body follows.
         lines = (folder / row["content_file"]).read_text(encoding="utf-8").splitlines()
         content = "\n".join(lines[2:]).strip()
-    item, created = CoverageItem.objects.update_or_create(
-        canonical_url=row["url"],
-        defaults={
-            "url": row["url"],
-            "title": row["title"],
-            "summary": row.get("summary", ""),
-            "content": content,
-            "published_at": datetime.fromisoformat(row["published_at"]),
-            "outlet": outlets.get(row.get("outlet")),
-        },
-    )
-    _record(counts, CoverageItem, created)
-    return item
+    fields = {
+        "url": row["url"],
+        "title": row["title"],
+        "summary": row.get("summary", ""),
+        "content": content,
+        "published_at": datetime.fromisoformat(row["published_at"]),
+        "outlet": outlets.get(row.get("outlet")),
+    }
+    return _create_missing(counts, CoverageItem, {"canonical_url": row["url"]}, fields)
 
 
-def _load_debate(row, actors, items, outlets, counts):
+def _create_debate(row, actors, items, outlets, counts):
     fields = {
         k: row.get(k, "")
         for k in ("title", "question", "summary", "low_label", "high_label", "watch_query")
     }
     fields["status"] = row.get("status", Debate.Status.ACTIVE)
-    debate, created = Debate.objects.update_or_create(slug=row["slug"], defaults=fields)
-    _record(counts, Debate, created)
+    debate = Debate.objects.create(slug=row["slug"], **fields)
+    _record(counts, Debate, created=True)
 
     proposals = {}
     for prow in row.get("proposals", []):
-        proposal, created = Proposal.objects.update_or_create(
+        proposals[prow["slug"]] = Proposal.objects.create(
             debate=debate,
             slug=prow["slug"],
-            defaults={k: prow.get(k, "") for k in ("title", "rung", "description")},
+            **{k: prow.get(k, "") for k in ("title", "rung", "description")},
         )
-        proposals[proposal.slug] = proposal
-        _record(counts, Proposal, created)
+        _record(counts, Proposal, created=True)
 
     for prow in row.get("positions", []):
         status = prow.get("status", Position.Status.PUBLISHED)
-        position, created = Position.objects.update_or_create(
+        position = Position.objects.create(
             actor=actors[prow["actor"]],
             debate=debate,
             proposal=proposals.get(prow.get("proposal")),
             stated_on=_date(prow["stated_on"]),
-            defaults={
-                "stance": prow.get("stance"),
-                "support": prow.get("support", ""),
-                "summary": prow["summary"],
-                "status": status,
-            },
-            create_defaults={
-                "stance": prow.get("stance"),
-                "support": prow.get("support", ""),
-                "summary": prow["summary"],
-                "status": status,
-                "published_at": None if status == Position.Status.DRAFT else timezone.now(),
-            },
+            stance=prow.get("stance"),
+            support=prow.get("support", ""),
+            summary=prow["summary"],
+            status=status,
+            published_at=None if status == Position.Status.DRAFT else timezone.now(),
         )
-        _record(counts, Position, created)
+        _record(counts, Position, created=True)
         for erow in prow.get("evidence", []):
-            _, created = Evidence.objects.update_or_create(
+            Evidence.objects.create(
                 position=position,
                 item=items.get(erow.get("item")),
                 url=erow.get("url", ""),
                 quote=erow.get("quote", ""),
-                defaults={
-                    "attribution": erow["attribution"],
-                    "speaker": erow.get("speaker", ""),
-                    "source_count": erow.get("source_count"),
-                    "source_affiliation": erow.get("source_affiliation", ""),
-                    "cited_outlet": outlets.get(erow.get("cited_outlet")),
-                    "note": erow.get("note", ""),
-                },
+                attribution=erow["attribution"],
+                speaker=erow.get("speaker", ""),
+                source_count=erow.get("source_count"),
+                source_affiliation=erow.get("source_affiliation", ""),
+                cited_outlet=outlets.get(erow.get("cited_outlet")),
+                note=erow.get("note", ""),
             )
-            _record(counts, Evidence, created)
+            _record(counts, Evidence, created=True)
 
 
 def load_demo(folder=DEMO_DIR):

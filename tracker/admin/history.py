@@ -1,5 +1,7 @@
 from django.core.exceptions import PermissionDenied
+from django.db import router, transaction
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
@@ -15,4 +17,24 @@ class HistoryAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and not self.has_change_history_permission(request):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # A revert saves through the same optimistic-locking form as an edit,
+        # which locks the row (select_for_update): like Django's change view,
+        # it must run in one transaction.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and hasattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME):
+            replace_the_stored_version(obj)
+        return super().get_form(request, obj, change, **kwargs)
+
+
+def replace_the_stored_version(historical):
+    """An earlier version being reverted to carries its old version number; what
+    the revert replaces, and what the optimistic lock checks, is the stored one."""
+    if not hasattr(historical, "version"):
+        return
+    stored = type(historical)._default_manager.filter(pk=historical.pk)
+    version = stored.values_list("version", flat=True).first()
+    if version is not None:
+        historical.version = version

@@ -17,6 +17,11 @@ from dataclasses import dataclass
 from .text import word_list
 
 OPERATORS = {"AND", "OR", "NOT"}
+# Far beyond any real watch query (the demo's are under 200 characters and 2
+# levels deep), and low enough that parsing and evaluating the tree, both
+# recursive, stay well inside Python's recursion limit.
+MAX_QUERY_LENGTH = 4000
+MAX_DEPTH = 32
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<open>\() | (?P<close>\)) |
@@ -135,8 +140,23 @@ def make_pattern(text, position, allow_prefix=True):
 
 class _Parser:
     def __init__(self, query):
+        if len(query) > MAX_QUERY_LENGTH:
+            raise QuerySyntaxError(
+                f"the query is longer than {MAX_QUERY_LENGTH:,} characters", MAX_QUERY_LENGTH
+            )
         self.tokens = _tokenize(query)
         self.index = 0
+        self.depth = 0  # open parentheses and NOTs around the current token
+
+    def nested(self, parse, position):
+        """Run parse one level deeper: inside a parenthesis or a NOT."""
+        if self.depth == MAX_DEPTH:
+            raise QuerySyntaxError(f"the query nests more than {MAX_DEPTH} levels deep", position)
+        self.depth += 1
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
 
     def peek(self):
         return self.tokens[self.index]
@@ -173,14 +193,14 @@ class _Parser:
 
     def parse_unary(self):
         if self.peek()[0] == "NOT":
-            self.take()
-            return Not(self.parse_unary())
+            _, _, position = self.take()
+            return Not(self.nested(self.parse_unary, position))
         return self.parse_primary()
 
     def parse_primary(self):
         kind, value, position = self.take()
         if kind == "open":
-            inner = self.parse_or()
+            inner = self.nested(self.parse_or, position)
             closing, _, at = self.take()
             if closing != "close":
                 raise QuerySyntaxError("missing closing parenthesis", at)

@@ -301,14 +301,13 @@ class Position(models.Model):
     def _stored_values(self):
         """The tracked fields as stored, also for an instance not loaded from the
         database (a historical version being reverted, say)."""
+        if self.pk is None:
+            # A new row, also one copied from a stored position by clearing its
+            # pk: what the original holds is not this row's to keep.
+            return {}
         stored = getattr(self, "_stored", None)
-        if stored is None or (self.pk and len(stored) < len(self.TRACKED)):  # deferred fields
-            row = (
-                Position.objects.filter(pk=self.pk).values(*self.TRACKED).first()
-                if self.pk
-                else None
-            )
-            stored = row or {}
+        if stored is None or len(stored) < len(self.TRACKED):  # deferred fields
+            stored = Position.objects.filter(pk=self.pk).values(*self.TRACKED).first() or {}
         return stored
 
     def changed_since_published(self):
