@@ -1,4 +1,5 @@
-"""What a browser submits for a rendered form: every field, hidden ones included."""
+"""Submit a page's form as a browser does: every field the page renders, hidden
+ones included, with only the fields a person would change changed."""
 
 from html.parser import HTMLParser
 
@@ -7,65 +8,107 @@ class _FormReader(HTMLParser):
     def __init__(self, form_id):
         super().__init__(convert_charrefs=True)
         self.form_id = form_id
-        self.in_form = self.done = False
+        self.inside = False
         self.fields = []  # (name, value) in page order, as a browser sends them
-        self.select = self.textarea = None
-        self.options = []  # (value, selected) of the open select
+        self.action = None
+        self._select = None
+        self._options = []
+        self._textarea = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "form" and not self.done:
-            self.in_form = self.form_id is None or attrs.get("id") == self.form_id
+        if tag == "form":
+            # With no id given: the first POST form other than the header's log-out.
+            wanted = (
+                attrs.get("id") == self.form_id
+                if self.form_id
+                else attrs.get("method", "").lower() == "post"
+                and not (attrs.get("action") or "").endswith("/logout/")
+            )
+            if self.action is None and wanted:
+                self.inside = True
+                self.action = attrs.get("action") or ""
             return
-        if not self.in_form:
+        if not self.inside or "disabled" in attrs:
             return
         name = attrs.get("name")
-        if tag == "input" and name and "disabled" not in attrs:
+        if tag == "input" and name:
             kind = attrs.get("type", "text").lower()
             if kind in ("submit", "button", "image", "reset", "file"):
                 return
             if kind in ("checkbox", "radio") and "checked" not in attrs:
                 return
             self.fields.append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
-        elif tag == "select" and name and "disabled" not in attrs:
-            self.select, self.multiple, self.options = name, "multiple" in attrs, []
-        elif tag == "option" and self.select:
-            self.options.append([attrs.get("value"), "selected" in attrs, ""])
-        elif tag == "textarea" and name and "disabled" not in attrs:
-            self.textarea, self.text = name, ""
+        elif tag == "select" and name:
+            self._select = (name, "multiple" in attrs)
+            self._options = []
+        elif tag == "option" and self._select:
+            # An option without a value attribute submits its text.
+            self._options.append([attrs.get("value"), "selected" in attrs, ""])
+        elif tag == "textarea" and name:
+            self._textarea = [name, ""]
 
     def handle_data(self, data):
-        if self.textarea:
-            self.text += data
-        elif self.select and self.options and self.options[-1][0] is None:
-            self.options[-1][2] += data
+        if self._textarea is not None:
+            self._textarea[1] += data
+        elif self._select and self._options:
+            self._options[-1][2] += data
 
     def handle_endtag(self, tag):
-        if tag == "form" and self.in_form:
-            self.in_form, self.done = False, True
-        elif tag == "textarea" and self.textarea:
-            # A browser drops the newline that follows <textarea>.
-            self.fields.append((self.textarea, self.text.removeprefix("\n")))
-            self.textarea = None
-        elif tag == "select" and self.select:
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select" and self._select:
+            name, multiple = self._select
             values = [
-                value if value is not None else text.strip()
-                for value, selected, text in self.options
-                if selected
+                value if value is not None else text.strip() for value, _, text in self._options
             ]
-            if not values and self.options and not self.multiple:
-                first = self.options[0]
-                values = [first[0] if first[0] is not None else first[2].strip()]
-            self.fields.extend((self.select, value) for value in values)
-            self.select = None
+            chosen = [
+                v for v, (_, selected, _) in zip(values, self._options, strict=True) if selected
+            ]
+            if not chosen and not multiple and values:
+                chosen = values[:1]
+            self.fields.extend((name, value) for value in chosen)
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            name, text = self._textarea
+            # Browsers drop the one newline that follows <textarea>.
+            self.fields.append((name, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+
+
+def read_form(html, form_id=None):
+    """(action, [(name, value), …]) of the form with this id, or the first POST form."""
+    reader = _FormReader(form_id)
+    reader.feed(html)
+    if reader.action is None:
+        raise AssertionError(f"no form {form_id or '(POST)'} on the page")
+    return reader.action, reader.fields
 
 
 def rendered_form(html, form_id=None):
-    """The fields the form (the first one, or the one with this id) would submit,
-    as a dict for Django's test client: a list where a name repeats."""
-    reader = _FormReader(form_id)
-    reader.feed(html)
+    """The fields the form would submit, as a dict for Django's test client (a
+    list where a name repeats)."""
+    _, fields = read_form(html, form_id)
     data = {}
-    for name, value in reader.fields:
+    for name, value in fields:
         data.setdefault(name, []).append(value)
     return {name: values[0] if len(values) == 1 else values for name, values in data.items()}
+
+
+def submit(client, url, changes=None, form_id=None, button=None, **extra):
+    """GET the page, fill in `changes` ({name: value or [values]}; None removes a
+    field) over what it rendered, and POST it to the form's action."""
+    page = client.get(url, **extra)
+    assert page.status_code == 200, f"GET {url} → {page.status_code}"
+    action, fields = read_form(page.content.decode(), form_id)
+    data = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    for name, value in (changes or {}).items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value if isinstance(value, list) else [value]
+    if button:
+        data[button[0]] = [button[1]]
+    return client.post(action or url, data, **extra)

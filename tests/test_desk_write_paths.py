@@ -10,7 +10,7 @@ from django.urls import reverse
 from tracker.models import Actor, Debate, Evidence, Position
 
 from . import factories as f
-from .browserform import submit
+from .forms import submit
 
 
 def logged_in(user):

@@ -136,8 +136,10 @@ def test_a_revert_opened_before_someone_saves_is_refused(committing_publisher, c
     assert Actor.objects.get(pk=actor.pk).name == "Corrected meanwhile"
 
 
-def test_a_publisher_reverts_a_published_positions_summary(committing_publisher, client):
-    position = f.PositionFactory(summary="Backed the initiative.")
+def test_a_publisher_reverts_a_drafts_summary(committing_publisher, client):
+    position = f.PositionFactory(
+        summary="Backed the initiative.", status="draft", published_at=None
+    )
     position.summary = "Backed the initative, maybe."
     position.save()
     client.force_login(committing_publisher)
@@ -146,5 +148,19 @@ def test_a_publisher_reverts_a_published_positions_summary(committing_publisher,
 
     assert response.status_code == 302
     position = Position.objects.get(pk=position.pk)
-    assert (position.summary, position.status) == ("Backed the initiative.", "published")
+    assert (position.summary, position.status) == ("Backed the initiative.", "draft")
     assert position.history.count() == 3
+
+
+def test_a_published_position_is_not_reverted_but_corrected(committing_publisher, client):
+    position = f.PositionFactory(summary="Backed the initiative.")
+    position.summary = "Backed the initative, maybe."
+    position.save()
+    first = position.history.earliest("history_date")
+    url = reverse("admin:tracker_position_simple_history", args=[position.pk, first.history_id])
+    client.force_login(committing_publisher)
+
+    response = client.post(url, {"summary": "Backed the initiative."})
+
+    assert response.status_code == 403
+    assert Position.objects.get(pk=position.pk).summary == "Backed the initative, maybe."

@@ -9,13 +9,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
     earlier version, and nobody edits the history itself."""
 
     def has_change_history_permission(self, request, obj=None):
-        return request.user.has_perm("tracker.publish_position")
+        # A record nobody may edit (a published position) is not reverted either.
+        return request.user.has_perm("tracker.publish_position") and (
+            obj is None or self.has_change_permission(request, obj)
+        )
 
     def revert_disabled(self, request, obj=None):
         return not self.has_change_history_permission(request, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and not self.has_change_history_permission(request):
+        obj = self.get_object(request, object_id)
+        if request.method == "POST" and not self.has_change_history_permission(request, obj):
             raise PermissionDenied
         # A revert saves through the same optimistic-locking form as an edit,
         # which locks the row (select_for_update): like Django's change view,
