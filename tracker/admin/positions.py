@@ -322,9 +322,17 @@ class PositionAdmin(HistoryAdmin):
 
 
 class EvidenceForm(forms.ModelForm):
+    url = forms.URLField(
+        label="bare URL",
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        help_text=Evidence._meta.get_field("url").help_text,
+    )
+
     class Meta:
         model = Evidence
-        fields = ["position"]  # the admin adds the rest, with its own widgets
+        fields = "__all__"
 
     def clean_position(self):
         position = self.cleaned_data["position"]
