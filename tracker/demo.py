@@ -105,6 +105,9 @@ def _load_debate(row, actors, items, outlets, counts):
     fields["status"] = row.get("status", Debate.Status.ACTIVE)
     debate, created = Debate.objects.update_or_create(slug=row["slug"], defaults=fields)
     _record(counts, Debate, created)
+    if created:
+        # Editors may change who the debate is about; a reload keeps their choice.
+        debate.subjects.set(actors[slug] for slug in row.get("subjects", []))
 
     proposals = {}
     for prow in row.get("proposals", []):

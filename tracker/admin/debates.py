@@ -45,12 +45,14 @@ class DebateAdmin(HistoryAdmin):
     list_filter = ["status"]
     search_fields = ["title", "slug", "question"]
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["subjects"]
     inlines = [ProposalInline]
     readonly_fields = ["created_at", "updated_at", "preview_link"]
     actions = ["rematch", "follow", "unfollow"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "summary", "status"]}),
         ("The axis", {"fields": ["low_label", "high_label"]}),
+        ("Who it is about", {"fields": ["subjects"]}),
         ("Coverage monitor", {"fields": ["watch_query", "preview_link"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
