@@ -1,5 +1,5 @@
-"""Reading attribution from an article's sentences: datelines, sentences,
-unnamed sources, direct quotes and cited outlets."""
+"""Reading attribution from an article's sentences: unnamed sources, direct
+quotes and cited outlets."""
 
 import pytest
 
@@ -7,42 +7,9 @@ from tracker.ingest.attribution import (
     anonymous_sources,
     find_attribution,
     speaks_in,
-    split_sentences,
-    strip_dateline,
 )
 
 OUTLETS = {"financial times": "FT", "ft": "FT", "reuters": "Reuters"}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "WASHINGTON (Reuters) - NATO allies are discussing armed drones.",
-        "BRUSSELS, Oct 9 (Example Wire) — NATO allies are discussing armed drones.",
-        "(Example Wire) — NATO allies are discussing armed drones.",
-        "LONDON, 9 October 2025 (AP) -- NATO allies are discussing armed drones.",
-    ],
-)
-def test_a_dateline_is_stripped(text):
-    assert strip_dateline(text) == "NATO allies are discussing armed drones."
-
-
-def test_a_sentence_without_a_dateline_is_kept_whole():
-    text = "NATO allies are discussing armed drones - and more."
-    assert strip_dateline(text) == text
-
-
-def test_sentences_are_not_broken_after_initials_titles_or_inside_quotes():
-    text = (
-        "U.S. Ambassador to NATO Matthew Whitaker said he is working daily. "
-        'Mr. Rutte agreed. "We act. We will not wait," one diplomat said. Done!'
-    )
-    assert split_sentences(text) == [
-        "U.S. Ambassador to NATO Matthew Whitaker said he is working daily.",
-        "Mr. Rutte agreed.",
-        '"We act. We will not wait," one diplomat said.',
-        "Done!",
-    ]
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,9 @@
-"""Who says so, read from an article's own words: the sentences of a text, its
-dateline, and the attribution a sentence gives (on the record, a spokesperson,
-"four NATO officials", or the outlet's own report) and the outlet it cites.
+"""Who says so, read from an article's own words: the attribution its sentences
+give (on the record, a spokesperson, "four NATO officials", or the outlet's own
+report) and the outlet they cite.
 
-Plain functions over plain text; the accept screen uses them to prefill the
+Plain functions over plain text (an actor's sentences come from
+mentions.sentences_mentioning); the accept screen uses them to prefill the
 evidence of each actor's draft position, and the editor has the last word."""
 
 import re
@@ -16,26 +17,6 @@ ON_RECORD = "on_record"
 SPOKESPERSON = "spokesperson"
 ANONYMOUS_OFFICIALS = "anonymous_officials"
 OUTLET_REPORT = "outlet_report"
-
-# "WASHINGTON (Reuters) - ", "BRUSSELS, Oct 9 (Example Wire) —", "(AP) — ":
-# a place in capitals and/or a date and/or an agency in brackets, then a dash.
-_DATELINE = re.compile(
-    r"""^\s*
-    (?P<place>[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*)?
-    (?P<date>,?\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}\.?)(?:,?\s+\d{4})?)?
-    \s*(?P<agency>\([^()]{1,60}\))?
-    \s*[-–—]+\s+""",
-    re.VERBOSE,
-)
-
-# Words a sentence may end on without ending the sentence.
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "sen",
-    "rep", "gov", "pres", "st", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb",
-    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-}  # fmt: skip
-_SENTENCE_END = re.compile(r"""[.!?…]+["”’)\]]*\s+(?=["“‘(\[]?[A-Z0-9])""")  # noqa: RUF001
-_INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")
 
 _NUMBERS = {word: value for value, word in enumerate(NUMBER_WORDS) if value}
 _COUNT = r"(?P<count>\d{1,3}|(?i:" + "|".join(_NUMBERS) + r"|several|some|a\s+few|an?))"
@@ -75,39 +56,6 @@ class Attribution:
 def normalise(text):
     """NFKC with the whitespace collapsed: how coverage text is compared."""
     return " ".join(unicodedata.normalize("NFKC", text or "").split())
-
-
-def strip_dateline(text):
-    """The text without a leading dateline such as "WASHINGTON (Reuters) - "."""
-    match = _DATELINE.match(text)
-    if match and (match.group("place") or match.group("agency")):
-        return text[match.end() :]
-    return text
-
-
-def _is_open_quote(text):
-    straight = text.count('"') % 2 == 1
-    return straight or text.count("“") > text.count("”")
-
-
-def split_sentences(text):
-    """The sentences of plain text, not broken after "U.S.", "Mr." or inside a quote."""
-    text = normalise(text)
-    sentences, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        before = text[start : match.start() + 1]
-        last_word = before.rsplit(None, 1)[-1] if before.strip() else ""
-        if _INITIALS.search(last_word) or last_word.rstrip(".").casefold() in _ABBREVIATIONS:
-            continue
-        candidate = text[start : match.end()].strip()
-        if _is_open_quote(candidate):
-            continue
-        sentences.append(candidate)
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(tail)
-    return sentences
 
 
 def parse_count(word):
