@@ -129,7 +129,7 @@ class ActorRowForm(forms.Form):
     stance = forms.TypedChoiceField(coerce=int, empty_value=None, required=False)
     support = forms.ChoiceField(choices=[("", "—"), *Position.Support.choices], required=False)
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     attribution = forms.ChoiceField(
         choices=Evidence.Attribution.choices, initial=Evidence.Attribution.OUTLET_REPORT
     )
@@ -142,8 +142,6 @@ class ActorRowForm(forms.Form):
     def __init__(self, *args, debate, admin_site, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["stance"].choices = [("", "—"), *stance_choices(debate)]
-        self.fields["source_count"].widget.attrs["placeholder"] = "4"
-        self.fields["source_affiliation"].widget.attrs["placeholder"] = "NATO officials"
         if self.initial.get("actor"):
             self.fields["actor"].widget = forms.HiddenInput()
         else:
