@@ -14,7 +14,7 @@ def actor_form(actor, version, **overrides):
     data = {
         "kind": actor.kind, "name": actor.name, "slug": actor.slug, "country": actor.country,
         "aliases": "\n".join(actor.aliases), "wikidata_id": "", "description": "",
-        "version": str(version), "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+        "opened_version": str(version), "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     }  # fmt: skip
     data.update(overrides)
     return data
@@ -44,9 +44,9 @@ def test_the_second_save_of_a_position_is_refused(editor, client):
     opened = position.version
     url = reverse("admin:tracker_position_change", args=[position.pk])
     client.force_login(editor)
-    first = client.post(url, change_form(position, summary="Edited by one", version=str(opened)))
+    first = client.post(url, change_form(position, summary="Edited by one", opened_version=str(opened)))
     assert first.status_code == 302
-    second = client.post(url, change_form(position, stance="-2", version=str(opened)))
+    second = client.post(url, change_form(position, stance="-2", opened_version=str(opened)))
     assert "Summary is now “Edited by one”" in second.content.decode()
     position.refresh_from_db()
     assert (position.summary, position.stance) == ("Edited by one", 1)

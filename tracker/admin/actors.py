@@ -35,7 +35,7 @@ class ActorAdmin(HistoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     actions = ["rematch_debates"]
     fieldsets = [
-        (None, {"fields": ["kind", "name", "slug", "country", "aliases", "version"]}),
+        (None, {"fields": ["kind", "name", "slug", "country", "aliases", "opened_version"]}),
         ("Reference", {"fields": ["wikidata_id", "description", "created_at", "updated_at"]}),
     ]
 

@@ -32,14 +32,18 @@ class HttpsURLFieldsMixin:
 
 class OptimisticLockForm(forms.ModelForm):
     """Refuse to overwrite a change someone saved after this form was opened,
-    and say what they changed; theirs is kept."""
+    and say what they changed; theirs is kept.
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    The version the editor opened travels in a field of the form's own, not the
+    model's `version`: the model bumps that itself, and a form field of the same
+    name would save an empty value over it when a new record is added."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+            self.fields["opened_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
@@ -49,7 +53,7 @@ class OptimisticLockForm(forms.ModelForm):
         # Inside the admin's transaction: on PostgreSQL this locks the row, so a
         # concurrent save waits and then sees the newer version.
         current = model.objects.select_for_update().filter(pk=self.instance.pk).first()
-        opened = cleaned.get("version")
+        opened = cleaned.get("opened_version")
         if current is None or opened is None or current.version == opened:
             return cleaned
         seen = current.history.filter(version=opened).order_by("-history_date").first()
@@ -57,7 +61,7 @@ class OptimisticLockForm(forms.ModelForm):
             f"{self.fields[name].label or name.replace('_', ' ').capitalize()} is now "
             f"“{self._display(current, name)}”"
             for name in self.fields
-            if name != "version" and seen is not None and self._differs(seen, current, name)
+            if name != "opened_version" and seen is not None and self._differs(seen, current, name)
         ]
         who = current.history.order_by("-history_date").first().history_user
         by = f" by {who}" if who else ""

@@ -70,7 +70,7 @@ class PositionAdmin(HistoryAdmin):
     actions = ["publish_selected"]
     fieldsets = [
         (None, {"fields": ["actor", "debate", "proposal", "stance", "support", "stated_on"]}),
-        (None, {"fields": ["summary", "version"]}),
+        (None, {"fields": ["summary", "opened_version"]}),
         (
             "Publication",
             {
