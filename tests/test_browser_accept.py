@@ -35,9 +35,7 @@ def flag(transactional_db):
     poland = f.CountryFactory(slug="poland", name="Poland", country="PL")
     france = f.CountryFactory(slug="france", name="France", country="FR")
     russia = f.CountryFactory(slug="russia", name="Russia", country="RU", aliases=["Kremlin"])
-    debate = f.DebateFactory(
-        slug="airspace", title="NATO's answer to Russian airspace violations"
-    )
+    debate = f.DebateFactory(slug="airspace", title="NATO's answer to Russian airspace violations")
     debate.subjects.set([russia])
     item = f.CoverageItemFactory(
         title="Allies split over an answer to Russian drones",

@@ -44,7 +44,9 @@ def test_the_second_save_of_a_position_is_refused(editor, client):
     opened = position.version
     url = reverse("admin:tracker_position_change", args=[position.pk])
     client.force_login(editor)
-    first = client.post(url, change_form(position, summary="Edited by one", opened_version=str(opened)))
+    first = client.post(
+        url, change_form(position, summary="Edited by one", opened_version=str(opened))
+    )
     assert first.status_code == 302
     second = client.post(url, change_form(position, stance="-2", opened_version=str(opened)))
     assert "Summary is now “Edited by one”" in second.content.decode()

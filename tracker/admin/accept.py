@@ -272,6 +272,8 @@ def accept_view(model_admin, request, pk):
         "formset": formset,
         "flag_stance": format_stance(flag.suggested_stance),
         "flag_stance_words": flag.debate.describe_stance(flag.suggested_stance),
-        "media": model_admin.media + header.media + formset.media,
+        # A formset takes its media from its first form, a matched row with no
+        # search widget; the empty rows' autocomplete needs its own.
+        "media": sum((form.media for form in formset), model_admin.media + header.media),
     }
     return TemplateResponse(request, "admin/tracker/flag/accept.html", context)
