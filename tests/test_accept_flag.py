@@ -1,8 +1,11 @@
 """Accepting a flag: one row per matched actor, each with its own stance, quote
 and attribution, logged as draft positions — submitted as a browser does."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from tracker import desk
@@ -312,3 +315,21 @@ def test_the_demo_debate_is_about_russia():
     load_demo()
     debate = Debate.objects.get(slug="nato-response-to-russian-airspace-violations")
     assert list(debate.subjects.values_list("slug", flat=True)) == ["russia"]
+
+
+def test_accepting_is_all_or_nothing(editor, world):
+    france, poland = (
+        world.matched_actors.get(slug="france"),
+        world.matched_actors.get(slug="poland"),
+    )
+    drafts = [
+        desk.Draft(actor=france, stance=-1, summary="Restraint.", stated_on=date(2025, 10, 9),
+                   evidence={"attribution": "on_record", "quote": "France urged restraint."}),
+        desk.Draft(actor=poland, stance=None, summary="No stance.", stated_on=date(2025, 10, 9),
+                   evidence={"attribution": "outlet_report"}),
+    ]  # fmt: skip
+    with pytest.raises(ValidationError):
+        desk.accept_flag(editor, world, drafts)
+    assert not Position.objects.exists() and not Evidence.objects.exists()
+    world.refresh_from_db()
+    assert (world.status, world.decided_by) == ("new", None)
