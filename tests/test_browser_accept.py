@@ -1,6 +1,7 @@
 """An editor accepts a flag in a real browser: two actors with their own stances
 and quotes, and a third created on the spot through the "+" popup."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def flag(transactional_db):
         outlet=f.OutletFactory(name="Example Wire"),
         cited_outlet=f.OutletFactory(name="Financial Times", aliases=["FT"]),
         content=ARTICLE,
+        published_at=datetime(2025, 10, 9, 11, 39, tzinfo=UTC),
     )
     flag = f.FlagFactory(
         item=item, debate=debate, score=5, matched_terms=["drone*", "@russia"],
