@@ -65,10 +65,11 @@ def test_an_editor_accepts_a_flag_and_a_publisher_publishes_it(live_server, brow
     page.goto(base + "/admin/tracker/flag/?queue=claimed")  # it moved to the claimed tab
     with page.expect_navigation():
         page.click("text=Accept…")
-    page.select_option("#id_attribution", "anonymous_officials")
-    page.fill("#id_source_count", "4")
-    page.fill("#id_source_affiliation", "NATO officials")
-    page.fill("#id_summary", "Allies weigh arming surveillance drones.")
+    # Prefilled from the article: "the FT reported, citing four NATO officials".
+    assert page.input_value("#id_actors-0-attribution") == "anonymous_officials"
+    assert page.input_value("#id_actors-0-source_count") == "4"
+    assert page.input_value("#id_actors-0-source_affiliation") == "NATO officials"
+    page.fill("#id_actors-0-summary", "Allies weigh arming surveillance drones.")
     page.screenshot(path=ARTIFACTS / "desk-accept-form.png", full_page=True)
     with page.expect_navigation():
         page.click("input[type=submit]")

@@ -14,6 +14,7 @@ from tracker.models import Evidence, Flag, Position
 
 from . import factories as f
 from .factories import UserFactory
+from .forms import submit
 
 QUEUE = reverse("admin:tracker_flag_changelist")
 
@@ -54,7 +55,7 @@ def test_the_queue_shows_what_an_editor_needs(editor, client, world):
     f.FlagFactory(debate=world.debate, score=99, status="dismissed", decided_at=timezone.now())
     client.force_login(editor)
     page = client.get(QUEUE).content.decode()
-    assert "<mark>Kremlin</mark> <mark>drones</mark>" in page
+    assert '<mark class="actor" title="Russia">Kremlin</mark> <mark>drones</mark>' in page
     assert "Example Wire" in page
     assert "+2<br><small>+ push for</small>" in page
     assert "NATO, Russia" in page or "Russia, NATO" in page
@@ -126,24 +127,6 @@ def test_dismissing_asks_for_a_reason_and_records_it(editor, client, world):
     assert (world.status, world.note, world.decided_by) == ("dismissed", "Sports story", editor)
 
 
-def accept_data(flag, **overrides):
-    data = {
-        "actors": [a.pk for a in flag.matched_actors.all()],
-        "proposal": "",
-        "stance": "2",
-        "support": "",
-        "stated_on": "2025-10-09",
-        "summary": "Allies push for a stronger response.",
-        "quote": "Allies push for a stronger response",
-        "attribution": "anonymous_officials",
-        "source_count": "4",
-        "source_affiliation": "NATO officials",
-        "cited_outlet": flag.item.cited_outlet_id,
-    }
-    data.update(overrides)
-    return data
-
-
 @pytest.mark.django_db
 def test_the_accept_form_is_prefilled_from_the_flag(editor, client, world):
     client.force_login(editor)
@@ -157,9 +140,7 @@ def test_the_accept_form_is_prefilled_from_the_flag(editor, client, world):
 @pytest.mark.django_db
 def test_accepting_logs_draft_positions_with_the_attribution_chain(editor, client, world):
     client.force_login(editor)
-    response = client.post(
-        reverse("admin:tracker_flag_accept", args=[world.pk]), accept_data(world)
-    )
+    response = submit(client, reverse("admin:tracker_flag_accept", args=[world.pk]))
     assert response.status_code == 302
     positions = Position.objects.order_by("actor__slug")
     assert [p.actor.slug for p in positions] == ["nato", "russia"]
@@ -179,8 +160,8 @@ def test_accepting_logs_draft_positions_with_the_attribution_chain(editor, clien
 @pytest.mark.django_db
 def test_an_invalid_acceptance_creates_nothing(editor, client, world):
     client.force_login(editor)
-    response = client.post(
-        reverse("admin:tracker_flag_accept", args=[world.pk]), accept_data(world, stance="")
+    response = submit(
+        client, reverse("admin:tracker_flag_accept", args=[world.pk]), {"actors-0-stance": ""}
     )
     assert response.status_code == 200
     assert "needs a stance" in response.content.decode()
@@ -193,9 +174,8 @@ def test_an_invalid_acceptance_creates_nothing(editor, client, world):
 def test_a_flag_someone_else_holds_cannot_be_accepted(editor, client, world):
     desk.claim_flags(other_editor(), [world.pk])
     client.force_login(editor)
-    page = client.post(
-        reverse("admin:tracker_flag_accept", args=[world.pk]), accept_data(world), follow=True
-    ).content.decode()
+    response = submit(client, reverse("admin:tracker_flag_accept", args=[world.pk]))
+    page = client.get(response.url).content.decode()
     assert "Not accepted: claimed by second-editor." in page
     assert not Position.objects.exists()
 
@@ -249,3 +229,14 @@ def test_changelists_never_count_a_whole_large_table(editor, client, world, monk
         assert client.get(reverse("admin:tracker_coverageitem_changelist")).status_code == 200
     counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
+
+
+@pytest.mark.django_db
+def test_the_queue_marks_what_the_matcher_matched_even_in_a_ligature(editor, client, world):
+    world.item.summary = "<p>Allies may open ﬁre on drones over Estonia.</p>"
+    world.item.save()
+    world.matched_terms = ["fire*"]
+    world.save()
+    client.force_login(editor)
+    page = client.get(QUEUE).content.decode()
+    assert "Allies may open <mark>ﬁre</mark> on drones over Estonia." in page

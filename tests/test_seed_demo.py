@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 
-from tracker.desk import accept_flag
+from tracker.desk import Draft, accept_flag
 from tracker.models import (
     Actor,
     CoverageItem,
@@ -149,13 +149,15 @@ def test_seeding_again_after_a_same_day_position_is_published_changes_nothing(
     (france_again,) = accept_flag(
         editor,
         flag,
-        actors=[Actor.objects.get(slug="france")],
-        proposal=None,
-        stance=2,
-        support="",
-        stated_on=date(2025, 10, 9),  # the demo's own date for France's position
-        summary="Called for shooting down drones over allied territory.",
-        evidence={"attribution": Evidence.Attribution.OUTLET_REPORT},
+        [
+            Draft(
+                actor=Actor.objects.get(slug="france"),
+                stance=2,
+                stated_on=date(2025, 10, 9),  # the demo's own date for France's position
+                summary="Called for shooting down drones over allied territory.",
+                evidence={"attribution": Evidence.Attribution.OUTLET_REPORT},
+            )
+        ],
     )
     france_again.refresh_from_db()
     france_again.publish(publisher)

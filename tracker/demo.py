@@ -119,6 +119,8 @@ def _create_debate(row, actors, items, outlets, counts):
     fields["status"] = row.get("status", Debate.Status.ACTIVE)
     debate = Debate.objects.create(slug=row["slug"], **fields)
     _record(counts, Debate, created=True)
+    # Who the debate is about; set once, with the debate, like the rest of it.
+    debate.subjects.set(actors[slug] for slug in row.get("subjects", []))
 
     proposals = {}
     for prow in row.get("proposals", []):

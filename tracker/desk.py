@@ -93,12 +93,44 @@ class FlagTaken(Exception):
     pass
 
 
-def accept_flag(user, flag, *, actors, proposal, stance, support, stated_on, summary, evidence):
-    """Turn a flag into draft positions (one per actor) with the item as evidence.
+@dataclass
+class Draft:
+    """One actor's draft position from an accepted flag, with its evidence
+    (Evidence fields: quote, attribution, source_count, source_affiliation,
+    cited_outlet, speaker)."""
 
-    `evidence` holds the Evidence fields: quote, attribution, source_count,
-    source_affiliation, cited_outlet, speaker. Raises FlagTaken when someone
-    else decided or holds the flag first, ValidationError for an invalid position."""
+    actor: object
+    stance: int | None
+    summary: str
+    stated_on: object
+    proposal: object = None
+    support: str = ""
+    evidence: dict = field(default_factory=dict)
+
+    def position(self, flag, user):
+        """The unsaved draft Position (and the rules it must pass: full_clean)."""
+        return Position(
+            actor=self.actor,
+            debate=flag.debate,
+            proposal=self.proposal,
+            stance=self.stance,
+            support=self.support if self.proposal else "",
+            stated_on=self.stated_on,
+            summary=self.summary,
+            status=Position.Status.DRAFT,
+            created_by=user,
+        )
+
+    def evidence_for(self, position, flag):
+        return Evidence(position=position, item=flag.item, **self.evidence)
+
+
+def accept_flag(user, flag, drafts):
+    """Turn a flag into draft positions, one per Draft, each with the flag's item
+    as evidence; all or nothing.
+
+    Raises FlagTaken when someone else decided or holds the flag first, and
+    ValidationError for an invalid position."""
     with transaction.atomic():
         now = timezone.now()
         taken = Flag.objects.filter(_decidable(user), id=flag.id).update(
@@ -107,21 +139,16 @@ def accept_flag(user, flag, *, actors, proposal, stance, support, stated_on, sum
         if taken != 1:
             raise FlagTaken(_refusals([flag.id], [], user).get(flag.id, "not open"))
         positions = []
-        for actor in actors:
-            position = Position(
-                actor=actor,
-                debate=flag.debate,
-                proposal=proposal,
-                stance=stance,
-                support=support if proposal else "",
-                stated_on=stated_on,
-                summary=summary,
-                status=Position.Status.DRAFT,
-                created_by=user,
-            )
+        for draft in drafts:
+            position = draft.position(flag, user)
             position.full_clean()
+            # Who made the change, on the history records, also outside a request.
+            position._history_user = user
             position.save()
-            Evidence.objects.create(position=position, item=flag.item, **evidence)
+            evidence = draft.evidence_for(position, flag)
+            evidence.full_clean()
+            evidence._history_user = user
+            evidence.save()
             positions.append(position)
         flag.positions.add(*positions)
         _record(user, [flag.id], "accepted")

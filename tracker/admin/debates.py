@@ -69,6 +69,7 @@ class DebateAdmin(HistoryAdmin):
     list_filter = ["status"]
     search_fields = ["title", "slug", "question"]
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["subjects"]
     inlines = [ProposalInline]
     readonly_fields = [
         "created_at", "updated_at", "preview_link", "withdrawn_at", "withdrawn_by",
@@ -79,6 +80,7 @@ class DebateAdmin(HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "question", "summary", "status"]}),
         ("The axis", {"fields": ["low_label", "high_label"]}),
+        ("Who it is about", {"fields": ["subjects"]}),
         ("Coverage monitor", {"fields": ["watch_query", "preview_link"]}),
         (
             "Record",

@@ -1,70 +1,53 @@
 """The review queue: flags of new coverage, claimed, dismissed or accepted into
 draft positions by editors."""
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from .. import desk
+from ..ingest.mentions import Mention, excerpt, find_mentions, mark
 from ..ingest.text import html_text
-from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Proposal
-from ..models.stance import STANCE_CHOICES, format_stance
+from ..models import Actor, CoverageItem, Flag
+from ..models.stance import format_stance
+from . import accept as accept_screen
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
 
 SNIPPET_RADIUS = 90
-EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
 ACTOR_NAMES = Actor.objects.only("id", "name", "slug", "aliases")
 
 
-def _highlight_pattern(flag):
-    words = []
-    for term in flag.matched_terms:
-        if term.startswith("@"):
-            continue
-        text = term.strip('"')
-        prefix = text.endswith("*")
-        text = re.escape(text.rstrip("*")).replace(r"\ ", r"[\W_]+")
-        words.append(text + (r"\w*" if prefix else ""))
-    for actor in flag.matched_actors.all():
-        words.extend(re.escape(name).replace(r"\ ", r"[\W_]+") for name in actor.names)
-    if not words:
-        return None
-    return re.compile(
-        r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)", re.I
-    )
+def _snippet_parts(flag):
+    text = " ".join(filter(None, [html_text(flag.item.summary), html_text(flag.item.content)]))
+    found = find_mentions(text, flag.matched_terms, flag.matched_actors.all())
+    start, end = excerpt(text, found, SNIPPET_RADIUS)
+    window = [
+        Mention(m.start - start, m.end - start, m.label, m.actor_id)
+        for m in found
+        if m.start >= start and m.end <= end
+    ]
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    return lead, text[start:end], window, tail
 
 
 def snippet(flag):
-    """(before, match) pairs and a tail around the first match, for marking up safely."""
-    text = " ".join(filter(None, [html_text(flag.item.summary), html_text(flag.item.content)]))
-    pattern = _highlight_pattern(flag)
-    first = pattern.search(text) if pattern else None
-    start = max(0, first.start() - SNIPPET_RADIUS) if first else 0
-    window = text[
-        start : start + 2 * SNIPPET_RADIUS + (first.end() - first.start() if first else 0)
-    ]
+    """(before, match) pairs and a tail around the first mention, for marking up safely."""
+    lead, text, found, tail = _snippet_parts(flag)
     pieces, position = [], 0
-    for match in pattern.finditer(window) if pattern else []:
-        pieces.append((window[position : match.start()], match.group(0)))
-        position = match.end()
-    lead = "…" if start > 0 else ""
-    tail = window[position:] + ("…" if start + len(window) < len(text) else "")
-    return lead, pieces, tail
+    for mention in found:
+        pieces.append((text[position : mention.start], text[mention.start : mention.end]))
+        position = mention.end
+    return lead, pieces, text[position:] + tail
 
 
 def marked_snippet(flag):
-    lead, pieces, tail = snippet(flag)
-    body = format_html_join("", "{}<mark>{}</mark>", pieces)
-    return format_html("{}{}{}", lead, body, tail)
+    lead, text, found, tail = _snippet_parts(flag)
+    return format_html("{}{}{}", lead, mark(text, found), tail)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -243,95 +226,4 @@ class FlagAdmin(HistoryAdmin):
         return [path("<int:pk>/accept/", accept, name="tracker_flag_accept"), *super().get_urls()]
 
     def accept_view(self, request, pk):
-        if not (
-            self.has_change_permission(request) and request.user.has_perm("tracker.add_position")
-        ):
-            raise PermissionDenied
-        flag = get_object_or_404(
-            Flag.objects.select_related("item__outlet", "item__cited_outlet", "debate", "assignee"),
-            pk=pk,
-        )
-        form = AcceptForm(request.POST or None, flag=flag, admin_site=self.admin_site)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                positions = desk.accept_flag(
-                    request.user,
-                    flag,
-                    actors=list(data["actors"]),
-                    proposal=data["proposal"],
-                    stance=data["stance"],
-                    support=data["support"],
-                    stated_on=data["stated_on"],
-                    summary=data["summary"],
-                    evidence={key: data[key] for key in EVIDENCE_FIELDS},
-                )
-            except desk.FlagTaken as taken:
-                self.message_user(request, f"Not accepted: {taken}.", messages.ERROR)
-                return redirect("admin:tracker_flag_changelist")
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                self.message_user(
-                    request,
-                    f"Accepted: {len(positions)} draft position(s) logged for a publisher.",
-                )
-                if len(positions) == 1:
-                    return redirect("admin:tracker_position_change", positions[0].pk)
-                return redirect("admin:tracker_position_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Accept into positions",
-            "flag": flag,
-            "form": form,
-            "snippet": marked_snippet(flag),
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(request, "admin/tracker/flag/accept.html", context)
-
-
-def _quote_around_match(flag):
-    lead, pieces, tail = snippet(flag)
-    text = lead + "".join(before + match for before, match in pieces) + tail
-    return text.strip(" …")
-
-
-class AcceptForm(forms.Form):
-    actors = forms.ModelMultipleChoiceField(queryset=Actor.objects.all())
-    proposal = forms.ModelChoiceField(
-        queryset=Proposal.objects.none(), required=False,
-        help_text="Leave empty for a stance on the debate as a whole.",
-    )  # fmt: skip
-    stance = forms.TypedChoiceField(
-        choices=[("", "—"), *STANCE_CHOICES], coerce=int, empty_value=None, required=False
-    )
-    support = forms.ChoiceField(choices=[("", "—"), *Position.Support.choices], required=False)
-    stated_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    quote = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    attribution = forms.ChoiceField(choices=Evidence.Attribution.choices)
-    source_count = forms.IntegerField(
-        min_value=1, required=False, help_text="4 for “four officials”."
-    )
-    source_affiliation = forms.CharField(required=False, help_text="“NATO officials”.")
-    cited_outlet = forms.ModelChoiceField(queryset=Outlet.objects.order_by("name"), required=False)
-
-    def __init__(self, *args, flag, admin_site, **kwargs):
-        item = flag.item
-        initial = {
-            "actors": list(flag.matched_actors.all()),
-            "stance": flag.suggested_stance,
-            "stated_on": item.published_at.date() if item.published_at else None,
-            "summary": item.title,
-            "quote": _quote_around_match(flag),
-            "attribution": Evidence.Attribution.OUTLET_REPORT,
-            "cited_outlet": item.cited_outlet,
-        }
-        super().__init__(*args, initial=initial, **kwargs)
-        actors = self.fields["actors"]
-        actors.widget = AutocompleteSelectMultiple(
-            Flag._meta.get_field("matched_actors"), admin_site
-        )
-        actors.widget.choices = actors.choices  # the new widget reads the field's choices
-        self.fields["proposal"].queryset = flag.debate.proposals.all()
+        return accept_screen.accept_view(self, request, pk)

@@ -332,7 +332,10 @@ class EvidenceForm(forms.ModelForm):
 
     class Meta:
         model = Evidence
-        fields = "__all__"
+        fields = [
+            "position", "item", "url", "quote", "attribution", "speaker", "source_count",
+            "source_affiliation", "cited_outlet", "note",
+        ]  # fmt: skip
 
     def clean_position(self):
         position = self.cleaned_data["position"]

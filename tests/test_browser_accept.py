@@ -1,0 +1,116 @@
+"""An editor accepts a flag in a real browser: two actors with their own stances
+and quotes, and a third created on the spot through the "+" popup."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tracker.models import Actor, Position
+
+from . import factories as f
+from .factories import UserFactory
+from .test_browser_desk import log_in
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+ARTICLE = (
+    "<p>BRUSSELS, Oct 9 (Example Wire) — NATO allies are discussing a stronger response to "
+    "Russian provocations, the Financial Times reported, citing four NATO officials.</p>"
+    "<p>Poland is pushing for a more aggressive posture after Russian drones crossed its "
+    "airspace, two senior officials said. France urged restraint and a measured response. "
+    "“We will not be drawn into a war by provocations,” said France's foreign minister.</p>"
+    "<p>NATO Secretary General Mark Rutte said allies would defend every inch of their "
+    "territory. The Kremlin denied any incursion.</p>"
+)
+
+
+@pytest.fixture
+def flag(transactional_db):
+    from django.contrib.auth.models import Permission
+
+    from tracker.roles import ensure_roles
+
+    ensure_roles(Group, Permission)  # a flushed database has lost the migration's groups
+    UserFactory(username="eddie").groups.add(Group.objects.get(name="Editor"))
+    poland = f.CountryFactory(slug="poland", name="Poland", country="PL")
+    france = f.CountryFactory(slug="france", name="France", country="FR")
+    russia = f.CountryFactory(slug="russia", name="Russia", country="RU", aliases=["Kremlin"])
+    debate = f.DebateFactory(slug="airspace", title="NATO's answer to Russian airspace violations")
+    debate.subjects.set([russia])
+    item = f.CoverageItemFactory(
+        title="Allies split over an answer to Russian drones",
+        outlet=f.OutletFactory(name="Example Wire"),
+        cited_outlet=f.OutletFactory(name="Financial Times", aliases=["FT"]),
+        content=ARTICLE,
+        published_at=datetime(2025, 10, 9, 11, 39, tzinfo=UTC),
+    )
+    flag = f.FlagFactory(
+        item=item, debate=debate, score=5, matched_terms=["drone*", "@russia"],
+        suggested_stance=1, stance_reasons=[{"cue": "pushing for", "direction": 1}],
+    )  # fmt: skip
+    flag.matched_actors.set([poland, france, russia])
+    return flag
+
+
+def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
+    live_server, browser_page, flag
+):
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, base, "eddie")
+    page.goto(f"{base}/admin/tracker/flag/{flag.pk}/accept/")
+    # Rows: France, Poland, then Russia (the debate's subject, unticked), then empty rows.
+    assert page.is_checked("#id_actors-0-take") and page.is_checked("#id_actors-1-take")
+    assert not page.is_checked("#id_actors-2-take")
+    assert "subject of the debate" in page.inner_text("#row-2").lower()
+    assert page.input_value("#id_actors-0-stance") == "-2"
+    assert page.input_value("#id_actors-1-stance") == "2"
+    page.screenshot(path=SCREENSHOTS / "accept.png")
+
+    page.select_option("#id_actors-0-stance", "-1")
+    page.fill("#id_actors-0-summary", "France urges restraint.")
+    page.fill("#id_actors-1-summary", "Poland wants a more aggressive posture.")
+    page.fill("#id_actors-1-quote", "Poland is pushing for a more aggressive posture.")
+
+    with page.expect_popup() as opened:
+        page.click("#add_id_actors-3-actor")
+    popup = opened.value
+    popup.wait_for_load_state()
+    popup.select_option("#id_kind", "official")
+    popup.locator("#id_name").press_sequentially("Mark Rutte")
+    assert popup.input_value("#id_slug") == "mark-rutte"  # prepopulated as typed
+    with popup.expect_event("close"):
+        popup.click("input[name=_save]")
+    rutte = Actor.objects.get(slug="mark-rutte")
+    # The new actor is chosen in the row that asked for it.
+    assert page.input_value("#id_actors-3-actor") == str(rutte.pk)
+    assert "Mark Rutte" in page.inner_text("#row-3")
+    page.check("#id_actors-3-take")
+    page.select_option("#id_actors-3-stance", "1")
+    page.fill("#id_actors-3-summary", "Rutte: allies will defend every inch.")
+    page.fill(
+        "#id_actors-3-quote",
+        "NATO Secretary General Mark Rutte said allies would defend every inch of their territory.",
+    )
+    page.screenshot(path=SCREENSHOTS.parent.parent / "test-artifacts" / "accept-filled.png",
+                    full_page=True)  # fmt: skip
+    with page.expect_navigation():
+        page.click("input[type=submit]")
+    assert "Accepted: 3 draft position(s) logged" in page.inner_text("body")
+
+    drafts = {p.actor.slug: p for p in Position.objects.select_related("actor")}
+    assert set(drafts) == {"france", "poland", "mark-rutte"}
+    assert {p.status for p in drafts.values()} == {"draft"}
+    assert {p.created_by.username for p in drafts.values()} == {"eddie"}
+    assert (drafts["france"].stance, drafts["france"].summary) == (-1, "France urges restraint.")
+    assert drafts["poland"].stance == 2 and drafts["mark-rutte"].stance == 1
+    quotes = {slug: p.evidence.get().quote for slug, p in drafts.items()}
+    assert quotes["poland"] == "Poland is pushing for a more aggressive posture."
+    assert quotes["france"].startswith("France urged restraint and a measured response.")
+    assert quotes["mark-rutte"].startswith("NATO Secretary General Mark Rutte said")
+    assert drafts["poland"].evidence.get().attribution_chain == (
+        "Example Wire, citing Financial Times, citing two senior officials"
+    )
+    flag.refresh_from_db()
+    assert flag.status == "accepted" and flag.positions.count() == 3
