@@ -231,3 +231,20 @@ def test_api_list_queries_do_not_grow_with_rows(client, db):
     add(180)
     large = {url: count(url) for url in small}
     assert small == large
+
+
+@pytest.mark.parametrize("url", ["/debates/airspace/feed/", "/actors/estonia/feed/"])
+def test_feed_summaries_reach_readers_as_text_not_markup(client, world, url):
+    debate, estonia = world
+    f.PositionFactory(
+        debate=debate, actor=estonia, stance=1, summary="<script>alert(1)</script> & more",
+        status="retracted", retracted_at=timezone.now(),
+        retraction_reason="<img src=x onerror=alert(2)>",
+    )  # fmt: skip
+    response = client.get(url)
+    assert b"<script>" not in response.content
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    summaries = [entry.summary for entry in parsed.entries]
+    assert "<script>alert(1)</script> & more (Retracted: <img src=x onerror=alert(2)>)" in summaries
+    assert {entry.summary_detail.type for entry in parsed.entries} == {"text/plain"}

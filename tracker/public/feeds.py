@@ -11,6 +11,17 @@ from ..models.stance import format_stance
 ITEMS = 50
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Summaries are editors' plain text: declared type="text", so a feed reader
+    shows "<script>" as written instead of running it as markup."""
+
+    def add_item_elements(self, handler, item):
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary:
+            handler.addQuickElement("summary", summary, {"type": "text"})
+
+
 def describe(position):
     on = position.proposal.title if position.proposal else position.debate.title
     if position.status == Position.Status.RETRACTED:
@@ -25,7 +36,7 @@ def describe(position):
 
 
 class _PositionFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
 
     def positions(self, obj):
         raise NotImplementedError
