@@ -1,5 +1,8 @@
+import logging
+import re
 from collections import Counter
 
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,6 +13,8 @@ from . import charts, data
 from .filters import DebateFilter
 
 SHIFTS_ON_HOME = 8
+
+logger = logging.getLogger(__name__)
 
 
 def _public_debate(slug):
@@ -139,17 +144,33 @@ def compare(request):
     return render(request, "public/compare.html", context)
 
 
+NO_RESULTS = {"debates": [], "actors": [], "proposals": [], "positions": []}
+BARE_HYPHENS = re.compile(r'-+(?![-\w"])')
+HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
+
+
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
-    results = {"debates": [], "actors": [], "proposals": [], "positions": []}
+    results, problem = NO_RESULTS, ""
     if query:
-        results = _search(query)
-    return render(request, "public/search.html", {"query": query, **results})
+        try:
+            with transaction.atomic():
+                results = _search(query)
+        except DatabaseError:
+            logger.warning("search could not run: %r", query, exc_info=True)
+            problem = "This search could not be run. Try plain words."
+    context = {"query": query, "problem": problem, **results}
+    return render(request, "public/search.html", context)
+
+
+def _single_negations(query):
+    """websearch_to_tsquery reads "-word" as NOT word, and a run of hyphens as
+    negations stacked until PostgreSQL gives up ("tsquery stack too small"):
+    "--word" becomes "-word", and hyphens before no word are dropped."""
+    return HYPHEN_RUNS.sub("-", BARE_HYPHENS.sub(" ", query))
 
 
 def _search(query):
-    from django.db import connection
-
     debates = Debate.objects.public()
     actors = Actor.objects.all()
     proposals = Proposal.objects.exclude(debate__status=Debate.Status.DRAFT).select_related(
@@ -163,7 +184,7 @@ def _search(query):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        terms = SearchQuery(query, search_type="websearch", config="english")
+        terms = SearchQuery(_single_negations(query), search_type="websearch", config="english")
 
         def matching(queryset, *fields):
             return queryset.annotate(document=SearchVector(*fields, config="english")).filter(
