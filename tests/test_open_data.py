@@ -4,9 +4,11 @@ import csv
 import datetime
 import io
 import json
+from collections import Counter
 
 import feedparser
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -280,3 +282,42 @@ def test_every_text_cell_of_the_csv_is_defused_and_numbers_stay_numbers(client, 
     assert retracted["proposal_rung"] == "3"
     assert sorted(row["summary"] for row in rows) == ["'\t=1+1", "'\r=1+1", "'-2+3"]
     assert sorted(row["stance"] for row in rows) == ["-1", "-2", "0"]
+
+
+def api_codes(client, forwarded_for):
+    from rest_framework.throttling import AnonRateThrottle
+
+    AnonRateThrottle.THROTTLE_RATES = {"anon": "100/minute"}
+    try:
+        return Counter(
+            client.get("/api/v1/actors/", HTTP_X_FORWARDED_FOR=forwarded_for(n)).status_code
+            for n in range(400)
+        )
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = {"anon": "120/minute"}
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_rate_limit(client, world):
+    assert api_codes(client, lambda n: f"198.51.100.{n % 250}") == {200: 100, 429: 300}
+
+
+def test_behind_one_proxy_the_right_most_forwarded_address_is_the_client(client, world, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    same_client = api_codes(client, lambda n: f"198.51.100.{n % 250}, 203.0.113.7")
+    assert same_client == {200: 100, 429: 300}
+    cache.clear()
+    many_clients = api_codes(client, lambda n: f"203.0.113.7, 198.51.100.{n % 200}")
+    assert many_clients == {200: 400}
+
+
+def test_the_proxy_count_sets_both_lockouts_and_the_rate_limit(tmp_path):
+    from .test_settings import run_settings
+
+    code = (
+        "print(settings.REST_FRAMEWORK['NUM_PROXIES'], settings.AXES_IPWARE_PROXY_COUNT,"
+        " settings.AXES_IPWARE_META_PRECEDENCE_ORDER[0])"
+    )
+    behind_one = run_settings(tmp_path, code=code, DEBUG="1", TRUSTED_PROXY_COUNT="1")
+    assert behind_one.stdout.split() == ["1", "1", "HTTP_X_FORWARDED_FOR"], behind_one.stderr
+    direct = run_settings(tmp_path, code=code, DEBUG="1")
+    assert direct.stdout.split() == ["0", "None", "REMOTE_ADDR"], direct.stderr
