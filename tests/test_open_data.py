@@ -57,7 +57,8 @@ def world(db):
 
 
 @pytest.mark.parametrize("url", ["/debates/airspace/feed/", "/actors/estonia/feed/"])
-def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url):
+def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url, settings):
+    settings.TRACKER_SITE_URL = "https://tracker.example"
     response = client.get(url)
     assert response["Content-Type"].startswith("application/atom+xml")
     parsed = feedparser.parse(response.content)
@@ -68,7 +69,7 @@ def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url):
     assert any("moved from −1 to +1" in title for title in titles)
     assert any(title.startswith("Retracted: Estonia") for title in titles)
     assert all(
-        entry.link.startswith("http://localhost/debates/airspace/#position-")
+        entry.link.startswith("https://tracker.example/debates/airspace/#position-")
         for entry in parsed.entries
     )
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ..models import Actor, Debate, Membership, Position
 from .data import attach_evidence
+from .links import site_url
 
 CSV_COLUMNS = [
     "debate", "position_id", "actor", "actor_kind", "actor_country", "proposal", "proposal_rung",
@@ -183,7 +184,7 @@ def popolo(request):
             else [],
             "links": [
                 {
-                    "url": request.build_absolute_uri(reverse("public:actor", args=[actor.slug])),
+                    "url": site_url(reverse("public:actor", args=[actor.slug])),
                     "note": "Policy Debate Tracker",
                 }
             ],

@@ -5,12 +5,14 @@ from collections import Counter
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..models import Actor, Debate, Position, Proposal
 from . import charts, data
 from .filters import DebateFilter
+from .links import site_url
 
 SHIFTS_ON_HOME = 8
 
@@ -75,6 +77,7 @@ def debate_detail(request, slug):
         "filtered": bool(set(values) - {"as_of"}),
         "spectrum": charts.spectrum(page.stances, debate.low_label, debate.high_label),
         "today": timezone.localdate(),
+        "embed_url": site_url(reverse("public:embed", args=[debate.slug])),
     }
     return render(request, "public/debate_detail.html", context)
 
