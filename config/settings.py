@@ -262,12 +262,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-# The API's rate limit counts in the cache: shared through Redis when there is one.
+# The cache holds rendered public pages and the API's rate-limit counts. It is
+# never the broker's Redis: CACHE_URL names its own server or database number
+# (e.g. redis://host:6379/1; give that Redis a maxmemory and an LRU policy).
+# Without it each process keeps a bounded cache in memory. An unreachable cache
+# is a miss (tracker/cache.py): slower, never down.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL and CACHE_URL == REDIS_URL:
+    raise ImproperlyConfigured("CACHE_URL must not be the broker's REDIS_URL.")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        {
+            "BACKEND": "tracker.cache.FailSoftRedisCache",
+            "LOCATION": CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+        if CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
     )
 }
 

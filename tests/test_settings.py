@@ -14,7 +14,7 @@ def run_settings(tmp_path, code="print('ok')", **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
+        if key not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "CACHE_URL")
     }
     environment.update(DJANGO_SETTINGS_MODULE="config.settings", TRACKER_DATA_DIR=str(tmp_path))
     environment.update(env)
@@ -95,3 +95,20 @@ def test_the_embedded_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
     result = run_settings(tmp_path, code=code, DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["wal", "20000"]
+
+
+def test_the_cache_is_never_the_brokers_redis(tmp_path):
+    code = (
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"
+    )
+    broker_only = run_settings(tmp_path, code=code, DEBUG="1", REDIS_URL="redis://h:6379/0")
+    assert broker_only.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "None"]
+    own = run_settings(
+        tmp_path, code=code, DEBUG="1", REDIS_URL="redis://h:6379/0", CACHE_URL="redis://h:6379/1"
+    )
+    assert own.stdout.split() == ["tracker.cache.FailSoftRedisCache", "redis://h:6379/1"]
+    same = run_settings(
+        tmp_path, code=code, DEBUG="1", REDIS_URL="redis://h:6379/0", CACHE_URL="redis://h:6379/0"
+    )
+    assert same.returncode != 0
+    assert "CACHE_URL must not be the broker's REDIS_URL" in same.stderr

@@ -12,6 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from ..models import Actor, Debate, Position, Proposal
 from . import charts, data
 from .filters import DebateFilter
+from .freshness import uncacheable
 from .links import site_url
 
 SHIFTS_ON_HOME = 8
@@ -79,7 +80,8 @@ def debate_detail(request, slug):
         "today": timezone.localdate(),
         "embed_url": site_url(reverse("public:embed", args=[debate.slug])),
     }
-    return render(request, "public/debate_detail.html", context)
+    response = render(request, "public/debate_detail.html", context)
+    return uncacheable(response) if filters.form.errors else response
 
 
 @xframe_options_exempt
@@ -99,11 +101,12 @@ def actor_list(request):
     actors = Actor.objects.order_by("name")
     if kind in Actor.Kind.values:
         actors = actors.filter(kind=kind)
-    return render(
+    response = render(
         request,
         "public/actor_list.html",
         {"actors": list(actors), "kind": kind, "kinds": Actor.Kind.choices},
     )
+    return uncacheable(response) if kind and kind not in Actor.Kind.values else response
 
 
 def actor_detail(request, slug):
