@@ -2,12 +2,22 @@
 canonical addresses are cached, and a cache that fails costs speed, never
 availability."""
 
+import logging
+import shutil
+import socket
+import subprocess
+import time
+
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from . import factories as f
+from .conftest import require_service, tcp_reachable
+from .factories import UserFactory
 
 SITE = "https://tracker.example"
 
@@ -68,3 +78,63 @@ def test_junk_query_strings_do_not_grow_the_cache(client, world):
         assert client.get(f"/debates/airspace/?q{n}={n}").status_code == 200
         assert client.get(f"/search/?q=word{n}").status_code == 200
     assert len(cache._cache) == stored
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis server of this test's own on a free port, never the shared one."""
+    binary = shutil.which("redis-server")
+    require_service("redis-server", binary is not None)
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--daemonize", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while not tcp_reachable(url, port):
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    try:
+        yield server, url
+    finally:
+        server.kill()
+        server.wait()
+
+
+READER_PAGES = [
+    "/", "/debates/airspace/", "/debates/airspace/feed/", "/export/positions.csv",
+    "/export/popolo.json", "/api/v1/positions/", "/api/v1/actors/estonia/",
+]  # fmt: skip
+DESK_PAGES = ["/admin/", "/admin/tracker/position/", "/admin/tracker/feed/"]
+
+
+def test_pages_keep_answering_when_the_cache_redis_stops(world, own_redis, settings, caplog):
+    server, url = own_redis
+    settings.CACHES = {"default": {"BACKEND": "tracker.cache.FailSoftRedisCache", "LOCATION": url}}
+    reader = Client(HTTP_HOST="localhost")
+    desk = Client(HTTP_HOST="localhost")
+    desk.force_login(UserFactory(username="root", is_superuser=True))
+
+    for page in READER_PAGES:
+        assert reader.get(page).status_code == 200, page
+    assert redis.Redis.from_url(url).dbsize() > 0  # pages and rate counts were stored there
+
+    server.kill()
+    server.wait()
+    caplog.set_level(logging.INFO, logger="tracker.cache")
+    for _ in range(3):
+        for page in READER_PAGES:
+            assert reader.get(page).status_code == 200, page
+        for page in DESK_PAGES:
+            assert desk.get(page).status_code == 200, page
+    warnings = [r for r in caplog.records if r.name == "tracker.cache" and r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "unreachable" in warnings[0].getMessage()
