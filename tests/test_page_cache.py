@@ -15,7 +15,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tracker.models import Feed
+
 from . import factories as f
+from .browserform import submit
 from .conftest import require_service, tcp_reachable
 from .factories import UserFactory
 
@@ -135,6 +138,9 @@ def test_pages_keep_answering_when_the_cache_redis_stops(world, own_redis, setti
             assert reader.get(page).status_code == 200, page
         for page in DESK_PAGES:
             assert desk.get(page).status_code == 200, page
+    registered = submit(desk, "/admin/tracker/feed/add/", {"url": "https://93.184.216.34/feed.xml"})
+    assert registered.status_code == 302
+    assert Feed.objects.filter(url="https://93.184.216.34/feed.xml").exists()
     warnings = [r for r in caplog.records if r.name == "tracker.cache" and r.levelname == "WARNING"]
     assert len(warnings) == 1
     assert "unreachable" in warnings[0].getMessage()
