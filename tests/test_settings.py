@@ -13,7 +13,7 @@ from .conftest import require_service
 
 ROOT = settings.BASE_DIR
 SETTINGS_VARIABLES = (
-    "SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE",
+    "SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE",
     "TRACKER_LOCAL_ENV",
 )  # fmt: skip
 
@@ -167,3 +167,20 @@ def test_environment_variables_win_over_the_local_settings(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "from-the-environment-" + "e" * 40, "True"]
+
+
+def test_the_cache_is_never_the_brokers_redis(tmp_path):
+    code = (
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default'].get('LOCATION'))"
+    )
+    broker_only = run_settings(tmp_path, code=code, DEBUG="1", REDIS_URL="redis://h:6379/0")
+    assert broker_only.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache", "None"]
+    own = run_settings(
+        tmp_path, code=code, DEBUG="1", REDIS_URL="redis://h:6379/0", CACHE_URL="redis://h:6379/1"
+    )
+    assert own.stdout.split() == ["tracker.cache.FailSoftRedisCache", "redis://h:6379/1"]
+    same = run_settings(
+        tmp_path, code=code, DEBUG="1", REDIS_URL="redis://h:6379/0", CACHE_URL="redis://h:6379/0"
+    )
+    assert same.returncode != 0
+    assert "CACHE_URL must not be the broker's REDIS_URL" in same.stderr

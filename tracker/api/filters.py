@@ -22,8 +22,14 @@ class PositionFilter(django_filters.FilterSet):
         fields = []
 
 
+# Ids are 64-bit: a larger number cannot name a row, and the database refuses it.
+LARGEST_ID = 2**63 - 1
+
+
 class EvidenceFilter(django_filters.FilterSet):
-    position = django_filters.NumberFilter(field_name="position_id")
+    position = django_filters.NumberFilter(
+        field_name="position_id", min_value=1, max_value=LARGEST_ID
+    )
     debate = django_filters.CharFilter(field_name="position__debate__slug")
     actor = django_filters.CharFilter(field_name="position__actor__slug")
     attribution = django_filters.CharFilter()

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
 from ..models import Actor, Debate, Membership, Position
-from ..models.stance import format_stance
 from .data import attach_evidence
+from .links import site_url
 
 CSV_COLUMNS = [
     "debate", "position_id", "actor", "actor_kind", "actor_country", "proposal", "proposal_rung",
@@ -93,6 +93,12 @@ def _debate_dict(debate):
     }
 
 
+EVIDENCE_CSV_KEYS = (
+    "attribution", "attribution_chain", "quote", "source_count", "source_affiliation",
+    "cited_outlet", "outlet", "url", "title",
+)  # fmt: skip
+
+
 def _csv_response(positions, filename):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -101,41 +107,29 @@ def _csv_response(positions, filename):
         base = [
             position.debate.slug, position.id, position.actor.name, position.actor.kind,
             position.actor.country, position.proposal.title if position.proposal else "",
-            position.proposal.rung if position.proposal else "",
-            format_stance(position.stance) if position.stance is not None else "",
+            position.proposal.rung if position.proposal else "", position.stance,
             position.stance_label if position.stance is not None else "", position.support,
             position.stated_on.isoformat(), position.status, position.retraction_reason,
             position.summary,
         ]  # fmt: skip
         for evidence in position.public_evidence or [None]:
             extra = _evidence_dict(evidence) if evidence else {}
-            writer.writerow(
-                base
-                + [
-                    _csv_safe(extra.get(key))
-                    for key in (
-                        "attribution",
-                        "attribution_chain",
-                        "quote",
-                        "source_count",
-                        "source_affiliation",
-                        "cited_outlet",
-                        "outlet",
-                        "url",
-                        "title",
-                    )
-                ]
-            )
+            row = base + [extra.get(key) for key in EVIDENCE_CSV_KEYS]
+            writer.writerow([_csv_cell(value) for value in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _csv_safe(value):
-    """Neutralise spreadsheet formulas in text that came from coverage or editors."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    """Every cell of every CSV passes here: text that a spreadsheet would read as
+    a formula is quoted with a leading apostrophe; numbers stay numbers."""
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -190,7 +184,7 @@ def popolo(request):
             else [],
             "links": [
                 {
-                    "url": request.build_absolute_uri(reverse("public:actor", args=[actor.slug])),
+                    "url": site_url(reverse("public:actor", args=[actor.slug])),
                     "note": "Policy Debate Tracker",
                 }
             ],

@@ -7,8 +7,20 @@ from django.utils.feedgenerator import Atom1Feed
 
 from ..models import Actor, Debate, Position
 from ..models.stance import format_stance
+from .links import site_url
 
 ITEMS = 50
+
+
+class PlainTextAtomFeed(Atom1Feed):
+    """Summaries are editors' plain text: declared type="text", so a feed reader
+    shows "<script>" as written instead of running it as markup."""
+
+    def add_item_elements(self, handler, item):
+        summary = item["description"]
+        super().add_item_elements(handler, {**item, "description": None})
+        if summary:
+            handler.addQuickElement("summary", summary, {"type": "text"})
 
 
 def describe(position):
@@ -25,7 +37,7 @@ def describe(position):
 
 
 class _PositionFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
 
     def positions(self, obj):
         raise NotImplementedError
@@ -62,7 +74,8 @@ class _PositionFeed(Feed):
         return text
 
     def item_link(self, position):
-        return reverse("public:debate", args=[position.debate.slug]) + f"#position-{position.id}"
+        path = reverse("public:debate", args=[position.debate.slug])
+        return site_url(f"{path}#position-{position.id}")
 
     def item_guid(self, position):
         return f"position-{position.id}"
@@ -90,7 +103,10 @@ class DebateFeed(_PositionFeed):
         return debate.question
 
     def link(self, debate):
-        return reverse("public:debate", args=[debate.slug])
+        return site_url(reverse("public:debate", args=[debate.slug]))
+
+    def feed_url(self, debate):
+        return site_url(reverse("public:debate-feed", args=[debate.slug]))
 
     def positions(self, debate):
         return Position.objects.filter(debate=debate)
@@ -107,7 +123,10 @@ class ActorFeed(_PositionFeed):
         return f"Published positions of {actor.name} in every debate."
 
     def link(self, actor):
-        return reverse("public:actor", args=[actor.slug])
+        return site_url(reverse("public:actor", args=[actor.slug]))
+
+    def feed_url(self, actor):
+        return site_url(reverse("public:actor-feed", args=[actor.slug]))
 
     def positions(self, actor):
         return Position.objects.filter(actor=actor)

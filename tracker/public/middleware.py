@@ -1,10 +1,24 @@
-"""Security headers for the public site: a strict Content-Security-Policy (the
-pages run no script at all), and framing only for the embeddable chart."""
+"""Security headers: the public site's strict Content-Security-Policy (its pages
+run no script at all), framing only for the embeddable chart, and the editorial
+panel's own policy (its scripts and styles are files of ours, never inline).
+And a guard for every request: NUL characters in the address are refused."""
+
+from django.http import HttpResponseBadRequest
 
 CSP = (
     "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors {ancestors}"
+)
+
+
+# The admin's scripts (select2 autocomplete, popups, prepopulated slugs) are all
+# files from /static/ that read their settings from data- attributes; select2's
+# searches go to the admin's own autocomplete view.
+ADMIN_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 
@@ -15,6 +29,7 @@ class PublicSecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.path.startswith("/admin/"):
+            response.setdefault("Content-Security-Policy", ADMIN_CSP)
             return response
         embeddable = getattr(response, "embeddable", False)
         response.setdefault(
@@ -23,3 +38,19 @@ class PublicSecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class RefuseNulCharactersMiddleware:
+    """PostgreSQL cannot hold a NUL character in text, so a query parameter with
+    one would fail in the database; it is the reader's mistake, answered with 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        parameters = [*request.GET.keys(), *request.GET.values(), request.path]
+        if any("\x00" in value for value in parameters):
+            return HttpResponseBadRequest(
+                "NUL characters are not allowed in addresses.", content_type="text/plain"
+            )
+        return self.get_response(request)

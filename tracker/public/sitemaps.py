@@ -2,9 +2,20 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from ..models import Actor, Debate
+from .links import site_scheme_and_host
 
 
-class DebateSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Addresses from the configured site URL, not from the request's Host."""
+
+    def get_protocol(self, protocol=None):
+        return site_scheme_and_host()[0]
+
+    def get_domain(self, site=None):
+        return site_scheme_and_host()[1]
+
+
+class DebateSitemap(SiteSitemap):
     changefreq = "daily"
 
     def items(self):
@@ -17,7 +28,7 @@ class DebateSitemap(Sitemap):
         return debate.updated_at
 
 
-class ActorSitemap(Sitemap):
+class ActorSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
@@ -30,7 +41,7 @@ class ActorSitemap(Sitemap):
         return actor.updated_at
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(SiteSitemap):
     def items(self):
         return ["public:home", "public:debates", "public:actors", "public:exports"]
 

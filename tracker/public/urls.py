@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import exports, feeds, views
+from .filters import DebateFilter
 from .freshness import fresh_public_page as fresh
 
 app_name = "public"
@@ -8,12 +9,17 @@ app_name = "public"
 urlpatterns = [
     path("", fresh(views.home), name="home"),
     path("debates/", fresh(views.debate_list), name="debates"),
-    path("debates/<slug:slug>/", fresh(views.debate_detail), name="debate"),
+    path(
+        "debates/<slug:slug>/",
+        fresh(views.debate_detail, params=DebateFilter.base_filters),
+        name="debate",
+    ),
     path("debates/<slug:slug>/feed/", fresh(feeds.DebateFeed()), name="debate-feed"),
     path("embed/debates/<slug:slug>/", fresh(views.debate_embed), name="embed"),
-    path("actors/", fresh(views.actor_list), name="actors"),
+    path("actors/", fresh(views.actor_list, params=["kind"]), name="actors"),
     path("actors/<slug:slug>/", fresh(views.actor_detail), name="actor"),
     path("actors/<slug:slug>/feed/", fresh(feeds.ActorFeed()), name="actor-feed"),
+    # Free text and free pairs: only the bare forms are cached.
     path("compare/", fresh(views.compare), name="compare"),
     path("search/", fresh(views.search), name="search"),
     path("export/", fresh(views.export_index), name="exports"),

@@ -1,15 +1,23 @@
+import logging
+import re
 from collections import Counter
 
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..models import Actor, Debate, Position, Proposal
 from . import charts, data
 from .filters import DebateFilter
+from .freshness import uncacheable
+from .links import site_url
 
 SHIFTS_ON_HOME = 8
+
+logger = logging.getLogger(__name__)
 
 
 def _public_debate(slug):
@@ -70,8 +78,10 @@ def debate_detail(request, slug):
         "filtered": bool(set(values) - {"as_of"}),
         "spectrum": charts.spectrum(page.stances, debate.low_label, debate.high_label),
         "today": timezone.localdate(),
+        "embed_url": site_url(reverse("public:embed", args=[debate.slug])),
     }
-    return render(request, "public/debate_detail.html", context)
+    response = render(request, "public/debate_detail.html", context)
+    return uncacheable(response) if filters.form.errors else response
 
 
 @xframe_options_exempt
@@ -91,11 +101,12 @@ def actor_list(request):
     actors = Actor.objects.order_by("name")
     if kind in Actor.Kind.values:
         actors = actors.filter(kind=kind)
-    return render(
+    response = render(
         request,
         "public/actor_list.html",
         {"actors": list(actors), "kind": kind, "kinds": Actor.Kind.choices},
     )
+    return uncacheable(response) if kind and kind not in Actor.Kind.values else response
 
 
 def actor_detail(request, slug):
@@ -139,17 +150,33 @@ def compare(request):
     return render(request, "public/compare.html", context)
 
 
+NO_RESULTS = {"debates": [], "actors": [], "proposals": [], "positions": []}
+BARE_HYPHENS = re.compile(r'-+(?![-\w"])')
+HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
+
+
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
-    results = {"debates": [], "actors": [], "proposals": [], "positions": []}
+    results, problem = NO_RESULTS, ""
     if query:
-        results = _search(query)
-    return render(request, "public/search.html", {"query": query, **results})
+        try:
+            with transaction.atomic():
+                results = _search(query)
+        except DatabaseError:
+            logger.warning("search could not run: %r", query, exc_info=True)
+            problem = "This search could not be run. Try plain words."
+    context = {"query": query, "problem": problem, **results}
+    return render(request, "public/search.html", context)
+
+
+def _single_negations(query):
+    """websearch_to_tsquery reads "-word" as NOT word, and a run of hyphens as
+    negations stacked until PostgreSQL gives up ("tsquery stack too small"):
+    "--word" becomes "-word", and hyphens before no word are dropped."""
+    return HYPHEN_RUNS.sub("-", BARE_HYPHENS.sub(" ", query))
 
 
 def _search(query):
-    from django.db import connection
-
     debates = Debate.objects.public()
     actors = Actor.objects.all()
     proposals = Proposal.objects.exclude(debate__status=Debate.Status.DRAFT).select_related(
@@ -163,7 +190,7 @@ def _search(query):
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
-        terms = SearchQuery(query, search_type="websearch", config="english")
+        terms = SearchQuery(_single_negations(query), search_type="websearch", config="english")
 
         def matching(queryset, *fields):
             return queryset.annotate(document=SearchVector(*fields, config="english")).filter(
