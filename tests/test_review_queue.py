@@ -54,7 +54,7 @@ def test_the_queue_shows_what_an_editor_needs(editor, client, world):
     f.FlagFactory(debate=world.debate, score=99, status="dismissed", decided_at=timezone.now())
     client.force_login(editor)
     page = client.get(QUEUE).content.decode()
-    assert "<mark>Kremlin</mark> <mark>drones</mark>" in page
+    assert '<mark class="actor" title="Russia">Kremlin</mark> <mark>drones</mark>' in page
     assert "Example Wire" in page
     assert "+2<br><small>+ push for</small>" in page
     assert "NATO, Russia" in page or "Russia, NATO" in page
@@ -249,3 +249,14 @@ def test_changelists_never_count_a_whole_large_table(editor, client, world, monk
         assert client.get(reverse("admin:tracker_coverageitem_changelist")).status_code == 200
     counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
+
+
+@pytest.mark.django_db
+def test_the_queue_marks_what_the_matcher_matched_even_in_a_ligature(editor, client, world):
+    world.item.summary = "<p>Allies may open ﬁre on drones over Estonia.</p>"
+    world.item.save()
+    world.matched_terms = ["fire*"]
+    world.save()
+    client.force_login(editor)
+    page = client.get(QUEUE).content.decode()
+    assert "Allies may open <mark>ﬁre</mark> on drones over Estonia." in page

@@ -1,8 +1,6 @@
 """The review queue: flags of new coverage, claimed, dismissed or accepted into
 draft positions by editors."""
 
-import re
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
@@ -11,9 +9,10 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 
 from .. import desk
+from ..ingest.mentions import Mention, excerpt, find_mentions, mark
 from ..ingest.text import html_text
 from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_CHOICES, format_stance
@@ -25,46 +24,33 @@ EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation",
 ACTOR_NAMES = Actor.objects.only("id", "name", "slug", "aliases")
 
 
-def _highlight_pattern(flag):
-    words = []
-    for term in flag.matched_terms:
-        if term.startswith("@"):
-            continue
-        text = term.strip('"')
-        prefix = text.endswith("*")
-        text = re.escape(text.rstrip("*")).replace(r"\ ", r"[\W_]+")
-        words.append(text + (r"\w*" if prefix else ""))
-    for actor in flag.matched_actors.all():
-        words.extend(re.escape(name).replace(r"\ ", r"[\W_]+") for name in actor.names)
-    if not words:
-        return None
-    return re.compile(
-        r"(?<!\w)(" + "|".join(sorted(words, key=len, reverse=True)) + r")(?!\w)", re.I
-    )
+def _snippet_parts(flag):
+    text = " ".join(filter(None, [html_text(flag.item.summary), html_text(flag.item.content)]))
+    found = find_mentions(text, flag.matched_terms, flag.matched_actors.all())
+    start, end = excerpt(text, found, SNIPPET_RADIUS)
+    window = [
+        Mention(m.start - start, m.end - start, m.label, m.actor_id)
+        for m in found
+        if m.start >= start and m.end <= end
+    ]
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    return lead, text[start:end], window, tail
 
 
 def snippet(flag):
-    """(before, match) pairs and a tail around the first match, for marking up safely."""
-    text = " ".join(filter(None, [html_text(flag.item.summary), html_text(flag.item.content)]))
-    pattern = _highlight_pattern(flag)
-    first = pattern.search(text) if pattern else None
-    start = max(0, first.start() - SNIPPET_RADIUS) if first else 0
-    window = text[
-        start : start + 2 * SNIPPET_RADIUS + (first.end() - first.start() if first else 0)
-    ]
+    """(before, match) pairs and a tail around the first mention, for marking up safely."""
+    lead, text, found, tail = _snippet_parts(flag)
     pieces, position = [], 0
-    for match in pattern.finditer(window) if pattern else []:
-        pieces.append((window[position : match.start()], match.group(0)))
-        position = match.end()
-    lead = "…" if start > 0 else ""
-    tail = window[position:] + ("…" if start + len(window) < len(text) else "")
-    return lead, pieces, tail
+    for mention in found:
+        pieces.append((text[position : mention.start], text[mention.start : mention.end]))
+        position = mention.end
+    return lead, pieces, text[position:] + tail
 
 
 def marked_snippet(flag):
-    lead, pieces, tail = snippet(flag)
-    body = format_html_join("", "{}<mark>{}</mark>", pieces)
-    return format_html("{}{}{}", lead, body, tail)
+    lead, text, found, tail = _snippet_parts(flag)
+    return format_html("{}{}{}", lead, mark(text, found), tail)
 
 
 class QueueFilter(admin.SimpleListFilter):

@@ -155,8 +155,16 @@ class Matcher:
         return max(-STANCE_LIMIT, min(STANCE_LIMIT, balance)), reasons
 
 
+def name_pattern(name):
+    """The pattern of an actor's name or alias (whole words, never a prefix);
+    None for a name without letters or digits."""
+    if not word_list(name):
+        return None
+    return make_pattern(name.replace("*", " "), 0, allow_prefix=False)
+
+
 def _name_key(name):
-    return make_pattern(name.replace("*", " "), 0, allow_prefix=False).key
+    return name_pattern(name).key
 
 
 def _leaf_label(leaf):
