@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from .. import desk
 from ..ingest.mentions import Mention, excerpt, find_mentions, mark
@@ -18,6 +20,7 @@ from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Prop
 from ..models.stance import STANCE_CHOICES, format_stance
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
+from .review import ReviewScreen
 
 SNIPPET_RADIUS = 90
 EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
@@ -65,7 +68,12 @@ class QueueFilter(admin.SimpleListFilter):
         super().__init__(request, *args, **kwargs)
 
     def lookups(self, request, model_admin):
-        return [(s.value, s.label) for s in Flag.Status] + [("all", "All")]
+        return [
+            ("mine", "My flags"),
+            ("unclaimed", "Unclaimed"),
+            *((s.value, s.label) for s in Flag.Status),
+            ("all", "All"),
+        ]
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -74,6 +82,10 @@ class QueueFilter(admin.SimpleListFilter):
             # moved them on meanwhile: that is how the loser learns who has them.
             return queryset
         value = value or Flag.Status.NEW
+        if value == "mine":
+            return queryset.filter(status=Flag.Status.CLAIMED, assignee=request.user)
+        if value == "unclaimed":
+            return queryset.filter(status=Flag.Status.NEW, assignee=None)
         return queryset if value == "all" else queryset.filter(status=value)
 
     def choices(self, changelist):
@@ -104,11 +116,11 @@ class DismissForm(forms.Form):
 
 
 @admin.register(Flag)
-class FlagAdmin(HistoryAdmin):
-    list_display = [
-        "coverage", "debate", "outlet", "published", "score", "suggestion", "actors",
-        "cluster", "status", "assignee",
-    ]  # fmt: skip
+class FlagAdmin(ReviewScreen, HistoryAdmin):
+    # The headline cell carries the snippet, date, actors and copies, so the list
+    # stays seven columns wide and readable on a laptop and a phone alike.
+    list_display = ["coverage", "debate", "outlet", "score", "suggestion", "status", "assignee"]
+    list_display_links = ["coverage"]  # the headline opens the review screen
     list_filter = [
         # Plain related filters list the (few) users and outlets; "related only"
         # would scan every flag to find which ones occur.
@@ -121,6 +133,7 @@ class FlagAdmin(HistoryAdmin):
     readonly_fields = ["created_at", "decided_by", "decided_at", "stance_reasons"]
     actions = ["claim", "unassign", "dismiss"]
     list_per_page = 50
+    change_list_template = "admin/tracker/flag/change_list.html"
     # Counting a hundred thousand flags on every page view is what makes a queue slow.
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -142,25 +155,31 @@ class FlagAdmin(HistoryAdmin):
         # Best and newest first, as the (status, -score, -created_at) index holds them.
         return ["-score", "-created_at", "-id"]
 
+    class Media:
+        css = {"all": ["tracker/admin/desk.css"]}
+        js = ["tracker/admin/review.js"]
+
     @admin.display(description="coverage", ordering="item__title")
     def coverage(self, flag):
-        accept = reverse("admin:tracker_flag_accept", args=[flag.pk])
+        # Django links the whole cell to the review screen: no other link inside.
+        published = flag.item.published_at
+        facts = [
+            date_format(localtime(published), "j M Y") if published else "undated",
+            f"{self.cluster(flag)} outlet(s) ran it",
+            self.actors(flag),
+            ", ".join(flag.matched_terms),
+        ]
         return format_html(
-            "<strong>{}</strong><br><small>{}</small><br>"
-            '<small>{}</small> <a href="{}">Accept…</a>',
+            '<span class="headline">{}</span><span class="snippet">{}</span>'
+            '<span class="facts">{}</span>',
             flag.item.title,
             marked_snippet(flag),
-            ", ".join(flag.matched_terms),
-            accept,
+            " · ".join(fact for fact in facts if fact),
         )
 
     @admin.display(description="outlet", ordering="item__outlet__name")
     def outlet(self, flag):
         return flag.item.outlet or "–"
-
-    @admin.display(description="published", ordering="item__published_at")
-    def published(self, flag):
-        return flag.item.published_at
 
     @admin.display(description="suggested stance", ordering="suggested_stance")
     def suggestion(self, flag):
@@ -171,11 +190,9 @@ class FlagAdmin(HistoryAdmin):
         )
         return format_html("{}<br><small>{}</small>", format_stance(flag.suggested_stance), cues)
 
-    @admin.display(description="actors")
     def actors(self, flag):
         return ", ".join(actor.name for actor in flag.matched_actors.all())
 
-    @admin.display(description="outlets running it", ordering="copy_outlets")
     def cluster(self, flag):
         return 1 + (flag.copy_outlets or 0)
 
@@ -226,7 +243,11 @@ class FlagAdmin(HistoryAdmin):
 
     def get_urls(self):
         accept = self.admin_site.admin_view(self.accept_view)
-        return [path("<int:pk>/accept/", accept, name="tracker_flag_accept"), *super().get_urls()]
+        return [
+            path("<int:pk>/accept/", accept, name="tracker_flag_accept"),
+            *self.review_urls(),
+            *super().get_urls(),
+        ]
 
     def accept_view(self, request, pk):
         if not (
