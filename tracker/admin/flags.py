@@ -57,8 +57,12 @@ def marked_snippet(flag):
 
 
 class QueueFilter(admin.SimpleListFilter):
-    """The queue opens on new flags; other states are one click away. (Filtering
-    on one status lets the (status, -score, -created_at) index order the page.)"""
+    """The queue opens on the open flags (new and claimed: nobody decided them
+    yet, and a claimed one shows who has it); unclaimed ones, my own, each state
+    and all are one click away. (Filtering on one status lets the
+    (status, -score, -created_at) index order the page.)"""
+
+    DEFAULT = "open"
 
     title = "queue"
     parameter_name = "queue"
@@ -69,8 +73,9 @@ class QueueFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            ("mine", "My flags"),
+            ("open", "Open"),
             ("unclaimed", "Unclaimed"),
+            ("mine", "My flags"),
             *((s.value, s.label) for s in Flag.Status),
             ("all", "All"),
         ]
@@ -81,7 +86,9 @@ class QueueFilter(admin.SimpleListFilter):
             # An action acts on the flags the editor ticked, even if another editor
             # moved them on meanwhile: that is how the loser learns who has them.
             return queryset
-        value = value or Flag.Status.NEW
+        value = value or self.DEFAULT
+        if value == "open":
+            return queryset.filter(status__in=desk.OPEN)
         if value == "mine":
             return queryset.filter(status=Flag.Status.CLAIMED, assignee=request.user)
         if value == "unclaimed":
@@ -89,7 +96,7 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset if value == "all" else queryset.filter(status=value)
 
     def choices(self, changelist):
-        current = self.value() or Flag.Status.NEW
+        current = self.value() or self.DEFAULT
         for value, label in self.lookup_choices:
             yield {
                 "selected": current == value,
@@ -181,7 +188,7 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
     def outlet(self, flag):
         return flag.item.outlet or "–"
 
-    @admin.display(description="suggested stance", ordering="suggested_stance")
+    @admin.display(description="stance", ordering="suggested_stance")
     def suggestion(self, flag):
         if flag.suggested_stance is None:
             return "–"

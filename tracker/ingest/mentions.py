@@ -160,7 +160,13 @@ def excerpt(text, mentions, radius):
         return 0, min(len(text), 2 * radius)
     first = mentions[0]
     start = max(0, first.start - radius)
-    return start, min(len(text), start + 2 * radius + first.end - first.start)
+    end = min(len(text), start + 2 * radius + first.end - first.start)
+    # Whole words only: "…tonia pushed" reads worse than "…pushed".
+    if start > 0 and (space := text.find(" ", start, first.start)) != -1:
+        start = space + 1
+    if end < len(text) and (space := text.rfind(" ", first.end, end)) != -1:
+        end = space
+    return start, end
 
 
 def item_body(item):
