@@ -78,7 +78,7 @@ def queue(transactional_db):
 
 
 def test_an_editor_reviews_the_queue_with_the_keyboard(live_server, browser_page, queue):
-    first, second, third = queue
+    first, second, _ = queue
     page, base = browser_page, live_server.url
     log_in(page, base, "eddie")
     SCREENSHOTS.mkdir(exist_ok=True)
