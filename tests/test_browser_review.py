@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from tracker.models import Flag
 
 from . import factories as f
+from .conftest import ARTIFACTS
 from .factories import UserFactory
 from .test_browser_desk import log_in
 
@@ -104,6 +105,10 @@ def test_an_editor_reviews_the_queue_with_the_keyboard(live_server, browser_page
     assert page.locator(".review-text mark", has_text="ﬁre").count() == 1
     assert page.locator(".review-text mark.actor", has_text="Vladimir Putin").count() == 1
     page.screenshot(path=SCREENSHOTS / "review.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=ARTIFACTS / "review-390.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     with page.expect_navigation():
         page.keyboard.press("c")
@@ -121,13 +126,13 @@ def test_an_editor_reviews_the_queue_with_the_keyboard(live_server, browser_page
         page.keyboard.press("j")
     page.keyboard.press("d")
     assert page.evaluate("document.activeElement.id") == "id_reason"
-    page.keyboard.type("Just a diplomatic call, no debate stance")  # j and k typed, not followed
+    page.keyboard.type("just a desk call, no kick")  # j, k, c, a, d typed here are text
     assert "Estonia asks" in page.inner_text("h1")
     with page.expect_navigation():
         page.click("#dismiss-form button[type=submit]")
     dismissed = Flag.objects.get(pk=second.pk)
     assert (dismissed.status, dismissed.note) == (
         "dismissed",
-        "Just a diplomatic call, no debate stance",
+        "just a desk call, no kick",
     )
     assert "Berlin urges calm" in page.inner_text("h1")  # on to the next flag

@@ -20,7 +20,7 @@ from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Prop
 from ..models.stance import STANCE_CHOICES, format_stance
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
-from .review import ReviewScreen
+from .review import QUEUE_ORDER, DismissForm, ReviewScreen
 
 SNIPPET_RADIUS = 90
 EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
@@ -118,10 +118,6 @@ class ScoreFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DismissForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-
 @admin.register(Flag)
 class FlagAdmin(ReviewScreen, HistoryAdmin):
     # The headline cell carries the snippet, date, actors and copies, so the list
@@ -159,8 +155,7 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
         return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        # Best and newest first, as the (status, -score, -created_at) index holds them.
-        return ["-score", "-created_at", "-id"]
+        return list(QUEUE_ORDER)
 
     class Media:
         css = {"all": ["tracker/admin/desk.css"]}

@@ -38,7 +38,12 @@ SHORTCUTS = [
 ]
 
 
-class ReviewDismissForm(forms.Form):
+# The queue's order, best and newest first, as the (status, -score, -created_at)
+# index holds it; _after and _before walk it.
+QUEUE_ORDER = ("-score", "-created_at", "-id")
+
+
+class DismissForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Why is this not for the debate?"}),
         max_length=2000,
@@ -47,7 +52,7 @@ class ReviewDismissForm(forms.Form):
 
 
 def _after(flag):
-    """Flags after this one in the queue's order (-score, -created_at, -id)."""
+    """Flags after this one in QUEUE_ORDER."""
     return (
         Q(score__lt=flag.score)
         | Q(score=flag.score, created_at__lt=flag.created_at)
@@ -119,9 +124,9 @@ class ReviewScreen:
                 messages.WARNING,
             )
             return redirect(self._flag_url(request, "admin:tracker_flag_change", flag.pk))
-        return self.review(request, flag, ReviewDismissForm())
+        return self.review(request, flag)
 
-    def review(self, request, flag, dismiss_form):
+    def review(self, request, flag):
         item = flag.item
         actors = list(flag.matched_actors.all())
         body = item_body(item)
@@ -151,7 +156,7 @@ class ReviewScreen:
                 flag.assignee_id == request.user.pk
                 or request.user.has_perm("tracker.publish_position")
             ),
-            "dismiss_form": dismiss_form,
+            "dismiss_form": DismissForm(),
             "preserved": self._preserved(request),
             "queue_url": self._queue_url(request),
             "next_url": self._flag_url(request, "admin:tracker_flag_next", flag.pk),
@@ -208,9 +213,9 @@ class ReviewScreen:
         flag = get_object_or_404(Flag.objects.only("id", "score", "created_at"), pk=pk)
         flags = self._queue_queryset(request)
         if forward:
-            flags = flags.filter(_after(flag)).order_by("-score", "-created_at", "-id")
+            flags = flags.filter(_after(flag)).order_by(*QUEUE_ORDER)
         else:
-            flags = flags.filter(_before(flag)).order_by("score", "created_at", "id")
+            flags = flags.filter(_before(flag)).order_by(*(key[1:] for key in QUEUE_ORDER))
         neighbour = flags.values_list("id", flat=True).first()
         if neighbour is None:
             where = "after" if forward else "before"
@@ -248,7 +253,7 @@ class ReviewScreen:
 
     def dismiss_view(self, request, pk):
         flag_id = get_object_or_404(Flag.objects.only("id"), pk=pk).pk
-        form = ReviewDismissForm(request.POST)
+        form = DismissForm(request.POST)
         if not form.is_valid():
             for error in form.errors.get("reason", []):
                 self.message_user(request, f"Not dismissed: {error}", messages.ERROR)
