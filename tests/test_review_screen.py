@@ -420,3 +420,14 @@ def test_the_review_screen_query_count_does_not_grow_with_copies_or_actors(edito
     assert review_queries(client, world) == one_copy_two_actors
     page = client.get(review_url(world)).content.decode()
     assert page.count("<li><strong>Outlet") == 9 and "Minister 5" in page
+
+
+@pytest.mark.django_db
+def test_a_flag_i_claimed_stays_on_my_path_through_the_unclaimed_queue(editor, client, ranked):
+    top, middle, low = ranked
+    desk.claim_flags(editor, [top.pk])
+    desk.claim_flags(colleague(), [low.pk])
+    client.force_login(editor)
+    assert client.get(action_url(top, "next"))["Location"] == review_url(middle)
+    assert client.get(action_url(middle, "previous"))["Location"] == review_url(top)  # mine
+    assert client.get(action_url(middle, "next"))["Location"] == QUEUE  # the colleague's is not

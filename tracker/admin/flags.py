@@ -14,31 +14,32 @@ from django.utils.html import format_html
 from django.utils.timezone import localtime
 
 from .. import desk
-from ..ingest.mentions import Mention, excerpt, find_mentions, mark
+from ..ingest.mentions import excerpt, find_mentions, mark
 from ..ingest.text import html_text
 from ..models import Actor, CoverageItem, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_CHOICES, format_stance
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
+from .queue import QueueFilter
 from .review import QUEUE_ORDER, DismissForm, ReviewScreen
 
 SNIPPET_RADIUS = 90
+SNIPPET_SCAN = 2000
 EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
 ACTOR_NAMES = Actor.objects.only("id", "name", "slug", "aliases")
 
 
 def _snippet_parts(flag):
     text = " ".join(filter(None, [html_text(flag.item.summary), html_text(flag.item.content)]))
-    found = find_mentions(text, flag.matched_terms, flag.matched_actors.all())
+    terms, actors = flag.matched_terms, flag.matched_actors.all()
+    # Most first mentions are near the top: look there before reading a whole article.
+    head = text[: text.rfind(" ", 0, SNIPPET_SCAN)] if len(text) > SNIPPET_SCAN else text
+    found = find_mentions(head, terms, actors) or find_mentions(text, terms, actors)
     start, end = excerpt(text, found, SNIPPET_RADIUS)
-    window = [
-        Mention(m.start - start, m.end - start, m.label, m.actor_id)
-        for m in found
-        if m.start >= start and m.end <= end
-    ]
+    window = text[start:end]
     lead = "…" if start > 0 else ""
     tail = "…" if end < len(text) else ""
-    return lead, text[start:end], window, tail
+    return lead, window, find_mentions(window, terms, actors), tail
 
 
 def snippet(flag):
@@ -54,55 +55,6 @@ def snippet(flag):
 def marked_snippet(flag):
     lead, text, found, tail = _snippet_parts(flag)
     return format_html("{}{}{}", lead, mark(text, found), tail)
-
-
-class QueueFilter(admin.SimpleListFilter):
-    """The queue opens on the open flags (new and claimed: nobody decided them
-    yet, and a claimed one shows who has it); unclaimed ones, my own, each state
-    and all are one click away. (Filtering on one status lets the
-    (status, -score, -created_at) index order the page.)"""
-
-    DEFAULT = "open"
-
-    title = "queue"
-    parameter_name = "queue"
-
-    def __init__(self, request, *args, **kwargs):
-        self.request = request
-        super().__init__(request, *args, **kwargs)
-
-    def lookups(self, request, model_admin):
-        return [
-            ("open", "Open"),
-            ("unclaimed", "Unclaimed"),
-            ("mine", "My flags"),
-            *((s.value, s.label) for s in Flag.Status),
-            ("all", "All"),
-        ]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None and request.method == "POST":
-            # An action acts on the flags the editor ticked, even if another editor
-            # moved them on meanwhile: that is how the loser learns who has them.
-            return queryset
-        value = value or self.DEFAULT
-        if value == "open":
-            return queryset.filter(status__in=desk.OPEN)
-        if value == "mine":
-            return queryset.filter(status=Flag.Status.CLAIMED, assignee=request.user)
-        if value == "unclaimed":
-            return queryset.filter(status=Flag.Status.NEW, assignee=None)
-        return queryset if value == "all" else queryset.filter(status=value)
-
-    def choices(self, changelist):
-        current = self.value() or self.DEFAULT
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": current == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
 
 
 class ScoreFilter(admin.SimpleListFilter):

@@ -28,6 +28,7 @@ from .. import desk
 from ..ingest.mentions import find_mentions, item_body, mark
 from ..models import CoverageItem, Flag
 from ..models.stance import format_stance
+from .queue import QueueFilter
 
 SHORTCUTS = [
     ("j", "next flag in the queue"),
@@ -66,6 +67,15 @@ def _before(flag):
         | Q(score=flag.score, created_at__gt=flag.created_at)
         | Q(score=flag.score, created_at=flag.created_at, id__gt=flag.id)
     )
+
+
+def _neighbour(flags, flag, forward):
+    """(id, score, created_at, id) of the flag just after (or before) this one."""
+    if forward:
+        flags = flags.filter(_after(flag)).order_by(*QUEUE_ORDER)
+    else:
+        flags = flags.filter(_before(flag)).order_by(*(key[1:] for key in QUEUE_ORDER))
+    return flags.values_list("id", "score", "created_at", "id").first()
 
 
 class ReviewScreen:
@@ -211,17 +221,21 @@ class ReviewScreen:
 
     def _go_on(self, request, pk, forward=True):
         flag = get_object_or_404(Flag.objects.only("id", "score", "created_at"), pk=pk)
-        flags = self._queue_queryset(request)
-        if forward:
-            flags = flags.filter(_after(flag)).order_by(*QUEUE_ORDER)
-        else:
-            flags = flags.filter(_before(flag)).order_by(*(key[1:] for key in QUEUE_ORDER))
-        neighbour = flags.values_list("id", flat=True).first()
-        if neighbour is None:
+        candidates = [_neighbour(self._queue_queryset(request), flag, forward)]
+        view = QueryDict(self._preserved(request)).get("queue") or QueueFilter.DEFAULT
+        if view in (Flag.Status.NEW, "unclaimed"):
+            # Claiming takes a flag out of these views, but not off the editor's path:
+            # j then k comes back to the flag just claimed.
+            mine = Flag.objects.filter(status=Flag.Status.CLAIMED, assignee=request.user)
+            candidates.append(_neighbour(mine, flag, forward))
+        candidates = [candidate for candidate in candidates if candidate is not None]
+        if not candidates:
             where = "after" if forward else "before"
             self.message_user(request, f"No flag {where} that one in this view of the queue.")
             return redirect(self._queue_url(request))
-        return redirect(self._flag_url(request, "admin:tracker_flag_change", neighbour))
+        # The nearer one: the first after the flag, or the last before it.
+        nearest = (max if forward else min)(candidates, key=lambda row: row[1:])
+        return redirect(self._flag_url(request, "admin:tracker_flag_change", nearest[0]))
 
     def next_view(self, request, pk):
         return self._go_on(request, pk, forward=True)
