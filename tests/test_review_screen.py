@@ -431,3 +431,14 @@ def test_a_flag_i_claimed_stays_on_my_path_through_the_unclaimed_queue(editor, c
     assert client.get(action_url(top, "next"))["Location"] == review_url(middle)
     assert client.get(action_url(middle, "previous"))["Location"] == review_url(top)  # mine
     assert client.get(action_url(middle, "next"))["Location"] == QUEUE  # the colleague's is not
+
+
+@pytest.mark.django_db
+def test_a_mangled_queue_view_still_leads_somewhere_sane(editor, client, ranked):
+    top = ranked[0]
+    client.force_login(editor)
+    odd = "?_changelist_filters=" + "queue%3Dnope%26score_at_least%3D%0D%0Ax"
+    assert client.get(action_url(top, "next") + odd).status_code == 302
+    bad_lookup = "?_changelist_filters=" + "item__nope%3D1"
+    assert client.get(action_url(top, "next") + bad_lookup).status_code == 302
+    assert client.get(reverse("admin:tracker_flag_change", args=["abc"])).status_code == 404

@@ -144,7 +144,6 @@ class ReviewScreen:
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": item.title,
-            "subtitle": None,
             "original": flag,
             "flag": flag,
             "item": item,
@@ -152,7 +151,6 @@ class ReviewScreen:
             "marked_body": mark(body, find_mentions(body, flag.matched_terms, actors)),
             "actors": actors,
             "copies": self._cluster(item),
-            "terms": [term for term in flag.matched_terms if not term.startswith("@")],
             "stance": format_stance(flag.suggested_stance),
             "stance_words": flag.debate.describe_stance(flag.suggested_stance),
             "cues": [
@@ -203,7 +201,7 @@ class ReviewScreen:
         return self._keeping_queue(request, reverse(name, args=[pk]))
 
     def _queue_url(self, request):
-        preserved = self._preserved(request)
+        preserved = QueryDict(self._preserved(request)).urlencode()  # re-encoded: no stray bytes
         url = reverse("admin:tracker_flag_changelist")
         return f"{url}?{preserved}" if preserved else url
 
