@@ -442,3 +442,15 @@ def test_a_mangled_queue_view_still_leads_somewhere_sane(editor, client, ranked)
     bad_lookup = "?_changelist_filters=" + "item__nope%3D1"
     assert client.get(action_url(top, "next") + bad_lookup).status_code == 302
     assert client.get(reverse("admin:tracker_flag_change", args=["abc"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_not_even_a_publisher_reverts_a_flag_to_an_earlier_state(publisher, client, world):
+    before_claim = world.history.latest()
+    desk.dismiss_flags(publisher, [world.pk], "Off topic")
+    client.force_login(publisher)
+    url = reverse("admin:tracker_flag_simple_history", args=[world.pk, before_claim.pk])
+    response = client.post(url, raw_form(world, status="new"))
+    assert response.status_code == 403
+    assert state(world) == ("dismissed", None, 7.0, True, "Off topic")
+    assert client.get(reverse("admin:tracker_flag_history", args=[world.pk])).status_code == 200
