@@ -62,9 +62,12 @@ def test_an_editor_accepts_a_flag_and_a_publisher_publishes_it(live_server, brow
     assert "Claimed 1 flag(s)." in page.inner_text("body")
     assert Flag.objects.get(pk=desk.pk).assignee.username == "eddie"
 
-    page.goto(base + "/admin/tracker/flag/?queue=claimed")  # it moved to the claimed tab
+    page.goto(base + "/admin/tracker/flag/?queue=mine")  # the flags I claimed
     with page.expect_navigation():
-        page.click("text=Accept…")
+        page.click("text=Allies weigh armed drones")  # the headline opens the review screen
+    assert "claimed by you" in page.inner_text(".review-state")
+    with page.expect_navigation():
+        page.click("#accept-link")
     # Prefilled from the article: "the FT reported, citing four NATO officials".
     assert page.input_value("#id_actors-0-attribution") == "anonymous_officials"
     assert page.input_value("#id_actors-0-source_count") == "4"

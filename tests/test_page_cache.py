@@ -18,9 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from tracker.models import Feed
 
 from . import factories as f
-from .browserform import submit
 from .conftest import require_service, tcp_reachable
 from .factories import UserFactory
+from .forms import submit
 
 SITE = "https://tracker.example"
 

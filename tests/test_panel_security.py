@@ -101,7 +101,7 @@ PAGES_BY_ROLE = {
     "superuser": {
         "actor": "LACHD", "membership": "LACHD", "debate": "LACHD", "proposal": "LACHD",
         "position": "LACH", "evidence": "LACHD", "outlet": "LACHD", "feed": "LACHD",
-        "coverageitem": "LACHD", "flag": "LACHD", "heartbeat": "LCHD",
+        "coverageitem": "LACHD", "flag": "LCHD", "heartbeat": "LCHD",
     },
 }  # fmt: skip
 VIEW_LETTERS = {"changelist": "L", "add": "A", "change": "C", "history": "H", "delete": "D"}

@@ -1,38 +1,41 @@
 """The review queue: flags of new coverage, claimed, dismissed or accepted into
 draft positions by editors."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from .. import desk
-from ..ingest.mentions import Mention, excerpt, find_mentions, mark
+from ..ingest.mentions import excerpt, find_mentions, mark
 from ..ingest.text import html_text
 from ..models import Actor, CoverageItem, Flag
 from ..models.stance import format_stance
 from . import accept as accept_screen
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
+from .queue import QueueFilter
+from .review import QUEUE_ORDER, DismissForm, ReviewScreen
 
 SNIPPET_RADIUS = 90
+SNIPPET_SCAN = 2000
 ACTOR_NAMES = Actor.objects.only("id", "name", "slug", "aliases")
 
 
 def _snippet_parts(flag):
     text = " ".join(filter(None, [html_text(flag.item.summary), html_text(flag.item.content)]))
-    found = find_mentions(text, flag.matched_terms, flag.matched_actors.all())
+    terms, actors = flag.matched_terms, flag.matched_actors.all()
+    # Most first mentions are near the top: look there before reading a whole article.
+    head = text[: text.rfind(" ", 0, SNIPPET_SCAN)] if len(text) > SNIPPET_SCAN else text
+    found = find_mentions(head, terms, actors) or find_mentions(text, terms, actors)
     start, end = excerpt(text, found, SNIPPET_RADIUS)
-    window = [
-        Mention(m.start - start, m.end - start, m.label, m.actor_id)
-        for m in found
-        if m.start >= start and m.end <= end
-    ]
+    window = text[start:end]
     lead = "…" if start > 0 else ""
     tail = "…" if end < len(text) else ""
-    return lead, text[start:end], window, tail
+    return lead, window, find_mentions(window, terms, actors), tail
 
 
 def snippet(flag):
@@ -50,39 +53,6 @@ def marked_snippet(flag):
     return format_html("{}{}{}", lead, mark(text, found), tail)
 
 
-class QueueFilter(admin.SimpleListFilter):
-    """The queue opens on new flags; other states are one click away. (Filtering
-    on one status lets the (status, -score, -created_at) index order the page.)"""
-
-    title = "queue"
-    parameter_name = "queue"
-
-    def __init__(self, request, *args, **kwargs):
-        self.request = request
-        super().__init__(request, *args, **kwargs)
-
-    def lookups(self, request, model_admin):
-        return [(s.value, s.label) for s in Flag.Status] + [("all", "All")]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None and request.method == "POST":
-            # An action acts on the flags the editor ticked, even if another editor
-            # moved them on meanwhile: that is how the loser learns who has them.
-            return queryset
-        value = value or Flag.Status.NEW
-        return queryset if value == "all" else queryset.filter(status=value)
-
-    def choices(self, changelist):
-        current = self.value() or Flag.Status.NEW
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": current == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": label,
-            }
-
-
 class ScoreFilter(admin.SimpleListFilter):
     title = "score"
     parameter_name = "score_at_least"
@@ -96,16 +66,12 @@ class ScoreFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DismissForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
-
-
 @admin.register(Flag)
-class FlagAdmin(HistoryAdmin):
-    list_display = [
-        "coverage", "debate", "outlet", "published", "score", "suggestion", "actors",
-        "cluster", "status", "assignee",
-    ]  # fmt: skip
+class FlagAdmin(ReviewScreen, HistoryAdmin):
+    # The headline cell carries the snippet, date, actors and copies, so the list
+    # stays seven columns wide and readable on a laptop and a phone alike.
+    list_display = ["coverage", "debate", "outlet", "score", "suggestion", "status", "assignee"]
+    list_display_links = ["coverage"]  # the headline opens the review screen
     list_filter = [
         # Plain related filters list the (few) users and outlets; "related only"
         # would scan every flag to find which ones occur.
@@ -118,6 +84,7 @@ class FlagAdmin(HistoryAdmin):
     readonly_fields = ["created_at", "decided_by", "decided_at", "stance_reasons"]
     actions = ["claim", "unassign", "dismiss"]
     list_per_page = 50
+    change_list_template = "admin/tracker/flag/change_list.html"
     # Counting a hundred thousand flags on every page view is what makes a queue slow.
     show_full_result_count = False
     paginator = CappedCountPaginator
@@ -136,30 +103,35 @@ class FlagAdmin(HistoryAdmin):
         return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        # Best and newest first, as the (status, -score, -created_at) index holds them.
-        return ["-score", "-created_at", "-id"]
+        return list(QUEUE_ORDER)
+
+    class Media:
+        css = {"all": ["tracker/admin/desk.css"]}
+        js = ["tracker/admin/review.js"]
 
     @admin.display(description="coverage", ordering="item__title")
     def coverage(self, flag):
-        accept = reverse("admin:tracker_flag_accept", args=[flag.pk])
+        # Django links the whole cell to the review screen: no other link inside.
+        published = flag.item.published_at
+        facts = [
+            date_format(localtime(published), "j M Y") if published else "undated",
+            f"{self.cluster(flag)} outlet(s) ran it",
+            self.actors(flag),
+            ", ".join(flag.matched_terms),
+        ]
         return format_html(
-            "<strong>{}</strong><br><small>{}</small><br>"
-            '<small>{}</small> <a href="{}">Accept…</a>',
+            '<span class="headline">{}</span><span class="snippet">{}</span>'
+            '<span class="facts">{}</span>',
             flag.item.title,
             marked_snippet(flag),
-            ", ".join(flag.matched_terms),
-            accept,
+            " · ".join(fact for fact in facts if fact),
         )
 
     @admin.display(description="outlet", ordering="item__outlet__name")
     def outlet(self, flag):
         return flag.item.outlet or "–"
 
-    @admin.display(description="published", ordering="item__published_at")
-    def published(self, flag):
-        return flag.item.published_at
-
-    @admin.display(description="suggested stance", ordering="suggested_stance")
+    @admin.display(description="stance", ordering="suggested_stance")
     def suggestion(self, flag):
         if flag.suggested_stance is None:
             return "–"
@@ -168,11 +140,9 @@ class FlagAdmin(HistoryAdmin):
         )
         return format_html("{}<br><small>{}</small>", format_stance(flag.suggested_stance), cues)
 
-    @admin.display(description="actors")
     def actors(self, flag):
         return ", ".join(actor.name for actor in flag.matched_actors.all())
 
-    @admin.display(description="outlets running it", ordering="copy_outlets")
     def cluster(self, flag):
         return 1 + (flag.copy_outlets or 0)
 
@@ -223,7 +193,11 @@ class FlagAdmin(HistoryAdmin):
 
     def get_urls(self):
         accept = self.admin_site.admin_view(self.accept_view)
-        return [path("<int:pk>/accept/", accept, name="tracker_flag_accept"), *super().get_urls()]
+        return [
+            path("<int:pk>/accept/", accept, name="tracker_flag_accept"),
+            *self.review_urls(),
+            *super().get_urls(),
+        ]
 
     def accept_view(self, request, pk):
         return accept_screen.accept_view(self, request, pk)

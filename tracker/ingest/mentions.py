@@ -20,9 +20,11 @@ from .query import QuerySyntaxError, make_pattern
 from .text import html_text
 
 # Marks that compose with the character before them under NFKC (é = e + ◌́,
-# が = か + ◌゙): a character and its marks are normalised together.
+# が = か + ◌゙) stay with their word. A run of letters and digits is one
+# match; so is each other non-ASCII character, which NFKC may still turn into
+# letters ("㍱" is "hPa"). ASCII punctuation and spaces only separate words.
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a"
-_UNIT = re.compile(rf"[A-Za-z0-9]+(?![{_COMBINING}])|.[{_COMBINING}]*", re.S)
+_UNIT = re.compile(rf"(?:[^\W_]|[{_COMBINING}])+|[^\x00-\x7f]")
 _WORD_CHAR = re.compile(r"[^\W_]")
 
 
@@ -51,10 +53,9 @@ def tokens(text):
     open_word = None  # [word, start, end] of a word the next unit may continue
     for match in _UNIT.finditer(text):
         unit, start, end = match.group(), match.start(), match.end()
+        if open_word is not None and open_word[2] != start:
+            open_word = None  # ASCII punctuation or space in between
         if unit.isascii():
-            if not unit.isalnum():
-                open_word = None
-                continue
             pieces, leading, trailing = [unit.lower()], True, True
         else:
             normal = _normalised(unit)
@@ -160,7 +161,13 @@ def excerpt(text, mentions, radius):
         return 0, min(len(text), 2 * radius)
     first = mentions[0]
     start = max(0, first.start - radius)
-    return start, min(len(text), start + 2 * radius + first.end - first.start)
+    end = min(len(text), start + 2 * radius + first.end - first.start)
+    # Whole words only: "…tonia pushed" reads worse than "…pushed".
+    if start > 0 and (space := text.find(" ", start, first.start)) != -1:
+        start = space + 1
+    if end < len(text) and (space := text.rfind(" ", first.end, end)) != -1:
+        end = space
+    return start, end
 
 
 def item_body(item):
