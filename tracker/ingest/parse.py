@@ -2,9 +2,16 @@
 
 The fast path is fastfeedparser (lxml with a native core); what it refuses is
 salvaged with feedparser. Both get bytes, never a str, so neither can take
-the input for a path or a URL; and the DTD is cut out first, so no entity
-declared by the feed is ever expanded (billion laughs, quadratic blow-up,
-external entities) whichever parser runs.
+the input for a path or a URL.
+
+No entity declared by a feed is ever expanded (billion laughs, quadratic
+blow-up, external entities). Every document type declaration is cut out,
+wherever it stands and however it is spelt; the fast parser does not resolve
+entities in any case. The salvage parser expands the entities it finds
+declared, after decoding the document itself (UTF-16, UTF-7 and EBCDIC
+included), so it is given only its own decoding of the document with the
+declarations cut out, and nothing at all that still declares an entity. What
+it salvages is capped in entries and characters.
 """
 
 import calendar
@@ -16,12 +23,19 @@ from datetime import UTC, datetime
 
 import fastfeedparser
 import feedparser
+from feedparser.encodings import convert_to_utf8
 
 logger = logging.getLogger(__name__)
 
-# The document type declaration with its internal subset, where entities are
-# declared. Only the prolog can hold one, so only the first is looked for.
-_DOCTYPE = re.compile(rb"<!DOCTYPE\b(?:[^\[>]*)(?:\[.*?\]\s*)?>", re.IGNORECASE | re.DOTALL)
+# Spelt out rather than re.IGNORECASE, so the search can jump from "<!" to "<!".
+_DOCTYPE_START = re.compile(rb"<![Dd][Oo][Cc][Tt][Yy][Pp][Ee]")
+_ENTITY_DECLARATION = re.compile(rb"<![Ee][Nn][Tt][Ii][Tt][Yy]")
+# What matters for finding the end of a declaration: quoted literals, comments
+# and instructions (which may hold "]" or ">"), and the internal subset's brackets.
+_DTD_TOKEN = re.compile(rb"""["'\[\]>]|<!--|<\?""")
+_CLOSERS = {b'"': b'"', b"'": b"'", b"<!--": b"-->", b"<?": b"?>"}
+_FIRST_ELEMENT = re.compile(rb"<\w")
+_WHITESPACE_RUN = re.compile(rb"\s{2,}")
 _TTL = re.compile(rb"<ttl>\s*(\d{1,6})\s*</ttl>", re.IGNORECASE)
 
 
@@ -44,12 +58,45 @@ class ParsedFeed:
     ttl_minutes: int | None = None
 
 
+# The salvage parser is slow (tens of KB/s on markup-dense input) and holds
+# every tag, so it reads only the start of a document, and what it returns is
+# capped. No real feed of the corpora needs it; broken or odd ones do.
+MAX_SALVAGED_BYTES = 256 * 1024
+MAX_SALVAGED_ENTRIES = 2000
+MAX_SALVAGED_CHARS = 200_000  # per text field
+MAX_SALVAGED_TOTAL = 20_000_000  # characters, over all entries
+
+
+def _doctype_end(data, position):
+    """Where the declaration whose body starts at position ends; the end of the
+    data when it never does (what follows an unclosed one is not parsed)."""
+    in_subset = False
+    while match := _DTD_TOKEN.search(data, position):
+        token, position = match.group(), match.end()
+        if token in _CLOSERS:
+            close = data.find(_CLOSERS[token], position)
+            if close < 0:
+                break
+            position = close + len(_CLOSERS[token])
+        elif token == b"[":
+            in_subset = True
+        elif token == b"]":
+            in_subset = False
+        elif not in_subset:  # ">"
+            return position
+    return len(data)
+
+
 def strip_doctype(data):
-    head = data[:65536]
-    if b"<!" not in head:
-        return data, False
-    stripped, count = _DOCTYPE.subn(b"", data, count=1)
-    return stripped, bool(count)
+    """Every document type declaration cut out, wherever it stands; (data, count)."""
+    pieces, copied = [], 0
+    while match := _DOCTYPE_START.search(data, copied):
+        pieces.append(data[copied : match.start()])
+        copied = _doctype_end(data, match.end())
+    if not pieces:
+        return data, 0
+    pieces.append(data[copied:])
+    return b"".join(pieces), len(pieces) - 1
 
 
 def parse_feed(data):
@@ -60,9 +107,9 @@ def parse_feed(data):
     if not data.strip():
         result.warnings.append("empty document")
         return result
-    data, had_doctype = strip_doctype(data)
-    if had_doctype:
-        result.warnings.append("document type declaration removed (entities are not expanded)")
+    data, removed = strip_doctype(data)
+    if removed:
+        result.warnings.append(_DOCTYPE_REMOVED)
     ttl = _TTL.search(data[:65536])
     if ttl:
         result.ttl_minutes = int(ttl.group(1))
@@ -81,6 +128,9 @@ def parse_feed(data):
     return result
 
 
+_DOCTYPE_REMOVED = "document type declaration removed (entities are not expanded)"
+
+
 def _fast_entry(entry):
     content = entry.get("content") or []
     return ParsedEntry(
@@ -94,6 +144,18 @@ def _fast_entry(entry):
 
 
 def _salvage(data, result):
+    # feedparser decodes before it looks for declarations: check what it will read.
+    data = convert_to_utf8({}, data, {})
+    data, removed = strip_doctype(data)
+    if removed and _DOCTYPE_REMOVED not in result.warnings:
+        result.warnings.append(_DOCTYPE_REMOVED)
+    if _ENTITY_DECLARATION.search(data):
+        result.warnings.append("refused: the document declares entities outside a DOCTYPE")
+        return result
+    data = _collapse_prolog_whitespace(data)
+    if len(data) > MAX_SALVAGED_BYTES:
+        data = _utf8_prefix(data, MAX_SALVAGED_BYTES)
+        result.warnings.append(f"only the first {MAX_SALVAGED_BYTES // 1024} KB were salvaged")
     try:
         parsed = feedparser.parse(
             io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False
@@ -105,23 +167,47 @@ def _salvage(data, result):
     if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
         result.warnings.append(f"malformed: {_short(parsed['bozo_exception'])}")
     feed = parsed.get("feed", {})
-    result.title = _text(feed.get("title"))
-    result.link = _text(feed.get("link"))
-    for entry in parsed.get("entries", []):
+    result.title = _capped(feed.get("title"))
+    result.link = _capped(feed.get("link"))
+    entries, budget = parsed.get("entries", []), MAX_SALVAGED_TOTAL
+    if len(entries) > MAX_SALVAGED_ENTRIES:
+        result.warnings.append(f"only the first {MAX_SALVAGED_ENTRIES} entries were kept")
+    for entry in entries[:MAX_SALVAGED_ENTRIES]:
         content = entry.get("content") or []
-        result.entries.append(
-            ParsedEntry(
-                title=_text(entry.get("title")),
-                link=_text(entry.get("link")),
-                guid=_text(entry.get("id")),
-                summary=_text(entry.get("summary")),
-                content=_text(content[0].get("value")) if content else "",
-                published_at=_struct_date(
-                    entry.get("published_parsed") or entry.get("updated_parsed")
-                ),
-            )
+        salvaged = ParsedEntry(
+            title=_capped(entry.get("title")),
+            link=_capped(entry.get("link")),
+            guid=_capped(entry.get("id")),
+            summary=_capped(entry.get("summary")),
+            content=_capped(content[0].get("value")) if content else "",
+            published_at=_struct_date(entry.get("published_parsed") or entry.get("updated_parsed")),
         )
+        budget -= sum(map(len, (salvaged.title, salvaged.summary, salvaged.content)))
+        if budget < 0:
+            result.warnings.append(f"stopped after {MAX_SALVAGED_TOTAL} characters of entries")
+            break
+        result.entries.append(salvaged)
     return result
+
+
+def _collapse_prolog_whitespace(data):
+    """feedparser scans the prolog line by line with patterns that start with \\s*,
+    which is quadratic in a long run of blank lines; one blank is as good."""
+    first = _FIRST_ELEMENT.search(data)
+    end = first.start() if first else len(data)
+    return _WHITESPACE_RUN.sub(b"\n", data[:end]) + data[end:]
+
+
+def _utf8_prefix(data, size):
+    """At most size bytes of UTF-8, never ending inside a character."""
+    end = size
+    while end > 0 and data[end] & 0xC0 == 0x80:  # a continuation byte starts no character
+        end -= 1
+    return data[:end]
+
+
+def _capped(value):
+    return _text(value)[:MAX_SALVAGED_CHARS]
 
 
 def _text(value):

@@ -1,0 +1,71 @@
+"""Run Python in a child process under a memory limit and a time limit, so a
+document that would take the machine down takes only the child."""
+
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GIB = 1024**3
+
+
+@dataclass
+class Outcome:
+    returncode: int
+    seconds: float
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+# Sets the limit in the child itself, then runs `-c CODE ARGS...` or `SCRIPT ARGS...`.
+_UNDER_LIMIT = """
+import resource, runpy, sys
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+sys.path.insert(0, ".")
+if sys.argv[2] == "-c":
+    code, sys.argv = sys.argv[3], ["-c", *sys.argv[4:]]
+    exec(compile(code, "<child>", "exec"), {"__name__": "__main__"})
+else:
+    sys.argv = sys.argv[2:]
+    runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def run_limited(args, memory=GIB, timeout=60, env=None):
+    """Run `python ARGS` under an address-space limit; a time-out is a failed run."""
+    started = time.monotonic()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _UNDER_LIMIT, str(memory), *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as expired:
+        return Outcome(-1, time.monotonic() - started, str(expired.stdout), "timed out")
+    return Outcome(done.returncode, time.monotonic() - started, done.stdout, done.stderr)
+
+
+# Parses one file with parse_feed and prints what came out, with the peak memory.
+PARSE_ONE = """
+import json, resource, sys
+from tracker.ingest.parse import parse_feed
+feed = parse_feed(open(sys.argv[1], "rb").read())
+texts = [feed.title] + [e.title + e.summary + e.content for e in feed.entries]
+print(json.dumps({
+    "entries": len(feed.entries),
+    "longest_text": max(map(len, texts)),
+    "has_expansion": any("AAAAAAAAAA" in t for t in texts),
+    "warnings": feed.warnings,
+    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+}))
+"""
