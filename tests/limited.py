@@ -22,12 +22,22 @@ class Outcome:
     def json(self):
         return json.loads(self.stdout)
 
+    @property
+    def peak_mb(self):
+        last = self.stderr.strip().rsplit("\n", 1)[-1]
+        return int(last.removeprefix("peak_mb=")) if last.startswith("peak_mb=") else None
+
 
 # Sets the limit in the child itself, then runs `-c CODE ARGS...` or `SCRIPT ARGS...`.
+# The peak resident size is the last line of its stderr.
 _UNDER_LIMIT = """
-import resource, runpy, sys
+import atexit, resource, runpy, sys
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+atexit.register(
+    lambda: print(f"peak_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}",
+    file=sys.stderr)
+)
 sys.path.insert(0, ".")
 if sys.argv[2] == "-c":
     code, sys.argv = sys.argv[3], ["-c", *sys.argv[4:]]
