@@ -10,6 +10,7 @@ from tracker.ingest.pipeline import Pipeline
 from tracker.models import Debate, Feed, Flag
 
 from . import factories as f
+from .browserform import submit
 
 
 @pytest.fixture
@@ -114,3 +115,14 @@ def test_a_disabled_feed_shows_why_and_can_be_re_enabled(editor, client, setting
     feed.refresh_from_db()
     assert feed.is_active and feed.error_count == 0 and feed.disabled_reason == ""
     assert feed.next_fetch_at <= timezone.now() + timezone.timedelta(minutes=16)
+
+
+@pytest.mark.django_db
+def test_a_feed_whose_host_hides_behind_a_backslash_is_refused_in_the_admin(editor, client):
+    client.force_login(editor)
+    response = submit(
+        client, reverse("admin:tracker_feed_add"), {"url": "http://127.0.0.1\\@example.com/"}
+    )
+    assert response.status_code == 200
+    assert "127.0.0.1 is not a public address" in response.content.decode()
+    assert not Feed.objects.exists()
