@@ -208,6 +208,16 @@ def test_a_doctype_inside_an_article_is_removed_and_the_article_kept():
     assert feed.entries[0].summary == "<p>Hi</p>"
 
 
+def test_an_entity_declared_in_utf_7_is_not_expanded():
+    # In UTF-7 "+ADw-" is "<": only a parser that decodes first sees the declaration.
+    body = b'+ADw-!DOCTYPE rss [+ADw-!ENTITY a "AAAAAAAAAA">]><foo><channel><title>&a;&a;'
+    feed = parse_feed(
+        b'<?xml version="1.0" encoding="utf-7"?>' + body + b"</title></channel></foo>"
+    )
+    assert "AAAAAAAAAA" not in feed.title
+    assert "document type declaration removed (entities are not expanded)" in feed.warnings
+
+
 def salvaged_feed(items, description="Hi"):
     """An unknown root: only the lenient parser reads it."""
     entries = "".join(

@@ -8,10 +8,10 @@ No entity declared by a feed is ever expanded (billion laughs, quadratic
 blow-up, external entities). Every document type declaration is cut out,
 wherever it stands and however it is spelt; the fast parser does not resolve
 entities in any case. The salvage parser expands the entities it finds
-declared, after decoding the document itself (UTF-16, UTF-7 and EBCDIC
-included), so it is given only its own decoding of the document with the
-declarations cut out, and nothing at all that still declares an entity. What
-it salvages is capped in entries and characters.
+declared, after decoding the document itself (UTF-16 and UTF-7 included),
+so it is given only its own decoding of the document with the declarations
+cut out, and nothing at all that still declares an entity. It reads only the
+start of a document and keeps a bounded number of entries.
 """
 
 import calendar
@@ -59,12 +59,10 @@ class ParsedFeed:
 
 
 # The salvage parser is slow (tens of KB/s on markup-dense input) and holds
-# every tag, so it reads only the start of a document, and what it returns is
-# capped. No real feed of the corpora needs it; broken or odd ones do.
+# every tag, so it reads only the start of a document; with no entity expanded,
+# its text is no larger than that. No real feed of the corpora needs it.
 MAX_SALVAGED_BYTES = 256 * 1024
 MAX_SALVAGED_ENTRIES = 2000
-MAX_SALVAGED_CHARS = 200_000  # per text field
-MAX_SALVAGED_TOTAL = 20_000_000  # characters, over all entries
 
 
 def _doctype_end(data, position):
@@ -145,7 +143,11 @@ def _fast_entry(entry):
 
 def _salvage(data, result):
     # feedparser decodes before it looks for declarations: check what it will read.
-    data = convert_to_utf8({}, data, {})
+    try:
+        data = convert_to_utf8({}, data, {})
+    except Exception as exc:
+        result.warnings.append(f"unparseable: {_short(exc)}")
+        return result
     data, removed = strip_doctype(data)
     if removed and _DOCTYPE_REMOVED not in result.warnings:
         result.warnings.append(_DOCTYPE_REMOVED)
@@ -167,26 +169,25 @@ def _salvage(data, result):
     if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
         result.warnings.append(f"malformed: {_short(parsed['bozo_exception'])}")
     feed = parsed.get("feed", {})
-    result.title = _capped(feed.get("title"))
-    result.link = _capped(feed.get("link"))
-    entries, budget = parsed.get("entries", []), MAX_SALVAGED_TOTAL
+    result.title = _text(feed.get("title"))
+    result.link = _text(feed.get("link"))
+    entries = parsed.get("entries", [])
     if len(entries) > MAX_SALVAGED_ENTRIES:
         result.warnings.append(f"only the first {MAX_SALVAGED_ENTRIES} entries were kept")
     for entry in entries[:MAX_SALVAGED_ENTRIES]:
         content = entry.get("content") or []
-        salvaged = ParsedEntry(
-            title=_capped(entry.get("title")),
-            link=_capped(entry.get("link")),
-            guid=_capped(entry.get("id")),
-            summary=_capped(entry.get("summary")),
-            content=_capped(content[0].get("value")) if content else "",
-            published_at=_struct_date(entry.get("published_parsed") or entry.get("updated_parsed")),
+        result.entries.append(
+            ParsedEntry(
+                title=_text(entry.get("title")),
+                link=_text(entry.get("link")),
+                guid=_text(entry.get("id")),
+                summary=_text(entry.get("summary")),
+                content=_text(content[0].get("value")) if content else "",
+                published_at=_struct_date(
+                    entry.get("published_parsed") or entry.get("updated_parsed")
+                ),
+            )
         )
-        budget -= sum(map(len, (salvaged.title, salvaged.summary, salvaged.content)))
-        if budget < 0:
-            result.warnings.append(f"stopped after {MAX_SALVAGED_TOTAL} characters of entries")
-            break
-        result.entries.append(salvaged)
     return result
 
 
@@ -204,10 +205,6 @@ def _utf8_prefix(data, size):
     while end > 0 and data[end] & 0xC0 == 0x80:  # a continuation byte starts no character
         end -= 1
     return data[:end]
-
-
-def _capped(value):
-    return _text(value)[:MAX_SALVAGED_CHARS]
 
 
 def _text(value):
