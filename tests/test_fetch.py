@@ -221,3 +221,18 @@ def test_the_deadline_covers_a_chain_of_slow_redirects():
             fetch(slow.url("/feed.xml"), deadline=2, allowed_networks=ALLOW_TEST_HOST)
         assert time.monotonic() - started < 2.5
         assert slow.connections == 3
+
+
+def test_the_deadline_covers_a_tls_handshake_that_drips():
+    handshake = [b"\x16\x03\x03\x40\x00"] + [
+        b"\x02"
+    ] * 200  # a record header, then a byte at a time
+    with RawServer(handshake, 0.1) as slow:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="deadline of 2 s passed"):
+            fetch(
+                slow.url("/feed.xml").replace("http:", "https:"),
+                deadline=2,
+                allowed_networks=ALLOW_TEST_HOST,
+            )
+        assert time.monotonic() - started < 2.5

@@ -150,18 +150,16 @@ class _GuardedConnectionMixin:
         raise FetchError(f"cannot connect to {self._dns_host}: {last_error}")
 
 
-def _pool_manager(allowed_networks, watchdog):
+def _pool_manager(allowed_networks, fetch_watchdog):
     networks = tuple(allowed_networks)
 
     class GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
         allowed_networks = networks
-
-    GuardedHTTPConnection.watchdog = watchdog
+        watchdog = fetch_watchdog
 
     class GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
         allowed_networks = networks
-
-    GuardedHTTPSConnection.watchdog = watchdog
+        watchdog = fetch_watchdog
 
     class GuardedHTTPPool(HTTPConnectionPool):
         ConnectionCls = GuardedHTTPConnection
