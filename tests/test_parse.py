@@ -197,15 +197,29 @@ def test_an_entity_declared_outside_a_doctype_is_not_salvaged():
     assert "refused: the document declares entities outside a DOCTYPE" in feed.warnings
 
 
+def test_an_article_quoting_an_unclosed_doctype_is_kept_whole():
+    article = b'<![CDATA[<p>Try <!DOCTYPE x [ and "quotes</p>]]>'
+    document = RSS2.replace(b"&lt;p&gt;Hi&lt;/p&gt;", article).replace(
+        b"</channel>", b"<item><title>Two</title><link>https://a.example/2</link></item></channel>"
+    )
+    feed = parse_feed(document)
+    assert [e.title for e in feed.entries] == ["One", "Two"]
+    assert feed.entries[0].summary == '<p>Try <!DOCTYPE x [ and "quotes</p>'
+
+
+def test_a_doctype_hidden_in_a_cdata_section_before_the_first_element_is_cut_out():
+    document = (
+        b'<?xml version="1.0"?><![CDATA[\n<!DOCTYPE rss [\n<!ENTITY a "AAAAAAAAAA">\n]>\n]]>'
+        b"<foo><channel><title>&a;</title></channel></foo>"
+    )
+    feed = parse_feed(document)
+    assert "AAAAAAAAAA" not in feed.title
+    assert "document type declaration removed (entities are not expanded)" in feed.warnings
+
+
 def test_an_unclosed_doctype_takes_the_rest_of_the_document_with_it():
     feed = parse_feed(b'<!DOCTYPE rss [<!ENTITY a "AAAAAAAAAA">' + RSS2)
     assert feed.entries == []
-
-
-def test_a_doctype_inside_an_article_is_removed_and_the_article_kept():
-    article = b"<![CDATA[<!doctype html><p>Hi</p>]]>"
-    feed = parse_feed(RSS2.replace(b"&lt;p&gt;Hi&lt;/p&gt;", article))
-    assert feed.entries[0].summary == "<p>Hi</p>"
 
 
 def test_an_entity_declared_in_utf_7_is_not_expanded():

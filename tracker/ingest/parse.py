@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Spelt out rather than re.IGNORECASE, so the search can jump from "<!" to "<!".
 _DOCTYPE_START = re.compile(rb"<![Dd][Oo][Cc][Tt][Yy][Pp][Ee]")
+_DOCTYPE_OR_CDATA = re.compile(rb"<!(?:\[CDATA\[|[Dd][Oo][Cc][Tt][Yy][Pp][Ee])")
 _ENTITY_DECLARATION = re.compile(rb"<![Ee][Nn][Tt][Ii][Tt][Yy]")
 # What matters for finding the end of a declaration: quoted literals, comments
 # and instructions (which may hold "]" or ">"), and the internal subset's brackets.
@@ -86,11 +87,31 @@ def _doctype_end(data, position):
 
 
 def strip_doctype(data):
-    """Every document type declaration cut out, wherever it stands; (data, count)."""
-    pieces, copied = [], 0
-    while match := _DOCTYPE_START.search(data, copied):
-        pieces.append(data[copied : match.start()])
-        copied = _doctype_end(data, match.end())
+    """Every document type declaration cut out, wherever it stands; (data, count).
+
+    Inside the document, a CDATA section is text whatever it says (an article
+    quoting "<!DOCTYPE x [" is kept whole). Before the first element it is not
+    markup any parser honours there, so a declaration inside it is cut out too:
+    the salvage parser reads every line before the first element for one.
+    """
+    if not _DOCTYPE_START.search(data):
+        return data, 0
+    pieces, copied, position = [], 0, 0
+    body = _FIRST_ELEMENT.search(data)
+    body_start = body.start() if body else len(data)
+    while match := _DOCTYPE_OR_CDATA.search(data, position):
+        start = match.start()
+        if match.group() == b"<![CDATA[":
+            position = match.end()
+            if start > body_start:  # inside the document: skip the section whole
+                end = data.find(b"]]>", position)
+                position = end + 3 if end >= 0 else len(data)
+            continue
+        pieces.append(data[copied:start])
+        copied = position = _doctype_end(data, match.end())
+        if start < body_start < copied:  # that "element" was inside the declaration
+            body = _FIRST_ELEMENT.search(data, copied)
+            body_start = body.start() if body else len(data)
     if not pieces:
         return data, 0
     pieces.append(data[copied:])
