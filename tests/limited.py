@@ -29,15 +29,22 @@ class Outcome:
 
 
 # Sets the limit in the child itself, then runs `-c CODE ARGS...` or `SCRIPT ARGS...`.
-# The peak resident size is the last line of its stderr.
-_UNDER_LIMIT = """
+# The peak resident size is the last line of its stderr. It is read from VmHWM:
+# getrusage's maxrss carries over the size of the process that forked the child.
+PEAK_MB = """
+def peak_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+"""
+_UNDER_LIMIT = (
+    PEAK_MB
+    + """
 import atexit, resource, runpy, sys
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-atexit.register(
-    lambda: print(f"peak_mb={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}",
-    file=sys.stderr)
-)
+atexit.register(lambda: print(f"peak_mb={peak_mb()}", file=sys.stderr))
 sys.path.insert(0, ".")
 if sys.argv[2] == "-c":
     code, sys.argv = sys.argv[3], ["-c", *sys.argv[4:]]
@@ -46,6 +53,7 @@ else:
     sys.argv = sys.argv[2:]
     runpy.run_path(sys.argv[0], run_name="__main__")
 """
+)
 
 
 def run_limited(args, memory=GIB, timeout=60, env=None):
@@ -66,8 +74,10 @@ def run_limited(args, memory=GIB, timeout=60, env=None):
 
 
 # Parses one file with parse_feed and prints what came out, with the peak memory.
-PARSE_ONE = """
-import json, resource, sys
+PARSE_ONE = (
+    PEAK_MB
+    + """
+import json, sys
 from tracker.ingest.parse import parse_feed
 feed = parse_feed(open(sys.argv[1], "rb").read())
 texts = [feed.title] + [e.title + e.summary + e.content for e in feed.entries]
@@ -76,6 +86,7 @@ print(json.dumps({
     "longest_text": max(map(len, texts)),
     "has_expansion": any("AAAAAAAAAA" in t for t in texts),
     "warnings": feed.warnings,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
+    "peak_mb": peak_mb(),
 }))
 """
+)
