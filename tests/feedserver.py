@@ -1,5 +1,6 @@
 """A real HTTP server on a loopback address, serving whatever a test routes to it."""
 
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,3 +88,55 @@ def rss(*items, title="Test feed", link="https://test.example/", ttl=None):
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
         f"<link>{link}</link>{ttl_tag}{entries}</channel></rss>"
     ).encode()
+
+
+class RawServer:
+    """A TCP server on a loopback address that answers every connection by sending
+    `chunks` one at a time, `pause` seconds apart, whatever was asked. It stops by
+    itself after `lifetime` seconds, and when the test leaves the `with` block."""
+
+    def __init__(self, chunks, pause, host="127.0.0.2", lifetime=20.0):
+        self.chunks, self.pause, self.host = chunks, pause, host
+        self.stopping = threading.Event()
+        self.connections = 0
+        self.listener = socket.create_server((host, 0))
+        self.listener.settimeout(0.05)
+        self.port = self.listener.getsockname()[1]
+        self.ends_at = time.monotonic() + lifetime
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def url(self, path="/"):
+        return f"http://{self.host}:{self.port}{path}"
+
+    def _done(self):
+        return self.stopping.is_set() or time.monotonic() > self.ends_at
+
+    def _serve(self):
+        while not self._done():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+        self.listener.close()
+
+    def _answer(self, connection):
+        with connection:
+            connection.settimeout(1)
+            try:
+                connection.recv(65536)  # the request; its content does not matter
+                for chunk in self.chunks:
+                    connection.sendall(chunk)
+                    if self.stopping.wait(self.pause) or self._done():
+                        return
+            except OSError:
+                return  # the client went away
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(timeout=5)

@@ -10,7 +10,7 @@ from tracker.ingest.pipeline import Pipeline
 from tracker.models import Debate, Feed, Flag
 
 from . import factories as f
-from .forms import rendered_form
+from .forms import rendered_form, submit
 
 
 @pytest.fixture
@@ -146,3 +146,14 @@ def test_the_preview_of_a_query_nested_too_deep_shows_the_error(editor, client):
     response = client.get(reverse("admin:tracker_debate_preview_query"), {"q": DEEP_QUERY})
     assert response.status_code == 200
     assert "the query nests more than 32 levels deep" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_feed_whose_host_hides_behind_a_backslash_is_refused_in_the_admin(editor, client):
+    client.force_login(editor)
+    response = submit(
+        client, reverse("admin:tracker_feed_add"), {"url": "http://127.0.0.1\\@example.com/"}
+    )
+    assert response.status_code == 200
+    assert "127.0.0.1 is not a public address" in response.content.decode()
+    assert not Feed.objects.exists()

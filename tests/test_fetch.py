@@ -9,7 +9,7 @@ import pytest
 
 from tracker.ingest.fetch import FetchError, FetchRefused, address_refusal, fetch
 
-from .feedserver import FeedServer, Route, rss
+from .feedserver import FeedServer, RawServer, Route, rss
 
 ALLOW_TEST_HOST = (ipaddress.ip_network("127.0.0.2/32"),)
 FEED = rss(("One", "https://test.example/1", "Hello"))
@@ -190,3 +190,49 @@ def test_http_errors_carry_retry_after(server):
     assert not busy.value.refused
     with pytest.raises(FetchError, match="HTTP 410"):
         fetch(server.url("/gone.xml"), allowed_networks=ALLOW_TEST_HOST)
+
+
+def slow_header_byte_by_byte():
+    return [b"HTTP/1.1 200 OK\r\nX-Slow: "] + [b"a"] * 200
+
+
+def a_hundred_headers():
+    return [b"HTTP/1.1 200 OK\r\n"] + [b"X-Header-%d: x\r\n" % n for n in range(100)]
+
+
+@pytest.mark.parametrize(
+    ("chunks", "pause"),
+    [(slow_header_byte_by_byte(), 0.1), (a_hundred_headers(), 0.5)],
+    ids=["a-header-dripped-byte-by-byte", "a-hundred-headers-half-a-second-apart"],
+)
+def test_the_deadline_covers_the_response_headers(chunks, pause):
+    with RawServer(chunks, pause) as slow:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="deadline of 2 s passed"):
+            fetch(slow.url("/feed.xml"), deadline=2, allowed_networks=ALLOW_TEST_HOST)
+        assert time.monotonic() - started < 2.5
+
+
+def test_the_deadline_covers_a_chain_of_slow_redirects():
+    hop = [b"HTTP/1.1 302 Found\r\n", b"Location: /next\r\nContent-Length: 0\r\n\r\n"]
+    with RawServer(hop, 0.7) as slow:  # each hop takes 0.7 s, well within 2 s
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="deadline of 2 s passed"):
+            fetch(slow.url("/feed.xml"), deadline=2, allowed_networks=ALLOW_TEST_HOST)
+        assert time.monotonic() - started < 2.5
+        assert slow.connections == 3
+
+
+def test_the_deadline_covers_a_tls_handshake_that_drips():
+    handshake = [b"\x16\x03\x03\x40\x00"] + [
+        b"\x02"
+    ] * 200  # a record header, then a byte at a time
+    with RawServer(handshake, 0.1) as slow:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="deadline of 2 s passed"):
+            fetch(
+                slow.url("/feed.xml").replace("http:", "https:"),
+                deadline=2,
+                allowed_networks=ALLOW_TEST_HOST,
+            )
+        assert time.monotonic() - started < 2.5

@@ -14,7 +14,10 @@ from tracker.models import CoverageItem, Debate, Flag, Outlet
 
 from . import factories as f
 from . import oracle
+from .limited import GIB, run_limited
 from .test_clean import dangers, xss_payloads
+from .test_parse import HOSTILE_PROLOGS
+from .workers import worker_env
 
 QUERIES = {
     "airspace": '(NATO OR allies OR "eastern flank") AND (@russia OR @vladimir-putin) '
@@ -353,3 +356,33 @@ def test_the_xxe_corpus_through_import_feed_reads_no_file(corpora, watched):
         for path, warnings in report["warnings"].items()
         if "DOCTYPE" in (corpora / "xxe" / path.rsplit("/", 1)[-1]).read_text(errors="replace")
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_feed_of_hostile_files_takes_seconds_and_little_memory(corpora, tmp_path):
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    for path in sorted((corpora / "xxe").iterdir()):
+        data = path.read_bytes()
+        (folder / path.name).write_bytes(data)
+        (folder / f"spaces-{path.name}").write_bytes(b" " * 70_000 + data)
+        (folder / f"newlines-{path.name}").write_bytes(b"\n" * 70_000 + data)
+        (folder / f"bom-newlines-{path.name}").write_bytes(
+            b"\xef\xbb\xbf" + b"\r\n" * 35_000 + data
+        )
+    for name, document in HOSTILE_PROLOGS.items():
+        (folder / f"{name}.xml").write_bytes(document)
+    outcome = run_limited(
+        ["manage.py", "import_feed", str(folder)],
+        memory=GIB,
+        timeout=120,
+        env=worker_env(tmp_path / "data"),
+    )
+    assert outcome.returncode == 0, outcome.stderr[-3000:]
+    report = outcome.json()
+    assert report["files"] == 4 * 8 + 7
+    assert outcome.seconds < 30
+    assert outcome.peak_mb < 400
+    titles = " ".join(CoverageItem.objects.values_list("title", flat=True))
+    assert "root:" not in titles  # nothing from /etc/passwd
+    assert "AAAAAAAAAA" not in titles and "lollol" not in titles

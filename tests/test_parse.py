@@ -6,6 +6,8 @@ import pytest
 
 from tracker.ingest.parse import parse_feed
 
+from .limited import GIB, PARSE_ONE, run_limited
+
 RSS2 = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <link>https://a.example/</link><ttl>90</ttl>
 <item><title>One</title><link>https://a.example/1</link><guid>g1</guid>
@@ -140,3 +142,123 @@ def test_every_feedparser_test_file_parses_without_an_exception(corpora):
     assert len(files) > 2000
     entries = sum(len(parse_feed(path.read_bytes()).entries) for path in files)
     assert entries > 1000
+
+
+def entity_behind_padding(prefix=b" " * 70_000, doctype=b"<!DOCTYPE rss", encoding="utf-8"):
+    """230 KB: a 100,000-character entity referenced 20,000 times under an unknown root,
+    which the fast parser refuses, so the document goes to the lenient one."""
+    document = (
+        doctype
+        + b' [<!ENTITY a "'
+        + b"A" * 100_000
+        + b'">]><foo><channel><title>'
+        + b"&a;" * 20_000
+        + b"</title></channel></foo>"
+    )
+    if encoding == "utf-8":
+        return prefix + document
+    return (prefix.decode() + document.decode()).encode(encoding)
+
+
+HOSTILE_PROLOGS = {
+    "70k-spaces": entity_behind_padding(),
+    "70k-newlines": entity_behind_padding(b"\n" * 70_000),
+    "bom-then-spaces": entity_behind_padding(b"\xef\xbb\xbf" + b" " * 70_000),
+    "declaration-comments-instructions": entity_behind_padding(
+        b'<?xml version="1.0"?>' + b"<!-- padding -->\n" * 5_000 + b"<?pi x?>"
+    ),
+    "lower-case-doctype": entity_behind_padding(doctype=b"<!doctype rss"),
+    "utf-16": entity_behind_padding(
+        b'<?xml version="1.0" encoding="utf-16"?>' + b"\n" * 70_000, encoding="utf-16"
+    ),
+    "no-padding": entity_behind_padding(b""),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_PROLOGS)
+def test_an_entity_declared_anywhere_in_the_prolog_is_never_expanded(name, tmp_path):
+    path = tmp_path / "hostile.xml"
+    path.write_bytes(HOSTILE_PROLOGS[name])
+    outcome = run_limited(["-c", PARSE_ONE, str(path)], memory=GIB, timeout=30)
+    assert outcome.returncode == 0, outcome.stderr[-2000:]
+    assert outcome.seconds < 10
+    report = outcome.json()
+    assert not report["has_expansion"]
+    assert report["longest_text"] < 100_000
+    assert report["peak_mb"] < 300
+    assert any("entit" in warning for warning in report["warnings"]), report["warnings"]
+
+
+def test_an_entity_declared_outside_a_doctype_is_not_salvaged():
+    document = b'<!ENTITY a "AAAAAAAAAA"><foo><channel><title>&a;</title></channel></foo>'
+    feed = parse_feed(document)
+    assert feed.entries == []
+    assert "AAAAAAAAAA" not in feed.title
+    assert "refused: the document declares entities outside a DOCTYPE" in feed.warnings
+
+
+def test_an_article_quoting_an_unclosed_doctype_is_kept_whole():
+    article = b'<![CDATA[<p>Try <!DOCTYPE x [ and "quotes</p>]]>'
+    document = RSS2.replace(b"&lt;p&gt;Hi&lt;/p&gt;", article).replace(
+        b"</channel>", b"<item><title>Two</title><link>https://a.example/2</link></item></channel>"
+    )
+    feed = parse_feed(document)
+    assert [e.title for e in feed.entries] == ["One", "Two"]
+    assert feed.entries[0].summary == '<p>Try <!DOCTYPE x [ and "quotes</p>'
+
+
+def test_a_doctype_hidden_in_a_cdata_section_before_the_first_element_is_cut_out():
+    document = (
+        b'<?xml version="1.0"?><![CDATA[\n<!DOCTYPE rss [\n<!ENTITY a "AAAAAAAAAA">\n]>\n]]>'
+        b"<foo><channel><title>&a;</title></channel></foo>"
+    )
+    feed = parse_feed(document)
+    assert "AAAAAAAAAA" not in feed.title
+    assert "document type declaration removed (entities are not expanded)" in feed.warnings
+
+
+def test_an_unclosed_doctype_takes_the_rest_of_the_document_with_it():
+    feed = parse_feed(b'<!DOCTYPE rss [<!ENTITY a "AAAAAAAAAA">' + RSS2)
+    assert feed.entries == []
+
+
+def test_an_entity_declared_in_utf_7_is_not_expanded():
+    # In UTF-7 "+ADw-" is "<": only a parser that decodes first sees the declaration.
+    body = b'+ADw-!DOCTYPE rss [+ADw-!ENTITY a "AAAAAAAAAA">]><foo><channel><title>&a;&a;'
+    feed = parse_feed(
+        b'<?xml version="1.0" encoding="utf-7"?>' + body + b"</title></channel></foo>"
+    )
+    assert "AAAAAAAAAA" not in feed.title
+    assert "document type declaration removed (entities are not expanded)" in feed.warnings
+
+
+def salvaged_feed(items, description="Hi"):
+    """An unknown root: only the lenient parser reads it."""
+    entries = "".join(
+        f"<item><title>t{n}</title><link>https://a.example/{n}</link>"
+        f"<description>{description}</description></item>"
+        for n in range(items)
+    )
+    return f"<foo><channel><title>T</title>{entries}</channel></foo>".encode()
+
+
+def test_the_lenient_parser_reads_only_the_first_256_kb():
+    feed = parse_feed(salvaged_feed(2_000, description="x" * 400))  # ~500 bytes an item
+    assert 500 < len(feed.entries) < 540
+    assert feed.entries[0].title == "t0"
+    assert "only the first 256 KB were salvaged" in feed.warnings
+
+
+def test_the_lenient_parser_keeps_at_most_2000_entries():
+    feed = parse_feed(salvaged_feed(2_500).replace(b"<description>Hi</description>", b""))
+    assert len(feed.entries) == 2_000
+    assert "only the first 2000 entries were kept" in feed.warnings
+
+
+def test_markup_dense_junk_costs_the_lenient_parser_seconds_not_minutes(tmp_path):
+    path = tmp_path / "tags.xml"
+    path.write_bytes(b"<foo><channel><item><description>" + b"<b>" * 3_000_000)
+    outcome = run_limited(["-c", PARSE_ONE, str(path)], memory=GIB, timeout=60)
+    assert outcome.returncode == 0, outcome.stderr[-2000:]
+    assert outcome.seconds < 10
+    assert outcome.json()["peak_mb"] < 300

@@ -226,3 +226,33 @@ def test_fetch_feeds_sync_fetches_one_feed_or_all_due(server, watched):
     server.routes["/a.xml"] = Route(500)
     with pytest.raises(CommandError, match="the fetch failed"):
         call_command("fetch_feeds", "--feed", str(a.id), "--sync", stdout=StringIO())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        # urllib3 (and a browser) read a backslash as the end of the host: 127.0.0.1.
+        ("http://127.0.0.1\\@example.com/", "127.0.0.1 is not a public address"),
+        ("http://[::ffff:127.0.0.1]/", "::ffff:127.0.0.1 resolves to an address that is not"),
+        ("http://0x7f.1/", "127.0.0.1 is not a public address"),
+        ("http://example.com\t@127.0.0.1/", "whitespace or a control character"),
+        ("http://example.com/\nfeed", "whitespace or a control character"),
+        # The fetcher would go to example.com, a reader of the URL to 127.0.0.1.
+        ("http://example.com\\@127.0.0.1/", "the host is ambiguous"),
+    ],
+    ids=["backslash", "mapped-ipv6", "hex-and-short", "tab", "newline", "backslash-reversed"],
+)
+def test_add_feed_refuses_a_host_that_the_fetcher_reads_as_non_public(url, reason):
+    with pytest.raises(CommandError, match=f"refused: .*{reason}"):
+        call_command("add_feed", url, "--no-fetch", stdout=StringIO())
+    assert not Feed.objects.exists()
+
+
+@pytest.mark.django_db
+def test_add_feed_accepts_an_encoded_backslash_in_the_user_name():
+    # Percent-encoded, the backslash is part of the user name: every parser goes to example.com.
+    url = "http://127.0.0.1%5C@example.com/"
+    out = StringIO()
+    call_command("add_feed", url, "--no-fetch", stdout=out, stderr=StringIO())
+    assert json.loads(out.getvalue())["url"] == url

@@ -6,13 +6,17 @@
   for DNS rebinding to exploit); only globally routable addresses pass,
   IPv4-mapped and other embedded IPv4 forms included, unless the operator
   allowed a network in TRACKER_FEED_ALLOWED_NETWORKS;
-- one overall deadline for the whole fetch, redirects and body included;
+- one overall deadline for the whole fetch: connect, TLS, headers, redirects
+  and body (a socket timeout restarts with every byte received, so a watchdog
+  shuts the sockets down when the deadline passes; DNS is not covered);
 - the body is capped after decompression, so a small gzip bomb is refused;
 - conditional GET with ETag and Last-Modified.
 """
 
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -116,6 +120,7 @@ def parse_networks(values):
 
 class _GuardedConnectionMixin:
     allowed_networks = ()
+    watchdog = None
 
     def _new_conn(self):
         try:
@@ -132,6 +137,7 @@ class _GuardedConnectionMixin:
                 continue
             sock = socket.socket(family, kind, proto)
             try:
+                self.watchdog.watch(sock)
                 sock.settimeout(self.timeout if self.timeout is not None else DEFAULT_DEADLINE)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 sock.connect(sockaddr)  # the address just checked, not a new lookup
@@ -144,14 +150,16 @@ class _GuardedConnectionMixin:
         raise FetchError(f"cannot connect to {self._dns_host}: {last_error}")
 
 
-def _pool_manager(allowed_networks):
+def _pool_manager(allowed_networks, fetch_watchdog):
     networks = tuple(allowed_networks)
 
     class GuardedHTTPConnection(_GuardedConnectionMixin, HTTPConnection):
         allowed_networks = networks
+        watchdog = fetch_watchdog
 
     class GuardedHTTPSConnection(_GuardedConnectionMixin, HTTPSConnection):
         allowed_networks = networks
+        watchdog = fetch_watchdog
 
     class GuardedHTTPPool(HTTPConnectionPool):
         ConnectionCls = GuardedHTTPConnection
@@ -197,6 +205,53 @@ class _Deadline:
         return left
 
 
+class _Watchdog:
+    """Shuts down every socket of a fetch when its deadline passes, which wakes a
+    read blocked on a server that sends a byte now and then.
+
+    It keeps a duplicate of each socket, so the descriptor it shuts down is its
+    own and can never have been reused for something else; shutting down one
+    descriptor of a socket shuts down the connection for all of them.
+    """
+
+    def __init__(self, clock):
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sockets = []
+        self._timer = threading.Timer(max(0.0, clock.end - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock):
+        with self._lock:
+            duplicate = sock.dup()
+            self._sockets.append(duplicate)
+            if self.fired:
+                _shut(duplicate)
+
+    def _fire(self):
+        with self._lock:
+            self.fired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def release(self):
+        """Close the duplicates of sockets whose fetch is done."""
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+    def stop(self):
+        self._timer.cancel()
+        self.release()
+
+
+def _shut(sock):
+    with contextlib.suppress(OSError):  # not connected (yet, or any more)
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 def _decoder(encoding):
     encoding = (encoding or "identity").strip().lower()
     if encoding in ("identity", ""):
@@ -208,7 +263,7 @@ def _decoder(encoding):
     raise FetchError(f"unsupported content encoding {encoding!r}")
 
 
-def _read_body(response, deadline, max_bytes):
+def _read_body(response, deadline, max_bytes, watchdog):
     decoder = _decoder(response.headers.get("Content-Encoding"))
     body = bytearray()
 
@@ -222,6 +277,8 @@ def _read_body(response, deadline, max_bytes):
         if sock is not None:
             sock.settimeout(deadline.remaining())  # no single read may outlive the deadline
         raw = response.read1(65536)
+        if watchdog.fired:  # the body may look complete: it was cut short
+            raise FetchError(f"deadline of {deadline.seconds:g} s passed")
         deadline.remaining()
         if not raw:
             break
@@ -252,7 +309,8 @@ def fetch(
 ):
     """GET a feed safely; raises FetchError (or FetchRefused) when there is no body."""
     clock = _Deadline(deadline)
-    manager = _pool_manager(allowed_networks)
+    watchdog = _Watchdog(clock)
+    manager = _pool_manager(allowed_networks, watchdog)
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
@@ -289,8 +347,12 @@ def fetch(
                 cause = error.__context__ if isinstance(error.__context__, FetchError) else None
                 if cause is not None:
                     raise cause from None
+                if watchdog.fired or clock.end <= time.monotonic():
+                    raise FetchError(f"deadline of {deadline:g} s passed") from error
                 raise FetchError(f"{type(error).__name__}: {error}") from error
             try:
+                if watchdog.fired:  # the headers may look complete: they were cut short
+                    raise FetchError(f"deadline of {deadline:g} s passed")
                 if response.status in REDIRECT_STATUSES and response.headers.get("Location"):
                     current = urljoin(current, response.headers["Location"].strip())
                     continue
@@ -311,16 +373,18 @@ def fetch(
                     )
                 if response.status != 200:
                     raise FetchError(f"unexpected HTTP {response.status}")
-                result.body = _read_body(response, clock, max_bytes)
+                result.body = _read_body(response, clock, max_bytes, watchdog)
                 return result
             except (OSError, Urllib3Error) as error:
-                if clock.end <= time.monotonic():
+                if watchdog.fired or clock.end <= time.monotonic():
                     raise FetchError(f"deadline of {deadline:g} s passed") from error
                 raise FetchError(f"{type(error).__name__}: {error}") from error
             finally:
                 # Never reuse a connection: the next hop connects (and is checked) anew.
                 response.close()
                 manager.clear()
+                watchdog.release()
         raise FetchRefused(f"more than {MAX_REDIRECTS} redirects")
     finally:
+        watchdog.stop()
         manager.clear()

@@ -24,7 +24,7 @@ from ..models.coverage import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 from .fetch import FetchError, address_refusal, fetch, parse_networks
 from .parse import parse_feed
 from .pipeline import IngestSummary, Pipeline
-from .urls import is_http_url
+from .urls import fetched_host, has_whitespace_or_control, is_http_url
 
 logger = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)
@@ -50,11 +50,28 @@ class FeedRefused(ValueError):
 def check_feed_url(url):
     """Refuse what can never be fetched; return warnings for what may fail later."""
     url = (url or "").strip()
+    if has_whitespace_or_control(url):
+        raise FeedRefused("the URL contains whitespace or a control character")
     if not is_http_url(url):
         raise FeedRefused("only http:// and https:// feed URLs are accepted")
     if len(url) > 2000:
         raise FeedRefused("the URL is longer than 2,000 characters")
-    hostname = urlsplit(url).hostname
+    # The host the fetcher will connect to is the one checked.
+    hostname = fetched_host(url)
+    if not hostname:
+        raise FeedRefused(
+            "the URL has no host the fetcher can read (write an international name as xn--…)"
+        )
+    warnings = _address_warnings(hostname)
+    other_reading = urlsplit(url).hostname
+    if hostname.rstrip(".") != other_reading.rstrip("."):
+        raise FeedRefused(
+            f"the host is ambiguous: {hostname} to the fetcher, {other_reading} to other readers"
+        )
+    return warnings
+
+
+def _address_warnings(hostname):
     try:
         infos = socket.getaddrinfo(hostname, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):

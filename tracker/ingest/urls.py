@@ -1,7 +1,10 @@
 """Links: only http(s) is kept, and one canonical form per article."""
 
+import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 from w3lib.url import canonicalize_url
 
 # Query parameters that identify a campaign or a click, not an article.
@@ -23,6 +26,24 @@ def is_http_url(url):
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+_WHITESPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def has_whitespace_or_control(url):
+    """Tabs and newlines are dropped by some URL parsers and kept by others."""
+    return bool(_WHITESPACE_OR_CONTROL.search(url))
+
+
+def fetched_host(url):
+    """The host as the fetcher (urllib3) reads it: like a browser, it ends the
+    authority at a backslash, where urlsplit reads on to an "@". None when unreadable."""
+    try:
+        host = parse_url(url).host
+    except LocationParseError:
+        return None
+    return host.strip("[]").lower() if host else None
 
 
 def absolute_http_url(link, base=""):
