@@ -96,6 +96,19 @@ def browser_page():
             browser.close()
 
 
+PASSWORD = "correct horse battery staple"  # the factories' users' password
+
+
+def log_in(page, base, username, password=PASSWORD):
+    """Log in to the editorial panel in the browser, as a person does."""
+    page.context.clear_cookies()
+    page.goto(base + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("input[type=submit]")
+    page.wait_for_url(base + "/admin/")
+
+
 @pytest.fixture(scope="session")
 def corpora():
     folder = SHARED / "corpora"

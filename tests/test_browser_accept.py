@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from tracker.models import Actor, Position
 
 from . import factories as f
+from .conftest import log_in
 from .factories import UserFactory
-from .test_browser_desk import log_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 ARTICLE = (

@@ -7,10 +7,8 @@ from django.contrib.auth.models import Group
 from tracker.models import Flag, Position
 
 from . import factories as f
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, log_in
 from .factories import UserFactory
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -37,15 +35,6 @@ def desk(transactional_db):
     )
     flag.matched_actors.set([nato])
     return flag
-
-
-def log_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(base + "/admin/")
 
 
 def test_an_editor_accepts_a_flag_and_a_publisher_publishes_it(live_server, browser_page, desk):

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from tracker.models import Actor, Debate, Flag, Position
 
 from . import factories as f
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, log_in
 
 NATO_DEBATE = "nato-response-to-russian-airspace-violations"
 ARTICLE = (
@@ -46,15 +46,6 @@ def demo(transactional_db, settings, tmp_path):
     )  # fmt: skip
     flag.matched_actors.set(Actor.objects.filter(slug__in=["lithuania", "finland", "russia"]))
     return {"flag": flag, "logins": logins}
-
-
-def log_in(page, base, username, password):
-    page.context.clear_cookies()
-    page.goto(base + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("input[type=submit]")
-    page.wait_for_url(base + "/admin/")
 
 
 def row_of(page, name):

@@ -21,10 +21,8 @@ from tracker.models import (
 from tracker.roles import ensure_roles
 
 from . import factories as f
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, log_in
 from .factories import UserFactory
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -52,15 +50,6 @@ def panel(transactional_db, settings):
     flag.matched_actors.set([nato, estonia])
     Heartbeat.objects.create(name="scheduler", seen_at=timezone.now())
     return {"nato": nato, "estonia": estonia, "debate": debate, "item": item, "draft": draft}
-
-
-def log_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(base + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(base + "/admin/")
 
 
 def choose(page, selector, value, text):

@@ -12,9 +12,8 @@ from django.contrib.auth.models import Group
 from tracker.models import Flag
 
 from . import factories as f
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, log_in
 from .factories import UserFactory
-from .test_browser_desk import log_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 WHEN = datetime.datetime(2025, 10, 9, 8, 30, tzinfo=datetime.UTC)

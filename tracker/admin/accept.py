@@ -9,7 +9,7 @@ from functools import lru_cache
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
@@ -20,6 +20,7 @@ from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
 from ..ingest.text import words
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_VALUES, format_stance
+from .refusals import refused
 
 EXTRA_ROWS = 2
 QUOTE_SENTENCES = 3
@@ -225,7 +226,7 @@ def accept_view(model_admin, request, pk):
     if not (
         model_admin.has_change_permission(request) and request.user.has_perm("tracker.add_position")
     ):
-        raise PermissionDenied
+        return refused(model_admin, request, "Accepting flags is for editors and publishers.")
     flag = get_object_or_404(
         Flag.objects.select_related(
             "item__outlet", "item__cited_outlet", "debate", "assignee", "decided_by"

@@ -14,6 +14,7 @@ from ..ingest.query import QuerySyntaxError
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
 from .history import HistoryAdmin
+from .refusals import refused
 
 
 def queue_rematch(modeladmin, request, debates):
@@ -111,13 +112,7 @@ class DebateAdmin(HistoryAdmin):
     def withdraw_view(self, request, pk):
         debate = get_object_or_404(Debate, pk=pk)
         if not self.is_publisher(request):
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
-                "title": "Not allowed",
-                "message": "Only publishers take a debate off the site.",
-            }
-            return TemplateResponse(request, "admin/tracker/refused.html", context, status=403)
+            return refused(self, request, "Only publishers take a debate off the site.")
         form = WithdrawForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if debate.status == Debate.Status.DRAFT:

@@ -10,6 +10,7 @@ from ..models import Evidence, Position
 from ..models.stance import format_stance
 from .forms import HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
+from .refusals import refused
 
 
 def is_public_record(position):
@@ -198,16 +199,6 @@ class PositionAdmin(HistoryAdmin):
             *super().get_urls(),
         ]
 
-    def _refuse(self, request, message):
-        """The admin's own page, saying why, rather than a bare 403."""
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Not allowed",
-            "message": message,
-        }
-        return TemplateResponse(request, "admin/tracker/refused.html", context, status=403)
-
     def _publish(self, request, position):
         shift = describe_shift(position)
         published = position.publish(request.user)
@@ -221,7 +212,8 @@ class PositionAdmin(HistoryAdmin):
 
     def publish_view(self, request, pk):
         if not self.has_publish_permission(request):
-            return self._refuse(
+            return refused(
+                self,
                 request,
                 "Only publishers publish positions. Your draft is saved; a publisher will "
                 "find it under Positions with the status Draft.",
@@ -247,7 +239,7 @@ class PositionAdmin(HistoryAdmin):
 
     def retract_view(self, request, pk):
         if not self.has_publish_permission(request):
-            return self._refuse(request, "Only publishers retract positions.")
+            return refused(self, request, "Only publishers retract positions.")
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
         form = RetractForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -271,7 +263,7 @@ class PositionAdmin(HistoryAdmin):
     def correct_view(self, request, pk):
         """Draft a correction of a published position (POST), and open it."""
         if not request.user.has_perm("tracker.add_position"):
-            return self._refuse(request, "Only editors and publishers draft corrections.")
+            return refused(self, request, "Only editors and publishers draft corrections.")
         if request.method != "POST":
             return redirect("admin:tracker_position_change", pk)
         position = get_object_or_404(Position, pk=pk)

@@ -29,6 +29,7 @@ from ..ingest.mentions import find_mentions, item_body, mark
 from ..models import CoverageItem, Flag
 from ..models.stance import format_stance
 from .queue import QueueFilter
+from .refusals import refused
 
 SHORTCUTS = [
     ("j", "next flag in the queue"),
@@ -112,8 +113,7 @@ class ReviewScreen:
         ]  # fmt: skip
 
     def forbidden(self, request):
-        context = {**self.admin_site.each_context(request), "title": "Not for your role"}
-        return TemplateResponse(request, "admin/tracker/flag/forbidden.html", context, status=403)
+        return refused(self, request, "The review queue is for editors and publishers.")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_change_permission(request):
