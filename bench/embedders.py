@@ -25,7 +25,11 @@ DEMO = ROOT / "fixtures" / "demo" / "nato-airspace.json"
 
 def label_half(url):
     """Which half a label belongs to, fixed by its URL (not by its grade or text)."""
-    return "tune" if hashlib.sha1(url.encode()).digest()[0] % 2 == 0 else "report"
+    return (
+        "tune"
+        if hashlib.sha1(url.encode(), usedforsecurity=False).digest()[0] % 2 == 0
+        else "report"
+    )
 
 
 def load_labels(half):
@@ -35,7 +39,6 @@ def load_labels(half):
     mine = {canonical_url(u): g for u, g in raw.items() if half in (None, label_half(u))}
     other = {canonical_url(u) for u in raw if half and label_half(u) != half}
     return mine, other
-
 
 
 def clean_corpus():
@@ -146,9 +149,7 @@ def main():
     }
     for name, scores in variants.items():
         print(f"{name:<8}", judge(scores, urls, labels, excluded))
-    near = np.array(
-        [matcher.closeness(i.title_words, i.body_words)[1] or 0.0 for i in items]
-    )
+    near = np.array([matcher.closeness(i.title_words, i.body_words)[1] or 0.0 for i in items])
     for name in ("centroid", "c-centroid", "c-max"):
         for weight in (0.05, 0.1, 0.2, 0.3):
             hybrid = variants[name] + weight * near

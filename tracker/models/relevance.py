@@ -5,9 +5,9 @@ from .debates import Debate
 
 
 class RelevanceModel(models.Model):
-    """What a debate's relevance scoring learnt: its profile vector, the
-    articles the desk accepted and dismissed, and the calibration fitted on
-    those decisions. Rebuilt from the debate and its flags, never edited."""
+    """What a debate's relevance scoring learnt: its profile vector and the
+    articles the desk accepted and dismissed. Rebuilt from the debate and its
+    flags (tracker.relevance.learning.train), never edited."""
 
     debate = models.OneToOneField(
         Debate, on_delete=models.CASCADE, primary_key=True, related_name="relevance_model"
@@ -21,9 +21,6 @@ class RelevanceModel(models.Model):
     accepted_vectors = models.BinaryField(default=b"")
     dismissed_items = models.JSONField(default=list, help_text="Ids of dismissed articles.")
     dismissed_vectors = models.BinaryField(default=b"")
-    weights = models.JSONField(
-        default=dict, blank=True, help_text="Calibration fitted on decisions; empty: the prior."
-    )
     decisions = models.PositiveIntegerField(default=0, help_text="Decided flags it learnt from.")
     fingerprint = models.CharField(
         max_length=100, blank=True, help_text="What it learnt from, to know when to learn again."

@@ -101,6 +101,8 @@ def train(debate):
     dismissed_vectors = _stack([vectors[item.id] for item in dismissed])
 
     # Rocchio: the debate's words and what the desk accepted, weighed alike.
+    # Dismissed articles act through the scorer's margin instead: taking their
+    # mean off the profile would tilt it, and the prior's curve with it.
     profile = passage_vectors.mean(axis=0)
     if len(accepted_vectors):
         profile = profile + accepted_vectors.mean(axis=0)
@@ -115,7 +117,6 @@ def train(debate):
         accepted_vectors=accepted_vectors,
         dismissed_vectors=dismissed_vectors,
     )
-    scorer.weights = _fit(debate, scorer, decided, vectors, accepted, dismissed)
     RelevanceModel.objects.update_or_create(
         debate=debate,
         defaults=dict(
@@ -126,28 +127,12 @@ def train(debate):
             accepted_vectors=to_bytes(accepted_vectors),
             dismissed_items=[item.id for item in dismissed],
             dismissed_vectors=to_bytes(dismissed_vectors),
-            weights=scorer.weights,
             decisions=len(decided),
             fingerprint=fingerprint,
             trained_at=timezone.now(),
         ),
     )
     return scorer
-
-
-def _fit(debate, scorer, decided, vectors, accepted, dismissed):
-    """Calibration on the decided flags, each scored without its own decision."""
-    rows = [flag for flag in decided if flag.item_id in vectors]
-    if not rows:
-        return {}
-    matrix = np.vstack([vectors[flag.item_id] for flag in rows])
-    closeness = query_closeness(debate, [flag.item for flag in rows])
-    labels = [1 if flag.status == Flag.Status.ACCEPTED else 0 for flag in rows]
-    ids = np.array([flag.item_id for flag in rows])
-    accepted_self = ids[:, None] == np.array([item.id for item in accepted])[None, :]
-    dismissed_self = ids[:, None] == np.array([item.id for item in dismissed])[None, :]
-    closeness = np.array([c or 0.0 for c in closeness], np.float32)
-    return scoring.fit_weights(scorer, matrix, closeness, labels, accepted_self, dismissed_self)
 
 
 def query_closeness(debate, items):
@@ -171,7 +156,6 @@ def scorer_from(model):
         accepted=model.accepted_items,
         accepted_vectors=matrix_from_bytes(model.accepted_vectors),
         dismissed_vectors=matrix_from_bytes(model.dismissed_vectors),
-        weights=model.weights,
     )
 
 
@@ -208,10 +192,13 @@ class LiveScorers:
         )
 
 
-def needs_training():
-    """Active debates whose decisions changed since their model was trained."""
+def needs_training(debates=None):
+    """Ids of the debates (default: the active ones) whose decisions changed
+    since their model was trained."""
+    if debates is None:
+        debates = Debate.objects.filter(status=Debate.Status.ACTIVE)
     stale = []
-    for debate in Debate.objects.filter(status=Debate.Status.ACTIVE):
+    for debate in debates:
         model = RelevanceModel.objects.filter(debate=debate).only("fingerprint").first()
         if model is None or model.fingerprint != decisions_fingerprint(debate.id):
             stale.append(debate.id)

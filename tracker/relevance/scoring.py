@@ -1,11 +1,17 @@
 """How relevant items are to one debate, from vectors alone (no database).
 
-The prior, used until the desk has decided enough flags, is the cosine of an
-item to the debate's profile plus a bonus for how much of the watch query the
-item contains, turned into a probability by a fixed logistic curve. Once
-there are decisions of both kinds, a logistic regression fitted on them takes
-the prior's logit and the item's similarity to the nearest accepted and the
-nearest dismissed article, so stories like dismissed ones sink.
+The prior is the cosine of an item to the debate's profile plus a bonus for
+how much of the watch query the item contains, turned into a probability by
+a fixed logistic curve. The profile is the mean of the debate's passages and
+its accepted articles (Rocchio, positives only). An item nearer to a dismissed
+article than to the profile and to every accepted article loses the margin,
+so stories like dismissed ones sink from the first decisions on, while the
+profile, and so the curve, stays put.
+
+A logistic regression fitted on the decisions (over this logit and the
+nearest accepted and dismissed similarities) was measured and dropped: the
+decided flags are the top of the queue, so a curve fitted on them rates the
+rest of the stream far too high (docs/relevance.md).
 
 The constants were chosen on the tuning half of the labelled set
 (docs/relevance.md) and are round numbers on purpose.
@@ -18,24 +24,21 @@ import numpy as np
 QUERY_WEIGHT = 0.2  # score added by a full query match; partial matches pro rata
 PRIOR_CENTRE = 0.62  # prior score at which an item is as likely relevant as not
 PRIOR_SLOPE = 12.0  # logit per unit of prior score
-FLAG_AT = 0.5  # relevance at which an item the query missed is flagged anyway
-MIN_DECISIONS_EACH = 2  # accepted and dismissed flags needed to fit the calibration
+FLAG_AT = 0.04  # relevance at which an item the query missed is flagged (~8x the base rate)
+DISMISSED_WEIGHT = 1.0  # score taken off per unit an item is nearer a dismissed article
 
 
 def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
-def _nearest(vectors, others, exclude=None):
+def _nearest(vectors, others):
     """(best similarity, index) of each vector among others; 0, -1 without others."""
     if others is None or not len(others):
         return np.zeros(len(vectors), np.float32), np.full(len(vectors), -1)
     similarity = vectors @ others.T
-    if exclude is not None:
-        similarity[exclude] = -np.inf
     index = similarity.argmax(axis=1)
-    best = similarity[np.arange(len(vectors)), index]
-    return np.where(np.isfinite(best), best, 0.0), index
+    return similarity[np.arange(len(vectors)), index], index
 
 
 @dataclass
@@ -47,30 +50,20 @@ class DebateScorer:
     accepted: list = field(default_factory=list)  # [{"id", "title"}]
     accepted_vectors: np.ndarray | None = None
     dismissed_vectors: np.ndarray | None = None
-    weights: dict = field(default_factory=dict)
 
     def prior_logit(self, vectors, closeness):
-        score = vectors @ self.profile + QUERY_WEIGHT * closeness
+        base = vectors @ self.profile
+        negative, _ = _nearest(vectors, self.dismissed_vectors)
+        # Nearer a dismissed article than to the profile: the kind of story the
+        # desk turned down, pushed down by the margin.
+        penalty = np.maximum(0.0, negative - base)
+        score = base + QUERY_WEIGHT * closeness - DISMISSED_WEIGHT * penalty
         return PRIOR_SLOPE * (score - PRIOR_CENTRE)
-
-    def features(self, vectors, closeness, accepted_self=None, dismissed_self=None):
-        """One row per item: the prior's logit, nearest accepted, nearest dismissed.
-        *_self masks (items by articles) leave an item's own decision out."""
-        positive, _ = _nearest(vectors, self.accepted_vectors, accepted_self)
-        negative, _ = _nearest(vectors, self.dismissed_vectors, dismissed_self)
-        return np.column_stack(
-            [self.prior_logit(vectors, closeness), PRIOR_SLOPE * positive, PRIOR_SLOPE * negative]
-        )
 
     def relevance(self, vectors, closeness):
         """Probabilities (0…1) for unit vectors with their query closeness (0…1)."""
         vectors = np.atleast_2d(vectors)
-        closeness = np.asarray(closeness, np.float32)
-        if not self.weights:
-            return sigmoid(self.prior_logit(vectors, closeness))
-        coefficients = np.asarray(self.weights["coefficients"], np.float32)
-        logit = self.features(vectors, closeness) @ coefficients + self.weights["intercept"]
-        return sigmoid(logit)
+        return sigmoid(self.prior_logit(vectors, np.asarray(closeness, np.float32)))
 
     def reasons(self, vectors, closeness):
         """Why each item scores as it does: the nearest accepted article or debate
@@ -99,21 +92,3 @@ class DebateScorer:
             reason["query_share"] = round(float(near), 2)
             reasons.append(reason)
         return reasons
-
-
-def fit_weights(scorer, vectors, closeness, labels, accepted_self, dismissed_self):
-    """The calibration's weights fitted on decided items (labels 1 accepted,
-    0 dismissed); {} while there are too few decisions of either kind."""
-    labels = np.asarray(labels)
-    if min((labels == 1).sum(), (labels == 0).sum()) < MIN_DECISIONS_EACH:
-        return {}
-    from sklearn.linear_model import LogisticRegression
-
-    features = scorer.features(vectors, closeness, accepted_self, dismissed_self)
-    model = LogisticRegression(C=1.0, class_weight="balanced")
-    model.fit(features, labels)
-    return {
-        "coefficients": [round(float(c), 6) for c in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
-        "features": ["prior_logit", "nearest_accepted", "nearest_dismissed"],
-    }
