@@ -71,8 +71,9 @@ def _stack(vectors):
     return np.vstack(vectors) if vectors else np.zeros((0, DIMENSIONS), np.float32)
 
 
-def train(debate):
-    """Build and store the debate's model from its texts and decided flags."""
+def train(debate, store=True):
+    """Build the debate's scorer from its texts and decided flags, and store
+    it as its RelevanceModel (unless store is false)."""
     fingerprint = decisions_fingerprint(debate.id)
     passages = debate_passages(debate)
     passage_vectors = get_embedder().embed(passages)
@@ -117,6 +118,8 @@ def train(debate):
         accepted_vectors=accepted_vectors,
         dismissed_vectors=dismissed_vectors,
     )
+    if not store:
+        return scorer
     RelevanceModel.objects.update_or_create(
         debate=debate,
         defaults=dict(
@@ -160,13 +163,15 @@ def scorer_from(model):
 
 
 def scorers_for(debates):
-    """{debate id: DebateScorer} for the debates, training any without a model."""
+    """{debate id: DebateScorer} for the debates. One without a stored model
+    is built in memory: storing it is the training task's job (beat finds it),
+    so concurrent ingestion never races to write it."""
     debates = list(debates)
     models = {m.debate_id: m for m in RelevanceModel.objects.filter(debate__in=debates)}
     scorers = {}
     for debate in debates:
         model = models.get(debate.id)
-        scorers[debate.id] = scorer_from(model) if model else train(debate)
+        scorers[debate.id] = scorer_from(model) if model else train(debate, store=False)
     return scorers
 
 
@@ -181,8 +186,7 @@ class LiveScorers:
     def current(self):
         key = self._models_key()
         if key != self._key:
-            self._scorers = scorers_for(self.debates)
-            self._key = self._models_key()  # training a missing model changed it
+            self._scorers, self._key = scorers_for(self.debates), key
         return self._scorers
 
     @staticmethod
