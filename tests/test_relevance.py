@@ -223,3 +223,22 @@ def test_the_database_refuses_flags_that_break_the_relevance_rules(airspace, fie
 def test_the_database_refuses_a_relevance_model_without_a_profile(airspace):
     with pytest.raises(IntegrityError), transaction.atomic():
         RelevanceModel.objects.create(debate=airspace, profile=b"", trained_at=timezone.now())
+
+
+def test_with_relevance_off_only_the_query_flags_and_nothing_is_embedded(
+    airspace, tmp_path, settings
+):
+    settings.TRACKER_RELEVANCE = False
+    import_entries(tmp_path, [("p", PARAPHRASE), ("i", INCURSION)])
+    assert list(Flag.objects.values_list("item__title", "found_by", "relevance")) == [
+        (INCURSION[0], "query", None)
+    ]
+    assert not CoverageItem.objects.exclude(embedding=b"").exists()
+
+
+def test_a_similarity_flag_names_the_actors_the_item_mentions(airspace, tmp_path):
+    poland = f.CountryFactory(slug="poland", name="Poland", country="PL", aliases=["Warsaw"])
+    import_entries(tmp_path, [("p", PARAPHRASE)])
+    flag = flag_of(airspace, "p")
+    assert flag.found_by == "similarity"
+    assert list(flag.matched_actors.all()) == [poland]

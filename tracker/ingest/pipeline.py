@@ -306,16 +306,16 @@ def create_flags(matcher, items, scorers=None):
     body_words) pairs; return how many were created. With scorers ({debate
     id: DebateScorer}) and items that carry a vector, flags get a relevance,
     and items the query missed are flagged when the scorer finds them relevant."""
-    flags, actors = [], {}
-    scored = [(i, item) for i, item in items if getattr(item, "vector", None) is not None]
-    if not scorers or not scored:
-        scored = []
-        for item_id, item in items:
-            for match in matcher.match(item.title_words, item.body_words):
-                flags.append(flag_for_match(item_id, match))
-                actors[(item_id, match.debate_id)] = match.matched_actor_ids
-    else:
-        flags, actors = _scored_flags(matcher, scored, scorers)
+    flags, actors, plain = [], {}, items
+    if scorers:
+        plain = [(i, item) for i, item in items if getattr(item, "vector", None) is None]
+        scored = [(i, item) for i, item in items if getattr(item, "vector", None) is not None]
+        if scored:
+            flags, actors = _scored_flags(matcher, scored, scorers)
+    for item_id, item in plain:
+        for match in matcher.match(item.title_words, item.body_words):
+            flags.append(flag_for_match(item_id, match))
+            actors[(item_id, match.debate_id)] = match.matched_actor_ids
     if not flags:
         return 0
     existing = set()
