@@ -242,3 +242,32 @@ def test_a_similarity_flag_names_the_actors_the_item_mentions(airspace, tmp_path
     flag = flag_of(airspace, "p")
     assert flag.found_by == "similarity"
     assert list(flag.matched_actors.all()) == [poland]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_decisions_are_learnt_by_a_worker_on_the_cpu_queue(tmp_path):
+    from tracker.tasks import queue_relevance_training
+
+    from .workers import filesystem_broker, running_worker, wait_until, worker_env
+
+    airspace = f.DebateFactory(**AIRSPACE)
+    import_entries(tmp_path, [(f"t{n}", story) for n, story in enumerate(STRIKES)])
+    strikes = [flag_of(airspace, f"t{n}") for n in range(3)]
+    Flag.objects.filter(id__in=[strikes[0].id, strikes[1].id]).update(
+        status="dismissed", decided_at=timezone.now()
+    )
+    env = worker_env(tmp_path)
+    (tmp_path / "broker" / "queue").mkdir(parents=True)
+    log_path = tmp_path / "worker.log"
+    # Beat's minute check runs on the default queue and hands the training to "cpu".
+    with (
+        running_worker(env, "celery,cpu", log_path) as worker,
+        filesystem_broker(tmp_path) as conn,
+    ):
+        queue_relevance_training.apply_async(queue="celery", producer=conn.Producer())
+        sunk = Flag.objects.filter(id=strikes[2].id, relevance__lt=strikes[2].relevance / 2)
+        wait_until(sunk.exists, worker, log_path, what="the open flag was not re-scored")
+    model = RelevanceModel.objects.get(debate=airspace)
+    assert sorted(model.dismissed_items) == sorted([strikes[0].item_id, strikes[1].item_id])
+    assert "train_relevance[" in log_path.read_text()
