@@ -93,6 +93,22 @@ def judge(scores, urls, labels, excluded, flagged=None):
     return result
 
 
+def bench_tfidf(texts, passages):
+    """The no-model baseline: TF-IDF fitted on the corpus (scikit-learn, which
+    the project does not depend on: install it to see this line)."""
+    try:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    except ImportError:
+        print("tfidf    skipped: pip install scikit-learn for the TF-IDF baseline")
+        return None
+    start = time.perf_counter()
+    tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2)
+    matrix = tfidf.fit_transform(texts)
+    print(f"tfidf    fitted on the corpus in {time.perf_counter() - start:.2f} s")
+    centroid = np.asarray(tfidf.transform([" ".join(passages)]).todense()).ravel()
+    return matrix @ centroid
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--half", choices=["tune", "report"], default="tune")
@@ -133,15 +149,9 @@ def main():
     )
     profile = embedder.embed(passages)
 
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    start = time.perf_counter()
-    tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=2)
-    matrix = tfidf.fit_transform(texts)
-    tfidf_time = time.perf_counter() - start
-    centroid = np.asarray(tfidf.transform([" ".join(passages)]).todense()).ravel()
-    print(f"tfidf    fitted on the corpus in {tfidf_time:.2f} s")
-    print("tfidf   ", judge(matrix @ centroid, urls, labels, excluded))
+    tfidf = bench_tfidf(texts, passages)
+    if tfidf is not None:
+        print("tfidf   ", judge(tfidf, urls, labels, excluded))
 
     mean = vectors.mean(axis=0)
 
@@ -163,8 +173,9 @@ def main():
         for weight in (0.05, 0.1, 0.2, 0.3):
             hybrid = variants[name] + weight * near
             print(f"{name}+{weight}q", judge(hybrid, urls, labels, excluded))
-    for weight in (0.05, 0.1, 0.2):
-        print(f"tfidf+{weight}q", judge(matrix @ centroid + weight * near, urls, labels, excluded))
+    if tfidf is not None:
+        for weight in (0.05, 0.1, 0.2):
+            print(f"tfidf+{weight}q", judge(tfidf + weight * near, urls, labels, excluded))
 
 
 if __name__ == "__main__":
