@@ -69,12 +69,16 @@ def report(name, flags, labels, half):
     for flag in ranked:
         found_by[flag.found_by] += 1
     relevant = [g > 0 for g in grades]
+    # Calibration: the relevance figures summed are the number of relevant
+    # flags they promise; compare with the number labelled.
+    promised = sum(f.relevance for f in ranked if f.relevance is not None)
     print(
         f"{name:<26} {half:<6} flagged {len(ranked):4d} "
         f"(query {found_by['query']}, similarity {found_by['similarity']})  "
         f"central {grades.count(2)}/{central}  related {grades.count(1)}/{related}  "
         f"top60 {sum(relevant[:60])}/{central + related}  "
-        f"p@10 {sum(relevant[:10]) / 10:.2f}  p@20 {sum(relevant[:20]) / 20:.2f}",
+        f"p@10 {sum(relevant[:10]) / 10:.2f}  p@20 {sum(relevant[:20]) / 20:.2f}  "
+        f"relevant {sum(relevant)}, promised {promised:.1f}",
         flush=True,
     )
 
