@@ -9,6 +9,8 @@ Every figure is printed beside a baseline measured in the same run:
   dedupe    MinHash signature + LSH lookup      items/s
   cpu       parse + clean + words + dedupe + match, no database   items/s
   e2e       import_feed into a fresh PostgreSQL database          items/s
+  e2e+rel   the same with relevance on (embedding + scoring + similarity flags),
+            and its speed as a share of the run without
 
 Run:  .venv/bin/python bench/ingest.py [--skip-e2e] [--corpus PATH]
 The e2e step needs PostgreSQL (DATABASE_URL's server, default 127.0.0.1:5432).
@@ -18,6 +20,7 @@ import argparse
 import random
 import re
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -199,28 +202,47 @@ def bench_cpu(files, aliases):
 
 
 def bench_e2e(files, cpu_rate):
+    from django.conf import settings
     from django.core.management import call_command
 
     from tracker.ingest.files import import_files
     from tracker.models import Actor, Debate
 
     call_command("migrate", verbosity=0)
-    Actor.objects.create(
-        kind="country", name="Russia", slug="russia", country="RU", aliases=["Kremlin"]
-    )
-    Debate.objects.create(
-        title="Airspace", slug="airspace", question="?", low_label="low", high_label="high",
-        status="active", watch_query="(NATO OR allies) AND (@russia OR drone*)",
-    )  # fmt: skip
-    (totals, _), elapsed = timed(import_files, [str(f) for f in files])
-    (again, _), again_elapsed = timed(import_files, [str(f) for f in files])
-    rate = totals.items_new / elapsed
+
+    def fresh():
+        call_command("flush", interactive=False, verbosity=0)
+        Actor.objects.create(
+            kind="country", name="Russia", slug="russia", country="RU", aliases=["Kremlin"]
+        )
+        Debate.objects.create(
+            title="Airspace", slug="airspace", question="How should allies answer Russian drones?",
+            low_label="low", high_label="high", status="active",
+            watch_query="(NATO OR allies) AND (@russia OR drone*)",
+        )  # fmt: skip
+
+    rates, cpu_rates = {}, {}
+    for relevance in (False, True):
+        fresh()
+        settings.TRACKER_RELEVANCE = relevance
+        cpu = time.process_time()
+        (totals, _), elapsed = timed(import_files, [str(f) for f in files])
+        cpu = time.process_time() - cpu
+        (again, _), again_elapsed = timed(import_files, [str(f) for f in files])
+        rates[relevance] = totals.items_new / elapsed
+        cpu_rates[relevance] = totals.items_new / cpu
+        line(
+            "e2e" if not relevance else "e2e+rel",
+            f"{rates[relevance]:9.0f} items/s import_feed into PostgreSQL, relevance "
+            f"{'on' if relevance else 'off'} ({totals.items_new} new items, "
+            f"{totals.flags_created} flags in {elapsed:.2f} s)",
+            f"cpu-only {cpu_rate:.0f} items/s",
+            note=f"re-import: {again.items_new} new in {again_elapsed:.2f} s",
+        )
     line(
-        "e2e",
-        f"{rate:9.0f} items/s import_feed into PostgreSQL ({totals.items_new} new items, "
-        f"{totals.flags_created} flags in {elapsed:.2f} s)",
-        f"cpu-only {cpu_rate:.0f} items/s",
-        note=f"re-import: {again.items_new} new in {again_elapsed:.2f} s",
+        "relevance",
+        f"{rates[True] / rates[False]:.2f} of the speed without it by the clock, "
+        f"{cpu_rates[True] / cpu_rates[False]:.2f} by this process's CPU time (same run)",
     )
 
 

@@ -234,6 +234,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_TASK_ROUTES = {
     "tracker.tasks.fetch_feed": {"queue": "fetch"},
     "tracker.tasks.rematch_debate": {"queue": "cpu"},
+    "tracker.tasks.train_relevance": {"queue": "cpu"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -248,6 +249,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracker.tasks.send_digests",
         "schedule": crontab(hour=envint("TRACKER_DIGEST_HOUR", 7), minute=0),
     },
+    "relevance-training": {"task": "tracker.tasks.queue_relevance_training", "schedule": 60.0},
     "heartbeat": {
         "task": "tracker.tasks.record_heartbeat",
         "schedule": 60.0,

@@ -111,9 +111,19 @@ def test_news_feeds_import_once_and_flag_exactly_what_the_queries_say(corpora, w
         for debate in debates:
             if oracle.evaluate(debate.watch_query, item_words, actor_names):
                 expected.add((item.id, debate.id))
-    flagged = set(Flag.objects.values_list("item_id", "debate_id"))
+    flagged = set(Flag.objects.filter(found_by="query").values_list("item_id", "debate_id"))
     assert flagged == expected
     assert {d for _, d in flagged} == {d.id for d in debates}
+    # Similarity adds flags the queries missed, never one a query's NOT excludes.
+    airspace = Debate.objects.get(slug="airspace")
+    similar = Flag.objects.filter(found_by="similarity").select_related("item")
+    assert similar.exists()
+    for flag in similar:
+        assert (flag.item_id, flag.debate_id) not in expected
+        assert 0 < flag.relevance <= 1
+        if flag.debate_id == airspace.id:
+            item_words = oracle.text_words(stored_text(flag.item))
+            assert not oracle.evaluate("olympic*", item_words, actor_names)
 
 
 @pytest.mark.django_db
@@ -292,7 +302,7 @@ def test_rematch_creates_only_missing_flags(corpora, watched):
     before = Flag.objects.count()
     out = __import__("io").StringIO()
     call_command("rematch", "--debate", "ai", stdout=out)
-    assert json.loads(out.getvalue()) == {"debate": "ai", "flags_created": 0}
+    assert json.loads(out.getvalue())["flags_created"] == 0
     widened = Debate.objects.get(slug="ai")
     widened.watch_query = "the"
     widened.save()
@@ -337,7 +347,11 @@ def test_flags_prints_the_queue_as_json_lines(watched, tmp_path):
     row = json.loads(line)
     assert set(row) == {
         "item_id", "url", "title", "score", "status", "matched_terms", "matched_actors", "suggested_stance",
+        "relevance", "found_by", "reason",
     }  # fmt: skip
+    assert row["found_by"] == "query"
+    assert 0 < row["relevance"] <= 1
+    assert row["reason"]["nearest"] == "debate"
     assert row["matched_actors"] == ["russia"]
     assert row["suggested_stance"] == 2
     assert row["status"] == "new"

@@ -41,6 +41,30 @@ def fetch_feed(feed_id, token):
     return outcome.status
 
 
+@shared_task
+def queue_relevance_training():
+    """Beat's minute check: queue a retraining for each active debate whose
+    flags were decided (by any path) since its relevance model was trained.
+    Decisions in between are learnt together: the check is the debounce."""
+    from .relevance.learning import needs_training
+
+    stale = needs_training()
+    for debate_id in stale:
+        enqueue_safely(train_relevance, debate_id)
+    return len(stale)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def train_relevance(debate_id):
+    """Retrain one debate's relevance model and re-score its open flags."""
+    from .relevance.learning import needs_training, rescore_open_flags, train
+
+    debate = Debate.objects.filter(id=debate_id).first()
+    if debate is None or debate_id not in needs_training([debate]):
+        return 0  # gone, or another worker already learnt these decisions
+    return rescore_open_flags(debate, train(debate))
+
+
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def rematch_debate(debate_id, since=None):
     debate = Debate.objects.filter(id=debate_id).first()

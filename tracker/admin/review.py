@@ -42,7 +42,7 @@ SHORTCUTS = [
 
 # The queue's order, best and newest first, as the (status, -score, -created_at)
 # index holds it; _after and _before walk it.
-QUEUE_ORDER = ("-score", "-created_at", "-id")
+QUEUE_ORDER = Flag.QUEUE_ORDER
 
 
 class DismissForm(forms.Form):

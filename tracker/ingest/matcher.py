@@ -14,7 +14,15 @@ from operator import itemgetter
 import ahocorasick_rs
 
 from .cues import ESCALATORY_CUES, RESTRAINING_CUES
-from .query import ActorRef, QuerySyntaxError, Term, evaluate, make_pattern, parse_query
+from .query import (
+    ActorRef,
+    QuerySyntaxError,
+    Term,
+    closeness,
+    evaluate,
+    make_pattern,
+    parse_query,
+)
 from .query import positive_leaves as query_positive_leaves
 from .text import word_list
 
@@ -110,7 +118,20 @@ class Matcher:
     def match(self, title_words, body_words):
         """Every debate the item matches, with its terms, actors, score and stance."""
         in_title = self.scan(title_words)
+        return self._match_present(in_title, in_title | self.scan(body_words))
+
+    def assess(self, title_words, body_words):
+        """(matches as match() returns them, {debate id: closeness}, an
+        Assessment for any debate) from one scan; see closeness()."""
+        in_title = self.scan(title_words)
         present = in_title | self.scan(body_words)
+        return (
+            self._match_present(in_title, present),
+            self._closeness_present(present),
+            Assessment(self, present),
+        )
+
+    def _match_present(self, in_title, present):
         if not present:
             return []
         candidates = set()
@@ -131,7 +152,7 @@ class Matcher:
             return []
         # Only now, for the few items that matched a debate: who is mentioned
         # and which way the cues lean.
-        mentioned = sorted({actor for p in present for actor in self.patterns_to_actors.get(p, ())})
+        mentioned = self.mentioned(present)
         stance, reasons = self.suggest_stance(present)
         results = []
         for debate, is_matched in matched:
@@ -143,6 +164,24 @@ class Matcher:
             score += 0.5 * len(mentioned)
             results.append(DebateMatch(debate.debate_id, score, terms, mentioned, stance, reasons))
         return results
+
+    def mentioned(self, present):
+        return sorted({actor for p in present for actor in self.patterns_to_actors.get(p, ())})
+
+    def closeness(self, title_words, body_words):
+        """{debate id: how near the item comes to its query (0…1), or None where
+        the query's NOT excludes it}, for every debate with a query."""
+        return self._closeness_present(self.scan(title_words) | self.scan(body_words))
+
+    def _closeness_present(self, present):
+        result = {}
+        for debate in self.debates:
+
+            def is_matched(leaf, debate=debate):
+                return not debate.leaf_patterns[leaf].isdisjoint(present)
+
+            result[debate.debate_id] = closeness(debate.tree, is_matched)
+        return result
 
     def suggest_stance(self, present):
         reasons, balance = [], 0
@@ -161,6 +200,20 @@ def name_pattern(name):
     if not word_list(name):
         return None
     return make_pattern(name.replace("*", " "), 0, allow_prefix=False)
+
+
+@dataclass
+class Assessment:
+    """What an item mentions, for a flag the query did not make."""
+
+    matcher: Matcher
+    present: set
+
+    def mentioned(self):
+        return self.matcher.mentioned(self.present)
+
+    def stance(self):
+        return self.matcher.suggest_stance(self.present)
 
 
 def _name_key(name):

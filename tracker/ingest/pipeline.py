@@ -11,10 +11,14 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from urllib.parse import urlsplit
 
+import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ..models import Actor, CoverageItem, Debate, Flag, Outlet
+from ..relevance.embedding import embedding_text, get_embedder, to_bytes
+from ..relevance.scoring import FLAG_AT
 from . import dedupe
 from .cues import cited_outlets
 from .matcher import Matcher
@@ -58,6 +62,7 @@ class CleanItem:
     title_words: bytes
     body_words: bytes
     text: str
+    vector: object = None  # its embedding, once computed
 
 
 def clean_entry(entry, base_url=""):
@@ -92,6 +97,10 @@ def clean_entry(entry, base_url=""):
     )
 
 
+def relevance_enabled():
+    return getattr(settings, "TRACKER_RELEVANCE", True)
+
+
 def build_matcher(debates=None):
     """A matcher over the given debates (default: every active one) and all actors."""
     if debates is None:
@@ -110,8 +119,15 @@ class Pipeline:
     """Ingests batches, keeping the matcher, outlet names and the index of
     recent originals between them."""
 
-    def __init__(self, matcher=None):
+    def __init__(self, matcher=None, relevance=None):
         self.matcher = matcher or build_matcher()
+        if relevance is None:
+            relevance = relevance_enabled()
+        self.scorers = None
+        if relevance:
+            from ..relevance.learning import LiveScorers
+
+            self.scorers = LiveScorers(Debate.objects.filter(status=Debate.Status.ACTIVE))
         self.index = dedupe.NearDuplicateIndex()
         self._indexed_up_to = 0
         self.known_outlets = {}
@@ -206,6 +222,8 @@ class Pipeline:
             return
 
         self._refresh_index()
+        if self.scorers is not None:
+            embed_items(unique)
         now = timezone.now()
         rows = {}  # canonical URL -> unsaved CoverageItem
         copies_of_new = {}  # canonical URL of a copy -> canonical URL of its new original
@@ -229,6 +247,7 @@ class Pipeline:
                 signature=signature,
                 cited_outlet_id=cited[0] if cited else None,
                 duplicate_of_id=original if isinstance(original, int) else None,
+                embedding=b"" if item.vector is None else to_bytes(item.vector),
             )
             if isinstance(original, str):
                 copies_of_new[item.canonical_url] = original
@@ -271,25 +290,31 @@ class Pipeline:
         return ids
 
     def flag(self, items):
-        return create_flags(self.matcher, items)
+        scorers = self.scorers.current() if self.scorers is not None else None
+        return create_flags(self.matcher, items, scorers)
 
 
-def create_flags(matcher, items):
+def embed_items(items):
+    """Compute the embeddings of CleanItems in one batch."""
+    texts = [embedding_text(i.title, i.text[len(i.title) + 1 :]) for i in items]
+    for item, vector in zip(items, get_embedder().embed(texts), strict=True):
+        item.vector = vector
+
+
+def create_flags(matcher, items, scorers=None):
     """Create the missing flags for (item id, object with title_words and
-    body_words) pairs; return how many were created."""
-    flags, actors = [], {}
-    for item_id, item in items:
+    body_words) pairs; return how many were created. With scorers ({debate
+    id: DebateScorer}) and items that carry a vector, flags get a relevance,
+    and items the query missed are flagged when the scorer finds them relevant."""
+    flags, actors, plain = [], {}, items
+    if scorers:
+        plain = [(i, item) for i, item in items if getattr(item, "vector", None) is None]
+        scored = [(i, item) for i, item in items if getattr(item, "vector", None) is not None]
+        if scored:
+            flags, actors = _scored_flags(matcher, scored, scorers)
+    for item_id, item in plain:
         for match in matcher.match(item.title_words, item.body_words):
-            flags.append(
-                Flag(
-                    item_id=item_id,
-                    debate_id=match.debate_id,
-                    score=match.score,
-                    matched_terms=match.matched_terms,
-                    suggested_stance=match.suggested_stance,
-                    stance_reasons=match.stance_reasons,
-                )
-            )
+            flags.append(flag_for_match(item_id, match))
             actors[(item_id, match.debate_id)] = match.matched_actor_ids
     if not flags:
         return 0
@@ -307,6 +332,62 @@ def create_flags(matcher, items):
                 links.append(through(flag_id=flag_id, actor_id=actor_id))
     through.objects.bulk_create(links, batch_size=CHUNK, ignore_conflicts=True)
     return len(new)
+
+
+def flag_for_match(item_id, match, relevance=None, reason=None):
+    return Flag(
+        item_id=item_id,
+        debate_id=match.debate_id,
+        score=match.score,
+        matched_terms=match.matched_terms,
+        suggested_stance=match.suggested_stance,
+        stance_reasons=match.stance_reasons,
+        relevance=relevance,
+        reason=reason or {},
+    )
+
+
+def _scored_flags(matcher, items, scorers):
+    """Query flags with their relevance, and similarity flags for items the
+    query missed (but whose NOT does not exclude them) scored at FLAG_AT or more."""
+    assessed = [matcher.assess(item.title_words, item.body_words) for _, item in items]
+    vectors = np.vstack([item.vector for _, item in items])
+    flags, actors = [], {}
+    for debate_id, scorer in scorers.items():
+        closeness = np.array([a[1].get(debate_id) or 0.0 for a in assessed], np.float32)
+        relevance = scorer.relevance(vectors, closeness)
+        for row, (item_id, _) in enumerate(items):
+            matches, near, assessment = assessed[row]
+            match = next((m for m in matches if m.debate_id == debate_id), None)
+            if match is None and (relevance[row] < FLAG_AT or near.get(debate_id, 0.0) is None):
+                continue
+            reason = scorer.reasons(vectors[row], closeness[row : row + 1])[0]
+            value = round(float(relevance[row]), 4)
+            if match is not None:
+                flags.append(flag_for_match(item_id, match, value, reason))
+                actors[(item_id, debate_id)] = match.matched_actor_ids
+                continue
+            stance, stance_reasons = assessment.stance()
+            flags.append(
+                Flag(
+                    item_id=item_id,
+                    debate_id=debate_id,
+                    found_by=Flag.FoundBy.SIMILARITY,
+                    relevance=value,
+                    reason=reason,
+                    suggested_stance=stance,
+                    stance_reasons=stance_reasons,
+                )
+            )
+            actors[(item_id, debate_id)] = assessment.mentioned()
+    # Debates without a scorer (not active when the pipeline was built) keep
+    # their query flags.
+    for row, (item_id, _) in enumerate(items):
+        for match in assessed[row][0]:
+            if match.debate_id not in scorers:
+                flags.append(flag_for_match(item_id, match))
+                actors[(item_id, match.debate_id)] = match.matched_actor_ids
+    return flags, actors
 
 
 @dataclass

@@ -255,3 +255,26 @@ def positive_leaves(tree, negated=False):
             yield from positive_leaves(operand, negated)
     elif not negated:
         yield tree
+
+
+def closeness(tree, is_matched):
+    """How near an item comes to matching, from 0 to 1: the share of a
+    conjunction's required parts present (the best branch of a disjunction).
+    A full match is 1; None when a NOT joined to the query by AND excludes it."""
+    if isinstance(tree, Not):
+        return None if evaluate(tree.operand, is_matched) else 1.0
+    if isinstance(tree, Or):
+        values = [closeness(operand, is_matched) for operand in tree.operands]
+        return max((v for v in values if v is not None), default=None)
+    if isinstance(tree, And):
+        required = [operand for operand in tree.operands if not isinstance(operand, Not)]
+        for operand in tree.operands:
+            if isinstance(operand, Not) and evaluate(operand.operand, is_matched):
+                return None
+        if not required:
+            return 1.0
+        parts = [closeness(operand, is_matched) for operand in required]
+        if any(part is None for part in parts):
+            return None
+        return sum(parts) / len(parts)
+    return 1.0 if is_matched(tree) else 0.0

@@ -5,6 +5,7 @@ from .coverage import CoverageItem, Feed, Outlet
 from .debates import Debate, Proposal
 from .flags import Flag
 from .positions import Evidence, Position
+from .relevance import RelevanceModel
 from .system import ChangeStamp, DebateFollow, DigestState, Heartbeat
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "Outlet",
     "Position",
     "Proposal",
+    "RelevanceModel",
 ]

@@ -123,6 +123,12 @@ class CoverageItem(models.Model):
     signature = models.BinaryField(
         blank=True, default=b"", help_text="MinHash of the text, for near-duplicate detection."
     )
+    embedding = models.BinaryField(
+        blank=True,
+        default=b"",
+        editable=False,
+        help_text="The text's meaning as a unit vector (float16), computed once; empty until then.",
+    )
     cited_outlet = models.ForeignKey(
         Outlet,
         on_delete=models.SET_NULL,

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
@@ -17,10 +17,31 @@ class FlagStatus(models.TextChoices):
     DISMISSED = "dismissed", "Dismissed"
 
 
+class FoundBy(models.TextChoices):
+    QUERY = "query", "Watch query"
+    SIMILARITY = "similarity", "Similarity"
+
+
+class FlagQuerySet(models.QuerySet):
+    def in_queue_order(self):
+        """The order editors work the queue in: the panel's list, its next and
+        previous keys, and `manage.py flags`."""
+        return self.order_by(*Flag.QUEUE_ORDER)
+
+    def by_relevance(self):
+        """The review queue's order: most relevant first, then best keyword
+        score and newest; flags never scored (relevance off) after the rest."""
+        return self.order_by(F("relevance").desc(nulls_last=True), "-score", "-created_at", "-id")
+
+
 class Flag(models.Model):
     """A coverage item queued for an editor's review against one debate."""
 
     Status = FlagStatus
+    FoundBy = FoundBy
+    # Best keyword score, then newest, as the (status, -score, -created_at) index
+    # holds them; ordering by relevance awaits an index and a measurement at scale.
+    QUEUE_ORDER = ("-score", "-created_at", "-id")
 
     item = models.ForeignKey(CoverageItem, on_delete=models.CASCADE, related_name="flags")
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="flags")
@@ -30,6 +51,17 @@ class Flag(models.Model):
     suggested_stance = models.SmallIntegerField(choices=STANCE_CHOICES, null=True, blank=True)
     stance_reasons = models.JSONField(
         default=list, blank=True, help_text="The cue phrases behind the suggested stance."
+    )
+    relevance = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="How likely the desk finds this item relevant to the debate, 0 to 1.",
+    )
+    found_by = models.CharField(max_length=10, choices=FoundBy, default=FoundBy.QUERY)
+    reason = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Why it was suggested: the most similar accepted article or debate passage.",
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
     assignee = models.ForeignKey(
@@ -49,6 +81,7 @@ class Flag(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = FlagQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -56,6 +89,10 @@ class Flag(models.Model):
         indexes = [
             models.Index(fields=["debate", "status", "-score", "-created_at"], name="flag_queue"),
             models.Index(fields=["status", "-score", "-created_at"], name="flag_queue_all"),
+            models.Index(
+                fields=["debate", "status", "-relevance", "-created_at"],
+                name="flag_relevance_queue",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["item", "debate"], name="flag_once_per_item_debate"),
@@ -65,6 +102,18 @@ class Flag(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in FlagStatus]), name="flag_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(relevance__isnull=True) | Q(relevance__gte=0, relevance__lte=1),
+                name="flag_relevance_is_probability",
+            ),
+            models.CheckConstraint(
+                condition=Q(found_by__in=[f.value for f in FoundBy]), name="flag_found_by_valid"
+            ),
+            # A flag the query did not find was found by similarity, so it has a relevance.
+            models.CheckConstraint(
+                condition=Q(found_by="query") | Q(relevance__isnull=False),
+                name="flag_similarity_has_relevance",
             ),
             models.CheckConstraint(
                 condition=~Q(status="claimed") | Q(assignee__isnull=False),

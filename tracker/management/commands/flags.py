@@ -22,7 +22,7 @@ class Command(BaseCommand):
             Flag.objects.filter(debate__slug=debate)
             .select_related("item")
             .prefetch_related("matched_actors")
-            .order_by("-score", "-created_at", "-id")
+            .in_queue_order()
         )
         if status:
             flags = flags.filter(status=status)
@@ -36,5 +36,8 @@ class Command(BaseCommand):
                 "matched_terms": flag.matched_terms,
                 "matched_actors": sorted(actor.slug for actor in flag.matched_actors.all()),
                 "suggested_stance": flag.suggested_stance,
+                "relevance": flag.relevance,
+                "found_by": flag.found_by,
+                "reason": flag.reason,
             }
             self.stdout.write(json.dumps(row, ensure_ascii=False))

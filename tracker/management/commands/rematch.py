@@ -4,12 +4,16 @@ from datetime import UTC, datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date
 
-from tracker.ingest.pipeline import rematch
+from tracker.ingest.pipeline import relevance_enabled, rematch
 from tracker.models import Debate
+from tracker.relevance.learning import relearn
 
 
 class Command(BaseCommand):
-    help = "Re-run a debate's watch query over stored coverage; creates only missing flags."
+    help = (
+        "Re-run a debate's watch query over stored coverage (creating only missing flags), "
+        "retrain its relevance model, re-score its open flags and flag similar coverage."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--debate", required=True, metavar="SLUG")
@@ -31,4 +35,8 @@ class Command(BaseCommand):
         except Exception as error:
             raise CommandError(f"the debate's watch query is not valid: {error}") from None
         created = rematch(target, since=start)
-        self.stdout.write(json.dumps({"debate": target.slug, "flags_created": created}))
+        result = {"debate": target.slug, "flags_created": created}
+        if relevance_enabled():
+            rescored, similar = relearn(target, since=start)
+            result.update(flags_created=created + similar, similar=similar, rescored=rescored)
+        self.stdout.write(json.dumps(result))
