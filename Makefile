@@ -33,7 +33,7 @@ run: install
 	@echo "Policy Debate Tracker: http://127.0.0.1:$(PORT)/  editorial panel: http://127.0.0.1:$(PORT)/admin/"
 	@echo "(Ctrl-C stops web, worker and beat)"
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.dev --port $(PORT)
 
 # Uses DATABASE_URL and REDIS_URL when set; otherwise SQLite and the filesystem broker.
 test: install

@@ -1,19 +1,46 @@
-from django.db import connection
+import logging
+
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .models import Heartbeat
 
+logger = logging.getLogger(__name__)
+
+BROKER_TIMEOUT = 1.0  # seconds: a load balancer's check must answer quickly
+
+
+def broker_reachable():
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as broker:
+            broker.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
+    except Exception as error:  # any broker failure: report it, log the detail
+        logger.warning("health check: the broker is unreachable: %s", error)
+        return False
+    return True
+
 
 @never_cache
 def healthz(request):
-    """Liveness for the proxy: the database answers; the worker's last heartbeat."""
+    """For a load balancer: 503 when the database does not answer (this process
+    cannot serve), 200 otherwise; a broker that is down only delays background
+    work, so it is reported as "degraded" with 200. Errors are logged, never
+    shown: they name hosts and ports."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception as exc:  # any database failure means unhealthy
-        return JsonResponse({"status": "error", "database": str(exc)}, status=503)
-    beat = Heartbeat.objects.filter(name="scheduler").first()
+        beat = Heartbeat.objects.filter(name="scheduler").first()
+    except Exception as error:  # unreachable or not migrated: this process cannot serve
+        logger.error("health check: the database does not answer: %s", error)
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    broker = broker_reachable()
     age = round((timezone.now() - beat.seen_at).total_seconds()) if beat else None
-    return JsonResponse({"status": "ok", "database": "ok", "worker_seconds_since_seen": age})
+    return JsonResponse(
+        {
+            "status": "ok" if broker else "degraded",
+            "database": "ok",
+            "broker": "ok" if broker else "unreachable",
+            "worker_seconds_since_seen": age,
+        }
+    )
