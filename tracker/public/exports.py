@@ -172,7 +172,7 @@ POPOLO_ORGANIZATION_CLASSIFICATION = {
 
 def popolo(request):
     """Popolo persons (officials), organizations (everyone else) and memberships."""
-    actors = list(Actor.objects.order_by("slug"))
+    actors = list(Actor.objects.public().order_by("slug"))
     persons, organizations = [], []
     for actor in actors:
         entry = {
