@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -7,10 +6,6 @@ from rest_framework.fields import DateField
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
 from . import filters, serializers
-
-PUBLIC_EVIDENCE = Prefetch(
-    "evidence", queryset=Evidence.objects.public().select_related("item__outlet", "cited_outlet")
-)
 
 
 class DebateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -59,11 +54,7 @@ class PositionViewSet(viewsets.ReadOnlyModelViewSet):
             except ValidationError as error:
                 raise ValidationError({"as_of": error.detail}) from None
             positions = positions.current(day)
-        return (
-            positions.select_related("actor", "debate", "proposal")
-            .prefetch_related(PUBLIC_EVIDENCE)
-            .order_by("-stated_on", "-id")
-        )
+        return serializers.PositionSerializer.fetch(positions).order_by("-stated_on", "-id")
 
 
 class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
