@@ -5,8 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..models import Actor, Evidence, Membership, Position
-
-STANCES = (-2, -1, 0, 1, 2)
+from ..models.stance import STANCE_VALUES
 
 
 def attach_evidence(positions):
@@ -105,7 +104,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
             distribution = blocs.setdefault(organization.id, (organization, defaultdict(int)))[1]
             distribution[position.stance if position else None] += 1
     bloc_rows = [
-        (organization, [(value, distribution.get(value, 0)) for value in STANCES])
+        (organization, [(value, distribution.get(value, 0)) for value in STANCE_VALUES])
         for organization, distribution in sorted(blocs.values(), key=lambda row: row[0].name)
     ]
     return DebateData(
@@ -174,7 +173,7 @@ def _bloc_stances(bloc, members):
     rows = []
     for debate in debates:
         if debate.id in counts:
-            distribution = [(value, counts[debate.id].get(value, 0)) for value in STANCES]
+            distribution = [(value, counts[debate.id].get(value, 0)) for value in STANCE_VALUES]
             known = sum(count for _, count in distribution)
             rows.append((debate, distribution, len(member_ids) - known))
     return rows
