@@ -60,6 +60,4 @@ class PositionViewSet(viewsets.ReadOnlyModelViewSet):
 class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilter
-    queryset = (
-        Evidence.objects.public().select_related("item__outlet", "cited_outlet").order_by("id")
-    )
+    queryset = serializers.EvidenceSerializer.fetch(Evidence.objects.public()).order_by("id")
