@@ -78,21 +78,70 @@ def test_a_draft_debate_has_no_feed(client, world):
     assert client.get("/debates/hidden/feed/").status_code == 404
 
 
+# One shape per record: the API, the JSON exports and the CSV carry the same keys.
+POSITION_KEYS = [
+    "id", "actor", "actor_name", "actor_kind", "actor_country", "debate", "proposal",
+    "proposal_title", "proposal_rung", "stance", "stance_label", "support", "summary",
+    "stated_on", "status", "published_at", "retraction_reason", "correction_note",
+    "corrected_at", "evidence",
+]  # fmt: skip
+EVIDENCE_KEYS = [
+    "id", "position", "attribution", "attribution_chain", "on_record", "quote", "speaker",
+    "source_count", "source_affiliation", "cited_outlet", "outlet", "source_url", "source_title",
+    "source_published_at",
+]  # fmt: skip
+CSV_HEADER = [
+    "id", "actor", "actor_name", "actor_kind", "actor_country", "debate", "proposal",
+    "proposal_title", "proposal_rung", "stance", "stance_label", "support", "summary",
+    "stated_on", "status", "published_at", "retraction_reason", "correction_note",
+    "corrected_at", "evidence_id", "evidence_attribution", "evidence_attribution_chain",
+    "evidence_on_record", "evidence_quote", "evidence_speaker", "evidence_source_count",
+    "evidence_source_affiliation", "evidence_cited_outlet", "evidence_outlet",
+    "evidence_source_url", "evidence_source_title", "evidence_source_published_at",
+]  # fmt: skip
+
+
 def test_the_debate_csv_has_a_row_per_evidence_and_defuses_formulas(client, world):
     response = client.get("/export/debates/airspace.csv")
     assert response["Content-Disposition"] == 'attachment; filename="airspace-positions.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    reader = csv.DictReader(io.StringIO(response.content.decode()))
+    rows = list(reader)
+    assert reader.fieldnames == CSV_HEADER
     summaries = [row["summary"] for row in rows]
     assert "DRAFT-ONLY" not in summaries and "IN-DRAFT-DEBATE" not in summaries
     assert {"EARLY", "LATER", "RETRACTED-ONE"} <= set(summaries)
     later = next(row for row in rows if row["summary"] == "LATER")
-    assert later["attribution_chain"].endswith("citing Financial Times, citing four NATO officials")
-    assert later["quote"].startswith("'=HYPERLINK")
+    assert later["evidence_attribution_chain"].endswith(
+        "citing Financial Times, citing four NATO officials"
+    )
+    assert later["evidence_quote"].startswith("'=HYPERLINK")
+    assert later["evidence_source_count"] == "4"
+    assert later["evidence_on_record"] == "False"
     assert later["stance"] == "1"
+    assert (later["actor"], later["actor_name"], later["debate"]) == (
+        "estonia",
+        "Estonia",
+        "airspace",
+    )
+    early = next(row for row in rows if row["summary"] == "EARLY")
+    assert early["evidence_id"] == "" and early["evidence_quote"] == ""
+
+
+def test_the_json_export_and_the_api_give_a_position_the_same_shape(client, world):
+    exported = client.get("/export/debates/airspace.json").json()["positions"]
+    later = next(p for p in exported if p["summary"] == "LATER")
+    assert list(later) == POSITION_KEYS
+    assert list(later["evidence"][0]) == EVIDENCE_KEYS
+    assert client.get(f"/api/v1/positions/{later['id']}/").json() == later
+    evidence = client.get(f"/api/v1/evidence/{later['evidence'][0]['id']}/").json()
+    assert evidence == later["evidence"][0]
+    drones = next(p for p in exported if p["proposal"] == "drones")
+    assert (drones["proposal_title"], drones["proposal_rung"]) == ("Arm drones", 2)
 
 
 def test_the_json_exports_nest_evidence_and_hold_no_drafts(client, world):
     debate = client.get("/export/debates/airspace.json").json()
+    assert debate["debate"] == client.get("/api/v1/debates/airspace/").json()
     assert debate["debate"]["slug"] == "airspace"
     statuses = {p["status"] for p in debate["positions"]}
     assert statuses == {"published", "retracted"}
@@ -271,12 +320,12 @@ def test_every_text_cell_of_the_csv_is_defused_and_numbers_stay_numbers(client, 
     rows = [
         row
         for row in csv.DictReader(io.StringIO(client.get(url).content.decode()))
-        if row["actor"] != "Estonia"
+        if row["actor_name"] != "Estonia"
     ]
     assert len(rows) == 3
     retracted = next(row for row in rows if row["proposal"])
-    assert retracted["actor"] == "'" + FORMULA
-    assert retracted["proposal"] == "'+SUM(1,1)"
+    assert retracted["actor_name"] == "'" + FORMULA
+    assert retracted["proposal_title"] == "'+SUM(1,1)"
     assert retracted["summary"] == "'-2+3"
     assert retracted["retraction_reason"] == "'@SUM(A1:A9)"
     assert retracted["stance"] == "-1"

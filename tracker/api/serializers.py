@@ -1,3 +1,7 @@
+"""The one shape of each public record: the API, the JSON exports and the CSV
+(which flattens the same data) all serialise through these."""
+
+from django.db.models import Prefetch
 from rest_framework import serializers
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
@@ -34,14 +38,18 @@ class EvidenceSerializer(serializers.ModelSerializer):
     source_url = serializers.SerializerMethodField()
     source_title = serializers.CharField(source="item.title", default=None, read_only=True)
     attribution_chain = serializers.CharField(read_only=True)
+    source_published_at = serializers.DateTimeField(
+        source="item.published_at", default=None, read_only=True
+    )
+    on_record = serializers.BooleanField(source="is_on_record", read_only=True)
     position = serializers.IntegerField(source="position_id", read_only=True)
 
     class Meta:
         model = Evidence
         fields = [
-            "id", "position", "attribution", "attribution_chain", "quote", "speaker",
-            "source_count", "source_affiliation", "cited_outlet", "outlet", "source_url",
-            "source_title",
+            "id", "position", "attribution", "attribution_chain", "on_record", "quote",
+            "speaker", "source_count", "source_affiliation", "cited_outlet", "outlet",
+            "source_url", "source_title", "source_published_at",
         ]  # fmt: skip
 
     def get_outlet(self, evidence) -> str | None:
@@ -51,21 +59,40 @@ class EvidenceSerializer(serializers.ModelSerializer):
     def get_source_url(self, evidence) -> str:
         return evidence.item.url if evidence.item else evidence.url
 
+    @staticmethod
+    def fetch(evidence):
+        """The evidence with all this serializer reads, in one query."""
+        return evidence.select_related("item__outlet", "cited_outlet")
+
 
 class PositionSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    actor_name = serializers.CharField(source="actor.name", read_only=True)
+    actor_kind = serializers.CharField(source="actor.kind", read_only=True)
+    actor_country = serializers.CharField(source="actor.country", read_only=True)
     debate = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     proposal = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    proposal_title = serializers.CharField(source="proposal.title", default=None, read_only=True)
+    proposal_rung = serializers.IntegerField(source="proposal.rung", default=None, read_only=True)
     stance_label = serializers.SerializerMethodField()
     evidence = EvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Position
         fields = [
-            "id", "actor", "debate", "proposal", "stance", "stance_label", "support", "summary",
+            "id", "actor", "actor_name", "actor_kind", "actor_country", "debate", "proposal",
+            "proposal_title", "proposal_rung", "stance", "stance_label", "support", "summary",
             "stated_on", "status", "published_at", "retraction_reason", "correction_note",
             "corrected_at", "evidence",
         ]  # fmt: skip
 
     def get_stance_label(self, position) -> str | None:
         return position.stance_label if position.stance is not None else None
+
+    @staticmethod
+    def fetch(positions):
+        """The positions with all this serializer reads, in a fixed number of queries."""
+        evidence = EvidenceSerializer.fetch(Evidence.objects.public())
+        return positions.select_related("actor", "debate", "proposal").prefetch_related(
+            Prefetch("evidence", queryset=evidence)
+        )

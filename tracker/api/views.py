@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -7,10 +6,6 @@ from rest_framework.fields import DateField
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
 from . import filters, serializers
-
-PUBLIC_EVIDENCE = Prefetch(
-    "evidence", queryset=Evidence.objects.current().select_related("item__outlet", "cited_outlet")
-)
 
 
 class DebateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -22,9 +17,7 @@ class DebateViewSet(viewsets.ReadOnlyModelViewSet):
 class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ProposalSerializer
     queryset = (
-        Proposal.objects.exclude(debate__status=Debate.Status.DRAFT)
-        .select_related("debate")
-        .order_by("debate__slug", "rung", "slug")
+        Proposal.objects.public().select_related("debate").order_by("debate__slug", "rung", "slug")
     )
     filterset_fields = ["debate__slug"]
 
@@ -32,7 +25,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
 class ActorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ActorSerializer
     lookup_field = "slug"
-    queryset = Actor.objects.order_by("slug")
+    queryset = Actor.objects.public().order_by("slug")
     filterset_class = filters.ActorFilter
 
 
@@ -53,28 +46,18 @@ class PositionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.PositionFilter
 
     def get_queryset(self):
-        positions = Position.objects.public().exclude(debate__status=Debate.Status.DRAFT)
+        positions = Position.objects.public()
         as_of = self.request.query_params.get("as_of")
         if as_of:
             try:
                 day = DateField().to_internal_value(as_of)
             except ValidationError as error:
                 raise ValidationError({"as_of": error.detail}) from None
-            positions = Position.objects.current(day).exclude(debate__status=Debate.Status.DRAFT)
-        return (
-            positions.select_related("actor", "debate", "proposal")
-            .prefetch_related(PUBLIC_EVIDENCE)
-            .order_by("-stated_on", "-id")
-        )
+            positions = positions.current(day)
+        return serializers.PositionSerializer.fetch(positions).order_by("-stated_on", "-id")
 
 
 class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilter
-    queryset = (
-        Evidence.objects.current()
-        .filter(position__status__in=[Position.Status.PUBLISHED, Position.Status.RETRACTED])
-        .exclude(position__debate__status=Debate.Status.DRAFT)
-        .select_related("item__outlet", "cited_outlet")
-        .order_by("id")
-    )
+    queryset = serializers.EvidenceSerializer.fetch(Evidence.objects.public()).order_by("id")

@@ -13,6 +13,7 @@ from operator import itemgetter
 
 import ahocorasick_rs
 
+from ..models.stance import clamp_stance
 from .cues import ESCALATORY_CUES, RESTRAINING_CUES
 from .query import (
     ActorRef,
@@ -26,7 +27,6 @@ from .query import (
 from .query import positive_leaves as query_positive_leaves
 from .text import word_list
 
-STANCE_LIMIT = 2
 _first = itemgetter(0)
 
 
@@ -191,7 +191,7 @@ class Matcher:
             reasons.append({"cue": cue, "direction": direction})
         if not reasons:
             return None, []
-        return max(-STANCE_LIMIT, min(STANCE_LIMIT, balance)), reasons
+        return clamp_stance(balance), reasons
 
 
 def name_pattern(name):

@@ -32,6 +32,14 @@ def normalise_aliases(aliases, name=""):
     return cleaned
 
 
+class ActorQuerySet(models.QuerySet):
+    def public(self):
+        """Actors readers may see: every actor. Names, kinds and memberships are
+        reference data (the Popolo export lists them all); only positions wait
+        for publication."""
+        return self.all()
+
+
 class ActorKind(models.TextChoices):
     COUNTRY = "country", "Country"
     OFFICIAL = "official", "Official"
@@ -66,6 +74,8 @@ class Actor(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActorQuerySet.as_manager()
 
     history = HistoricalRecords()
 

@@ -7,16 +7,28 @@ from simple_history.models import HistoricalRecords
 from .stance import describe_stance
 
 
-class DebateQuerySet(models.QuerySet):
-    def public(self):
-        """Debates readers may see: everything but drafts."""
-        return self.exclude(status=Debate.Status.DRAFT)
-
-
 class DebateStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     ACTIVE = "active", "Active"
     CLOSED = "closed", "Closed"
+
+
+def public_debate(path=""):
+    """The condition on a debate readers may see — everything but drafts — reached
+    from a related model through path ("debate__", "position__debate__")."""
+    return ~Q(**{f"{path}status": DebateStatus.DRAFT})
+
+
+class DebateQuerySet(models.QuerySet):
+    def public(self):
+        """Debates readers may see: everything but drafts."""
+        return self.filter(public_debate())
+
+
+class ProposalQuerySet(models.QuerySet):
+    def public(self):
+        """Options readers may see: those of public debates."""
+        return self.filter(public_debate("debate__"))
 
 
 class Debate(models.Model):
@@ -116,6 +128,8 @@ class Proposal(models.Model):
         help_text="Place on the escalation ladder: higher rungs escalate further."
     )
     description = models.TextField(blank=True)
+
+    objects = ProposalQuerySet.as_manager()
 
     history = HistoricalRecords()
 

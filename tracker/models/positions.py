@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from .actors import Actor
 from .coverage import CoverageItem, Outlet
-from .debates import Debate, Proposal
+from .debates import Debate, Proposal, public_debate
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
 
 NUMBER_WORDS = [
@@ -28,13 +28,26 @@ NUMBER_WORDS = [
 ]
 
 
+def public_position(path=""):
+    """The condition on a position readers may see, reached from a related model
+    through path ("position__"): published or retracted, in a public debate."""
+    return Q(**{f"{path}status__in": PUBLIC_STATUSES}) & public_debate(f"{path}debate__")
+
+
 class PositionQuerySet(models.QuerySet):
+    """Reader-facing code starts from public(); the other methods chain after it
+    (public().current(), public().shifts()) and the editorial panel uses them alone."""
+
+    def public(self):
+        """What readers may see: published and retracted positions of public
+        debates; never drafts, never a draft debate's positions."""
+        return self.filter(public_position())
+
     def published(self):
         return self.filter(status=Position.Status.PUBLISHED)
 
-    def public(self):
-        """What readers may see: published and retracted positions, never drafts."""
-        return self.filter(status__in=[Position.Status.PUBLISHED, Position.Status.RETRACTED])
+    def retracted(self):
+        return self.filter(status=Position.Status.RETRACTED)
 
     def current(self, as_of=None):
         """The latest published position of each actor on each debate and each
@@ -114,6 +127,10 @@ class PositionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+
+
+# Retracted positions stay in view, marked, so readers see what was withdrawn.
+PUBLIC_STATUSES = [PositionStatus.PUBLISHED, PositionStatus.RETRACTED]
 
 
 class PositionSupport(models.TextChoices):
@@ -448,6 +465,10 @@ class EvidenceQuerySet(models.QuerySet):
     def current(self):
         """Evidence as it stands: without what a published correction replaced."""
         return self.filter(superseded_at=None)
+
+    def public(self):
+        """What readers may see: the current evidence of public positions."""
+        return self.current().filter(public_position("position__"))
 
 
 class Evidence(models.Model):

@@ -1,10 +1,11 @@
-"""The stance scale shared by positions and flags: −2 … +2 on a debate's own poles."""
+"""The stance scale shared by positions, flags, the matcher, the charts and the
+pages: −2 … +2 on a debate's own poles. Everything else reads it from here."""
 
 from django.db.models import Q
 
 STANCE_MIN = -2
 STANCE_MAX = 2
-STANCE_VALUES = range(STANCE_MIN, STANCE_MAX + 1)
+STANCE_VALUES = range(STANCE_MIN, STANCE_MAX + 1)  # low pole first
 
 STANCE_CHOICES = [
     (-2, "−2 · strongly towards the low pole"),
@@ -20,6 +21,11 @@ def stance_in_range(field):
     return Q(**{f"{field}__isnull": True}) | Q(
         **{f"{field}__gte": STANCE_MIN, f"{field}__lte": STANCE_MAX}
     )
+
+
+def clamp_stance(value):
+    """The nearest stance on the scale to any whole number."""
+    return max(STANCE_MIN, min(STANCE_MAX, value))
 
 
 def format_stance(stance):

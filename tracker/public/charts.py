@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from ..models.stance import STANCE_MAX, STANCE_MIN, format_stance
+from ..models.stance import STANCE_MAX, STANCE_MIN, STANCE_VALUES, format_stance
 
-STANCES = range(STANCE_MIN, STANCE_MAX + 1)
 LABEL_CHARACTERS = 24
 
 
@@ -98,7 +97,7 @@ def spectrum(positions, low_label, high_label, width=760, row=24, link=True):
         axis_y=34,
         left=left,
         right=right,
-        ticks=[(left + (s - STANCE_MIN) * step, format_stance(s)) for s in STANCES],
+        ticks=[(left + (s - STANCE_MIN) * step, format_stance(s)) for s in STANCE_VALUES],
         dots=dots,
         low_label=low_label,
         high_label=high_label,
@@ -138,5 +137,5 @@ def timeline(positions, width=560, height=150):
         else:
             path.append(f"M{x:.1f} {y:.1f}")
         points.append((x, y, stance_class(position.stance), title))
-    levels = [(y_of(s), format_stance(s)) for s in STANCES]
+    levels = [(y_of(s), format_stance(s)) for s in STANCE_VALUES]
     return Timeline(width, height, points, " ".join(path), levels, first, last)

@@ -5,8 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..models import Actor, Evidence, Membership, Position
-
-STANCES = (-2, -1, 0, 1, 2)
+from ..models.stance import STANCE_VALUES
 
 
 def attach_evidence(positions):
@@ -14,7 +13,7 @@ def attach_evidence(positions):
     ids = [p.id for p in positions]
     evidence = defaultdict(list)
     rows = (
-        Evidence.objects.current()
+        Evidence.objects.public()
         .filter(position_id__in=ids)
         .select_related("item__outlet", "item__duplicate_of", "cited_outlet")
         .order_by("id")
@@ -47,7 +46,8 @@ class DebateData:
 def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution=""):
     proposals = list(debate.proposals.all())
     current = list(
-        Position.objects.current_positions(debate, as_of=as_of)
+        Position.objects.public()
+        .current_positions(debate, as_of=as_of)
         .select_related("actor", "proposal")
         .order_by("actor__name", "proposal__rung")
     )
@@ -83,14 +83,17 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
 
     shifts = [
         s
-        for s in Position.objects.shifts()
+        for s in Position.objects.public()
+        .shifts()
         .filter(debate=debate)
         .select_related("actor", "proposal")
         .order_by("-stated_on", "-id")
         if as_of is None or s.stated_on <= as_of
     ]
     retracted = list(
-        debate.positions.filter(status=Position.Status.RETRACTED)
+        Position.objects.public()
+        .retracted()
+        .filter(debate=debate)
         .select_related("actor", "proposal")
         .order_by("-stated_on")
     )
@@ -101,7 +104,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
             distribution = blocs.setdefault(organization.id, (organization, defaultdict(int)))[1]
             distribution[position.stance if position else None] += 1
     bloc_rows = [
-        (organization, [(value, distribution.get(value, 0)) for value in STANCES])
+        (organization, [(value, distribution.get(value, 0)) for value in STANCE_VALUES])
         for organization, distribution in sorted(blocs.values(), key=lambda row: row[0].name)
     ]
     return DebateData(
@@ -137,9 +140,9 @@ def _divergences(officials, countries):
     country_by_code = {c.country: c for c in countries}
     latest = defaultdict(dict)  # actor id -> debate id -> current position
     positions = (
-        Position.objects.published()
+        Position.objects.public()
+        .published()
         .filter(actor__in=[*officials, *countries], proposal=None)
-        .exclude(debate__status="draft")
         .select_related("debate")
         .order_by("stated_on", "published_at", "id")
     )
@@ -163,14 +166,14 @@ def _bloc_stances(bloc, members):
 
     member_ids = {m.member_id for m in members}
     debates = list(Debate.objects.public().order_by("title"))
-    current = Position.objects.current_overall(debates).filter(actor_id__in=member_ids)
+    current = Position.objects.public().current_overall(debates).filter(actor_id__in=member_ids)
     counts = defaultdict(lambda: defaultdict(int))
     for position in current.only("id", "debate_id", "actor_id", "stance"):
         counts[position.debate_id][position.stance] += 1
     rows = []
     for debate in debates:
         if debate.id in counts:
-            distribution = [(value, counts[debate.id].get(value, 0)) for value in STANCES]
+            distribution = [(value, counts[debate.id].get(value, 0)) for value in STANCE_VALUES]
             known = sum(count for _, count in distribution)
             rows.append((debate, distribution, len(member_ids) - known))
     return rows
@@ -178,17 +181,17 @@ def _bloc_stances(bloc, members):
 
 def actor_data(actor):
     current = list(
-        Position.objects.current_for_actor(actor)
+        Position.objects.public()
+        .current_for_actor(actor)
         .select_related("debate", "proposal")
         .order_by("debate__title", "proposal__rung")
     )
-    current = [p for p in current if p.debate.status != "draft"]
     attach_evidence(current)
     history = defaultdict(list)
     for position in (
-        actor.positions.published()
-        .filter(proposal=None)
-        .exclude(debate__status="draft")
+        Position.objects.public()
+        .published()
+        .filter(actor=actor, proposal=None)
         .select_related("debate")
         .order_by("stated_on", "published_at", "id")
     ):
@@ -197,15 +200,20 @@ def actor_data(actor):
     members = list(actor.members.select_related("member").order_by("member__name"))
     if actor.kind == Actor.Kind.OFFICIAL and actor.country:
         officials = [actor]
-        countries = list(Actor.objects.filter(kind=Actor.Kind.COUNTRY, country=actor.country))
+        countries = list(
+            Actor.objects.public().filter(kind=Actor.Kind.COUNTRY, country=actor.country)
+        )
     elif actor.kind == Actor.Kind.COUNTRY:
-        officials = list(Actor.objects.filter(kind=Actor.Kind.OFFICIAL, country=actor.country))
+        officials = list(
+            Actor.objects.public().filter(kind=Actor.Kind.OFFICIAL, country=actor.country)
+        )
         countries = [actor]
     else:
         officials, countries = [], []
     retracted = list(
-        actor.positions.filter(status=Position.Status.RETRACTED)
-        .exclude(debate__status="draft")
+        Position.objects.public()
+        .retracted()
+        .filter(actor=actor)
         .select_related("debate", "proposal")
     )
     bloc_stances = _bloc_stances(actor, members) if actor.kind == Actor.Kind.BLOC else []

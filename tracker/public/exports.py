@@ -9,94 +9,28 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from ..api.serializers import DebateSerializer, EvidenceSerializer, PositionSerializer
 from ..models import Actor, Debate, Membership, Position
-from .data import attach_evidence
 from .links import site_url
 
-CSV_COLUMNS = [
-    "debate", "position_id", "actor", "actor_kind", "actor_country", "proposal", "proposal_rung",
-    "stance", "stance_label", "support", "stated_on", "status", "retraction_reason", "summary",
-    "attribution", "attribution_chain", "quote", "source_count", "source_affiliation",
-    "cited_outlet", "outlet", "source_url", "source_title",
-]  # fmt: skip
+POSITION_COLUMNS = [name for name in PositionSerializer.Meta.fields if name != "evidence"]
+# Each evidence item is a row of its own, beside its position's columns.
+EVIDENCE_COLUMNS = [name for name in EvidenceSerializer.Meta.fields if name != "position"]
+CSV_COLUMNS = POSITION_COLUMNS + [f"evidence_{name}" for name in EVIDENCE_COLUMNS]
 
 
 def _positions(debates):
-    positions = list(
-        Position.objects.public()
-        .filter(debate__in=debates)
-        .select_related("actor", "debate", "proposal")
-        .order_by("debate__slug", "actor__slug", "stated_on", "id")
-    )
-    return attach_evidence(positions)
+    positions = Position.objects.public().filter(debate__in=debates)
+    ordered = positions.order_by("debate__slug", "actor__slug", "stated_on", "id")
+    return PositionSerializer(PositionSerializer.fetch(ordered), many=True).data
 
 
-def _evidence_dict(evidence):
-    return {
-        "attribution": evidence.attribution,
-        "attribution_chain": evidence.attribution_chain,
-        "on_record": evidence.is_on_record,
-        "quote": evidence.quote,
-        "speaker": evidence.speaker,
-        "source_count": evidence.source_count,
-        "source_affiliation": evidence.source_affiliation,
-        "cited_outlet": evidence.cited_outlet.name if evidence.cited_outlet else None,
-        "outlet": evidence.item.outlet.name if evidence.item and evidence.item.outlet else None,
-        "url": evidence.item.url if evidence.item else evidence.url,
-        "title": evidence.item.title if evidence.item else None,
-        "published_at": evidence.item.published_at.isoformat()
-        if evidence.item and evidence.item.published_at
-        else None,
-    }
-
-
-def position_dict(position):
-    return {
-        "id": position.id,
-        "debate": position.debate.slug,
-        "actor": {
-            "slug": position.actor.slug,
-            "name": position.actor.name,
-            "kind": position.actor.kind,
-        },
-        "proposal": {
-            "slug": position.proposal.slug,
-            "title": position.proposal.title,
-            "rung": position.proposal.rung,
-        }
-        if position.proposal
-        else None,
-        "stance": position.stance,
-        "stance_label": position.stance_label if position.stance is not None else None,
-        "support": position.support or None,
-        "summary": position.summary,
-        "stated_on": position.stated_on.isoformat(),
-        "status": position.status,
-        "published_at": position.published_at.isoformat() if position.published_at else None,
-        "retraction_reason": position.retraction_reason or None,
-        "evidence": [_evidence_dict(e) for e in position.public_evidence],
-    }
-
-
-def _debate_dict(debate):
-    return {
-        "slug": debate.slug,
-        "title": debate.title,
-        "question": debate.question,
-        "low_label": debate.low_label,
-        "high_label": debate.high_label,
-        "status": debate.status,
-        "url": reverse("public:debate", args=[debate.slug]),
-        "proposals": [
-            {"slug": p.slug, "title": p.title, "rung": p.rung} for p in debate.proposals.all()
-        ],
-    }
-
-
-EVIDENCE_CSV_KEYS = (
-    "attribution", "attribution_chain", "quote", "source_count", "source_affiliation",
-    "cited_outlet", "outlet", "url", "title",
-)  # fmt: skip
+def _csv_rows(position):
+    """The serialised position flattened: one row per evidence item (one row
+    without evidence when there is none)."""
+    base = [position[name] for name in POSITION_COLUMNS]
+    for evidence in position["evidence"] or [None]:
+        yield base + [evidence[name] if evidence else None for name in EVIDENCE_COLUMNS]
 
 
 def _csv_response(positions, filename):
@@ -104,17 +38,7 @@ def _csv_response(positions, filename):
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for position in positions:
-        base = [
-            position.debate.slug, position.id, position.actor.name, position.actor.kind,
-            position.actor.country, position.proposal.title if position.proposal else "",
-            position.proposal.rung if position.proposal else "", position.stance,
-            position.stance_label if position.stance is not None else "", position.support,
-            position.stated_on.isoformat(), position.status, position.retraction_reason,
-            position.summary,
-        ]  # fmt: skip
-        for evidence in position.public_evidence or [None]:
-            extra = _evidence_dict(evidence) if evidence else {}
-            row = base + [extra.get(key) for key in EVIDENCE_CSV_KEYS]
+        for row in _csv_rows(position):
             writer.writerow([_csv_cell(value) for value in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -144,7 +68,7 @@ def debate_export(request, slug, fmt):
     positions = _positions([debate])
     if fmt == "csv":
         return _csv_response(positions, f"{debate.slug}-positions.csv")
-    body = {"debate": _debate_dict(debate), "positions": [position_dict(p) for p in positions]}
+    body = {"debate": DebateSerializer(debate).data, "positions": positions}
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
@@ -155,10 +79,7 @@ def dataset_export(request, fmt):
     positions = _positions(debates)
     if fmt == "csv":
         return _csv_response(positions, "positions.csv")
-    body = {
-        "debates": [_debate_dict(d) for d in debates],
-        "positions": [position_dict(p) for p in positions],
-    }
+    body = {"debates": DebateSerializer(debates, many=True).data, "positions": positions}
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
@@ -172,7 +93,7 @@ POPOLO_ORGANIZATION_CLASSIFICATION = {
 
 def popolo(request):
     """Popolo persons (officials), organizations (everyone else) and memberships."""
-    actors = list(Actor.objects.order_by("slug"))
+    actors = list(Actor.objects.public().order_by("slug"))
     persons, organizations = [], []
     for actor in actors:
         entry = {

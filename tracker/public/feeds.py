@@ -46,13 +46,13 @@ class _PositionFeed(Feed):
         positions = list(
             self.positions(obj)
             .public()
-            .exclude(debate__status=Debate.Status.DRAFT)
             .select_related("actor", "debate", "proposal")
             .order_by("-published_at", "-id")[:ITEMS]
         )
         # Mark the items that are shifts, in one query for the whole page.
         shift_ids = {
-            s.id: s for s in Position.objects.shifts().filter(id__in=[p.id for p in positions])
+            s.id: s
+            for s in Position.objects.public().shifts().filter(id__in=[p.id for p in positions])
         }
         for position in positions:
             position.shift = shift_ids.get(position.id)
@@ -114,7 +114,7 @@ class DebateFeed(_PositionFeed):
 
 class ActorFeed(_PositionFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Actor, slug=slug)
+        return get_object_or_404(Actor.objects.public(), slug=slug)
 
     def title(self, actor):
         return f"{actor.name} — positions and shifts"

@@ -22,7 +22,7 @@ class DebateFilter(django_filters.FilterSet):
     )
     bloc = django_filters.ModelChoiceFilter(
         label="Bloc",
-        queryset=Actor.objects.filter(kind=Actor.Kind.BLOC).order_by("name"),
+        queryset=Actor.objects.public().filter(kind=Actor.Kind.BLOC).order_by("name"),
         to_field_name="slug",
         empty_label="Any bloc",
         method="noop",

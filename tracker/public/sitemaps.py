@@ -32,7 +32,7 @@ class ActorSitemap(SiteSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return Actor.objects.order_by("slug")
+        return Actor.objects.public().order_by("slug")
 
     def location(self, actor):
         return reverse("public:actor", args=[actor.slug])

@@ -33,7 +33,7 @@ def _split(positions):
 def _debate_rows():
     """Public debates with how their actors split, in two queries."""
     debates = list(Debate.objects.public().order_by("status", "title"))
-    current = Position.objects.current_overall(debates).only("id", "debate_id", "stance")
+    current = Position.objects.public().current_overall(debates).only("id", "debate_id", "stance")
     by_debate = {}
     for position in current:
         by_debate.setdefault(position.debate_id, []).append(position)
@@ -42,8 +42,8 @@ def _debate_rows():
 
 def home(request):
     shifts = (
-        Position.objects.shifts()
-        .exclude(debate__status=Debate.Status.DRAFT)
+        Position.objects.public()
+        .shifts()
         .select_related("actor", "debate", "proposal")
         .order_by("-stated_on", "-id")[:SHIFTS_ON_HOME]
     )
@@ -98,7 +98,7 @@ def debate_embed(request, slug):
 
 def actor_list(request):
     kind = request.GET.get("kind", "")
-    actors = Actor.objects.order_by("name")
+    actors = Actor.objects.public().order_by("name")
     if kind in Actor.Kind.values:
         actors = actors.filter(kind=kind)
     response = render(
@@ -110,7 +110,7 @@ def actor_list(request):
 
 
 def actor_detail(request, slug):
-    actor = get_object_or_404(Actor, slug=slug)
+    actor = get_object_or_404(Actor.objects.public(), slug=slug)
     page = data.actor_data(actor)
     timelines = [
         (debate, charts.timeline(positions), positions)
@@ -123,15 +123,16 @@ def actor_detail(request, slug):
 
 def compare(request):
     slugs = [request.GET.get("a", ""), request.GET.get("b", "")]
-    actors = {a.slug: a for a in Actor.objects.filter(slug__in=[s for s in slugs if s])}
-    choices = list(Actor.objects.order_by("name").only("slug", "name"))
+    shown = Actor.objects.public()
+    actors = {a.slug: a for a in shown.filter(slug__in=[s for s in slugs if s])}
+    choices = list(shown.order_by("name").only("slug", "name"))
     context = {"choices": choices, "a": slugs[0], "b": slugs[1], "rows": [], "pair": None}
     if all(slug in actors for slug in slugs):
         first, second = actors[slugs[0]], actors[slugs[1]]
         positions = (
-            Position.objects.filter(actor__in=[first, second])
+            Position.objects.public()
+            .filter(actor__in=[first, second])
             .current()
-            .exclude(debate__status=Debate.Status.DRAFT)
             .select_related("debate", "proposal")
         )
         table = {}
@@ -178,15 +179,9 @@ def _single_negations(query):
 
 def _search(query):
     debates = Debate.objects.public()
-    actors = Actor.objects.all()
-    proposals = Proposal.objects.exclude(debate__status=Debate.Status.DRAFT).select_related(
-        "debate"
-    )
-    positions = (
-        Position.objects.public()
-        .exclude(debate__status=Debate.Status.DRAFT)
-        .select_related("actor", "debate", "proposal")
-    )
+    actors = Actor.objects.public()
+    proposals = Proposal.objects.public().select_related("debate")
+    positions = Position.objects.public().select_related("actor", "debate", "proposal")
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 

@@ -1,6 +1,6 @@
 from django import template
 
-from ..models.stance import format_stance
+from ..models.stance import STANCE_VALUES, format_stance
 from ..public.charts import stance_class
 
 register = template.Library()
@@ -15,6 +15,12 @@ def stance(value):
 @register.filter
 def stance_css(value):
     return stance_class(value)
+
+
+@register.simple_tag
+def stance_scale():
+    """The stance scale, low pole first: {% stance_scale as scale %}."""
+    return STANCE_VALUES
 
 
 @register.simple_tag
