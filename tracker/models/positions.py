@@ -9,6 +9,7 @@ from .actors import Actor
 from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
+from .tracking import FieldTracker
 
 NUMBER_WORDS = [
     "zero",
@@ -237,7 +238,7 @@ class Position(models.Model):
     FIXED_ONCE_PUBLISHED = (
         "actor_id", "debate_id", "proposal_id", "stance", "support", "stated_on",
     )  # fmt: skip
-    TRACKED = ("status", *FIXED_ONCE_PUBLISHED)
+    stored = FieldTracker("status", *FIXED_ONCE_PUBLISHED)
 
     def save(self, *args, **kwargs):
         changed = self.changed_since_published()
@@ -249,17 +250,10 @@ class Position(models.Model):
         if self.pk:
             self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
-        self._stored = {name: getattr(self, name) for name in self.TRACKED}
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored = {
-            name: getattr(instance, name)
-            for name in cls.TRACKED
-            if name.removesuffix("_id") in field_names or name in field_names
-        }
-        return instance
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        Position.stored.forget(self)
 
     def clean(self):
         errors = {}
@@ -297,22 +291,11 @@ class Position(models.Model):
 
     ALLOWED_MOVES = {("draft", "published"), ("published", "retracted")}
 
-    def _stored_values(self):
-        """The tracked fields as stored, also for an instance not loaded from the
-        database (a historical version being reverted, say)."""
-        if self.pk is None:
-            # A new row, also one copied from a stored position by clearing its
-            # pk: what the original holds is not this row's to keep.
-            return {}
-        stored = getattr(self, "_stored", None)
-        if stored is None or len(stored) < len(self.TRACKED):  # deferred fields
-            stored = Position.objects.filter(pk=self.pk).values(*self.TRACKED).first() or {}
-        return stored
-
     def changed_since_published(self):
         """What this object would change that a published (or retracted) position
         must keep: fixed fields, or a status move other than publish and retract."""
-        stored = self._stored_values()
+        tracked = self.stored
+        stored = tracked.values()
         if not stored:  # a new position: nothing published to keep yet
             return []
         status = stored["status"]
@@ -321,11 +304,8 @@ class Position(models.Model):
             changed.append("status")
         if status == self.Status.DRAFT:
             return changed
-        return changed + [
-            name.removesuffix("_id")
-            for name in self.FIXED_ONCE_PUBLISHED
-            if name in stored and stored[name] != getattr(self, name)
-        ]
+        fixed = [name for name in tracked.changed() if name in self.FIXED_ONCE_PUBLISHED]
+        return changed + [name.removesuffix("_id") for name in fixed]
 
     @property
     def stance_display(self):
