@@ -66,13 +66,16 @@ def test_the_digest_reads_as_a_plain_text_list_per_debate(editor_with_email, set
     for debate in (airspace, tariffs):
         DebateFollow.objects.create(user=editor_with_email, debate=debate)
     wire = f.OutletFactory(name="Example Wire")
-    f.FlagFactory(debate=airspace, item=f.CoverageItemFactory(title="Drones <over> Estonia",
-                  outlet=wire), score=5)  # fmt: skip
-    f.FlagFactory(debate=airspace, item=f.CoverageItemFactory(title="Jets scrambled",
-                  outlet=None), score=2.5)  # fmt: skip
+
+    def flag(debate, title, outlet, score):
+        f.FlagFactory(
+            debate=debate, item=f.CoverageItemFactory(title=title, outlet=outlet), score=score
+        )
+
+    flag(airspace, "Drones <over> Estonia", wire, 5)
+    flag(airspace, "Jets scrambled", None, 2.5)
     for n in range(22):
-        f.FlagFactory(debate=tariffs, item=f.CoverageItemFactory(title=f"Story {n:02}",
-                      outlet=wire), score=100 - n)  # fmt: skip
+        flag(tariffs, f"Story {n:02}", wire, 100 - n)
     today = timezone.localdate()
 
     assert send_digests() == 1
