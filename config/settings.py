@@ -20,8 +20,24 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
-def envbool(name, default="False"):
-    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+BOOLEANS = {
+    **dict.fromkeys(("1", "true", "yes", "on"), True),
+    **dict.fromkeys(("0", "false", "no", "off"), False),
+}
+
+
+def envbool(name, default=False):
+    """A yes/no variable; a value that is neither (a typo like "ture") is an
+    error rather than a silent False."""
+    value = os.environ.get(name, "")
+    if not value.strip():  # unset, or set to nothing
+        return default
+    try:
+        return BOOLEANS[value.strip().lower()]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a yes/no value: use one of {', '.join(BOOLEANS)}."
+        ) from None
 
 
 def envint(name, default):
@@ -50,8 +66,10 @@ if LOCAL_ENV_FILE and Path(LOCAL_ENV_FILE).is_file():
     for key, value in read_local_env(Path(LOCAL_ENV_FILE)).items():
         os.environ.setdefault(key, value)
 
+# Nothing is created on import: the SQLite backend (config/sqlite3) makes the
+# data directory when it connects, the Celery app the broker's folders
+# (config/celery.py), seed_demo the logins file's, collectstatic STATIC_ROOT.
 DATA_DIR = Path(os.environ.get("TRACKER_DATA_DIR", BASE_DIR / "var")).resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG")
 
@@ -150,7 +168,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+SQLITE_ENGINE = "config.sqlite3"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = SQLITE_ENGINE
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -176,7 +196,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", DATA_DIR / "static"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -190,8 +209,8 @@ STORAGES = {
 
 # Security: production (DEBUG off) gets secure cookies; HTTPS redirection is up
 # to the proxy unless SECURE_SSL_REDIRECT is set.
-SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(not DEBUG))
-CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(not DEBUG))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -215,8 +234,6 @@ if REDIS_URL:
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
-    for sub in ("queue", "processed", "control"):
-        (CELERY_DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
@@ -231,6 +248,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "config.celery:PersistentScheduler"
 CELERY_TASK_ROUTES = {
     "tracker.tasks.fetch_feed": {"queue": "fetch"},
     "tracker.tasks.rematch_debate": {"queue": "cpu"},
@@ -243,11 +261,13 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 # Publishing must not hang a web request when the broker is down: the
 # dispatcher finds due feeds again once it is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
+# The hour (in TIME_ZONE) of the daily digest.
+TRACKER_DIGEST_HOUR = envint("TRACKER_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE = {
     "dispatch-due-feeds": {"task": "tracker.tasks.dispatch_due_feeds", "schedule": 60.0},
     "daily-digest": {
         "task": "tracker.tasks.send_digests",
-        "schedule": crontab(hour=envint("TRACKER_DIGEST_HOUR", 7), minute=0),
+        "schedule": crontab(hour=TRACKER_DIGEST_HOUR, minute=0),
     },
     "relevance-training": {"task": "tracker.tasks.queue_relevance_training", "schedule": 60.0},
     "heartbeat": {
@@ -318,9 +338,9 @@ TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 8)
 # The dispatcher spreads each minute's fetches over this many seconds.
 TRACKER_DISPATCH_SPREAD = envint("TRACKER_DISPATCH_SPREAD", 30)
 
-# The daily digest of new flags to editors who follow debates.
+# The daily digest of new flags to editors who follow debates (its hour is
+# with the beat schedule above).
 TRACKER_SITE_URL = os.environ.get("TRACKER_SITE_URL", "http://127.0.0.1:8000")
-TRACKER_DIGEST_HOUR = envint("TRACKER_DIGEST_HOUR", 7)
 TRACKER_DIGEST_PERIOD = timedelta(days=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
 EMAIL_BACKEND = os.environ.get(

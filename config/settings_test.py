@@ -11,12 +11,12 @@ os.environ.setdefault(
 )
 
 from .settings import *  # noqa: F403
-from .settings import DATA_DIR, DATABASES, STORAGES
+from .settings import DATA_DIR, DATABASES, SQLITE_ENGINE, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 # Worker processes started by tests must open the same test database, so the
 # SQLite test database is a file rather than in memory.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == SQLITE_ENGINE:
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-tracker.sqlite3")}

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
@@ -32,6 +33,13 @@ def tcp_reachable(url, default_port):
             return True
     except OSError:
         return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_root():
+    """WhiteNoise serves STATIC_ROOT, collectstatic's output in production, and
+    warns of a missing one; the suite serves no collected files."""
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

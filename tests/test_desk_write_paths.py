@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tracker import desk
 from tracker.models import Actor, Debate, Evidence, Position
 
 from . import factories as f
@@ -148,7 +149,7 @@ def test_evidence_of_a_published_position_cannot_be_deleted(editor, publisher):
 def test_evidence_of_a_retracted_position_that_was_published_stays(publisher):
     position = f.PositionFactory()
     evidence = f.EvidenceFactory(position=position)
-    position.retract(publisher, "Misquoted.")
+    desk.retract(position, publisher, "Misquoted.")
     client = logged_in(publisher)
     url = reverse("admin:tracker_evidence_delete", args=[evidence.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
@@ -339,12 +340,12 @@ def test_readers_see_the_corrected_text_with_a_note_and_not_the_old_evidence(pub
     debate = f.DebateFactory(slug="airspace")
     position = f.PositionFactory(debate=debate, summary="Wants a firmer answer.")
     f.EvidenceFactory(position=position, quote="We must raise the cost.")
-    correction = position.draft_correction(publisher)
+    correction = desk.draft_correction(position, publisher)
     correction.summary = "Wants armed drones."
     correction.correction_note = "The first quote was misattributed."
     correction.save()
     correction.evidence.update(quote="We will arm the drones.")
-    correction.publish(publisher)
+    desk.publish(correction, publisher)
 
     page = client.get(f"/debates/{debate.slug}/").content.decode()
     assert "Wants armed drones." in page

@@ -60,6 +60,48 @@ def test_the_digest_lists_new_flags_of_followed_debates_once(editor_with_email, 
 
 
 @pytest.mark.django_db
+def test_the_digest_reads_as_a_plain_text_list_per_debate(editor_with_email, settings):
+    settings.TRACKER_SITE_URL = "https://desk.example/"
+    airspace, tariffs = f.DebateFactory(title="Airspace"), f.DebateFactory(title="Tariffs & steel")
+    for debate in (airspace, tariffs):
+        DebateFollow.objects.create(user=editor_with_email, debate=debate)
+    wire = f.OutletFactory(name="Example Wire")
+
+    def flag(debate, title, outlet, score):
+        f.FlagFactory(
+            debate=debate, item=f.CoverageItemFactory(title=title, outlet=outlet), score=score
+        )
+
+    flag(airspace, "Drones <over> Estonia", wire, 5)
+    flag(airspace, "Jets scrambled", None, 2.5)
+    for n in range(22):
+        flag(tariffs, f"Story {n:02}", wire, 100 - n)
+    today = timezone.localdate()
+
+    assert send_digests() == 1
+
+    [message] = mail.outbox
+    assert message.subject == "[Policy Debate Tracker] 24 new flags to review"
+    queue = "https://desk.example/admin/tracker/flag/?debate__id__exact={}&status__exact=new"
+    stories = [f"  • Story {n:02} (Example Wire) — score {100 - n}" for n in range(20)]
+    assert message.body.split("\n") == [
+        f"New coverage flagged for review, {today.day} {today:%B %Y}:",
+        "",
+        "Airspace — 2 new",
+        "  • Drones <over> Estonia (Example Wire) — score 5",
+        "  • Jets scrambled — score 2.5",
+        f"  Review: {queue.format(airspace.id)}",
+        "",
+        "Tariffs & steel — 22 new",
+        *stories,
+        "  … and 2 more",
+        f"  Review: {queue.format(tariffs.id)}",
+        "",
+        "You follow these debates in the editorial panel; unfollow them there.",
+    ]
+
+
+@pytest.mark.django_db
 def test_no_email_without_an_address_or_without_news(editor):
     debate = f.DebateFactory()
     DebateFollow.objects.create(user=editor, debate=debate)

@@ -1,5 +1,6 @@
 """The safe fetcher against real HTTP servers on 127.0.0.x."""
 
+import email.utils
 import gzip
 import ipaddress
 import time
@@ -190,6 +191,31 @@ def test_http_errors_carry_retry_after(server):
     assert not busy.value.refused
     with pytest.raises(FetchError, match="HTTP 410"):
         fetch(server.url("/gone.xml"), allowed_networks=ALLOW_TEST_HOST)
+
+
+def test_retry_after_as_an_http_date_is_the_seconds_until_then(server):
+    in_an_hour = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    server.routes["/busy.xml"] = Route(503, headers={"Retry-After": in_an_hour})
+    with pytest.raises(FetchError) as busy:
+        fetch(server.url("/busy.xml"), allowed_networks=ALLOW_TEST_HOST)
+    assert 3590 <= busy.value.retry_after <= 3600
+
+
+@pytest.mark.parametrize("value", ["soon", "-5", "Sat, 99 Foo 2025"])
+def test_an_unreadable_retry_after_is_no_wait_asked(server, value):
+    server.routes["/busy.xml"] = Route(429, headers={"Retry-After": value})
+    with pytest.raises(FetchError) as busy:
+        fetch(server.url("/busy.xml"), allowed_networks=ALLOW_TEST_HOST)
+    assert busy.value.retry_after is None
+
+
+def test_a_retry_after_date_already_past_asks_no_wait(server):
+    server.routes["/busy.xml"] = Route(
+        429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}
+    )
+    with pytest.raises(FetchError) as busy:
+        fetch(server.url("/busy.xml"), allowed_networks=ALLOW_TEST_HOST)
+    assert busy.value.retry_after == 0
 
 
 def slow_header_byte_by_byte():

@@ -79,7 +79,7 @@ def test_reverting_cannot_rewrite_a_published_stance(publisher, client):
     position = f.PositionFactory(stance=1, status="draft", published_at=None)
     position.stance = -1
     position.save()
-    position.publish(publisher)
+    desk.publish(position, publisher)
     first = position.history.order_by("history_date").first()
     client.force_login(publisher)
     response = client.post(

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from tracker import desk
 from tracker.models import Position
 
 from . import factories as f
@@ -128,10 +129,10 @@ def test_retracting_keeps_the_record_with_a_reason(publisher, editor, client):
 def test_only_drafts_publish_and_only_published_positions_retract(db):
     position = f.PositionFactory()
     with pytest.raises(ValidationError):
-        position.publish(None)
+        desk.publish(position, None)
     draft_position = draft()
     with pytest.raises(ValidationError):
-        draft_position.retract(None, "why")
+        desk.retract(draft_position, None, "why")
 
 
 @pytest.mark.django_db
@@ -155,14 +156,14 @@ def test_a_copy_of_a_published_position_saves_as_a_new_draft(publisher):
     assert stored.stated_on == datetime.date(2025, 10, 16)
     original = Position.objects.get(pk=original.pk)
     assert (original.status, original.stance) == ("published", 1)
-    stored.publish(publisher)
+    desk.publish(stored, publisher)
     assert Position.objects.get(pk=copy.pk).status == "published"
 
 
 @pytest.mark.django_db
 def test_a_copy_of_a_retracted_position_saves_as_a_new_draft(publisher):
     original = f.PositionFactory()
-    original.retract(publisher, "Wrong date.")
+    desk.retract(original, publisher, "Wrong date.")
     copy = Position.objects.get(pk=original.pk)
     copy.pk = copy.id = None
     copy._state.adding = True

@@ -114,6 +114,48 @@ def test_unassign_gives_a_flag_back(editor, client, world):
 
 
 @pytest.mark.django_db
+def test_a_flag_claimed_by_someone_else_after_unassign_read_it_stays_theirs(editor, world):
+    desk.claim_flags(editor, [world.pk])
+    read = desk._unassignable(editor, [world.pk], anyone=False)
+    # Between the read and the update, the flag is given back and another editor claims it.
+    Flag.objects.filter(pk=world.pk).update(status="new", assignee=None)
+    other = UserFactory(username="other-editor")
+    desk.claim_flags(other, [world.pk])
+
+    assert desk._give_back(read) == []
+    world.refresh_from_db()
+    assert (world.status, world.assignee) == ("claimed", other)
+
+
+@pytest.mark.django_db
+def test_a_publisher_unassigning_anyone_leaves_a_claim_made_since_the_read(
+    editor, publisher, world
+):
+    desk.claim_flags(editor, [world.pk])
+    read = desk._unassignable(publisher, [world.pk], anyone=True)
+    desk.unassign_flags(editor, [world.pk])
+    other = UserFactory(username="other-editor")
+    desk.claim_flags(other, [world.pk])
+
+    assert desk._give_back(read) == []
+    world.refresh_from_db()
+    assert (world.status, world.assignee) == ("claimed", other)
+
+
+@pytest.mark.django_db
+def test_a_publisher_gives_back_flags_held_by_several_editors(editor, publisher, world):
+    second = f.FlagFactory(item=world.item, debate=f.DebateFactory(slug="other"))
+    other = UserFactory(username="other-editor")
+    desk.claim_flags(editor, [world.pk])
+    desk.claim_flags(other, [second.pk])
+
+    outcome = desk.unassign_flags(publisher, [world.pk, second.pk], anyone=True)
+
+    assert sorted(outcome.done) == sorted([world.pk, second.pk])
+    assert Flag.objects.filter(status="new", assignee=None).count() == 2
+
+
+@pytest.mark.django_db
 def test_dismissing_asks_for_a_reason_and_records_it(editor, client, world):
     client.force_login(editor)
     ask = client.post(QUEUE, {"action": "dismiss", "_selected_action": [world.pk]})

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 
+from tracker import desk
 from tracker.desk import Draft, accept_flag
 from tracker.models import (
     Actor,
@@ -161,7 +162,7 @@ def test_seeding_again_after_a_same_day_position_is_published_changes_nothing(
         ],
     )
     france_again.refresh_from_db()
-    france_again.publish(publisher)
+    desk.publish(france_again, publisher)
     before = counts()
     assert (before["Position"], before["Evidence"]) == (DEMO_POSITIONS + 1, DEMO_EVIDENCE + 1)
 
@@ -178,7 +179,7 @@ def test_seeding_again_keeps_a_retracted_demo_position_retracted(logins_file, pu
     trump = Position.objects.get(
         actor__slug="donald-trump", debate__slug=NATO_DEBATE, proposal=None
     )
-    trump.retract(publisher, "Misattributed: the remark was about another incident.")
+    desk.retract(trump, publisher, "Misattributed: the remark was about another incident.")
     before = counts()
 
     call_command("seed_demo")

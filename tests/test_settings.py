@@ -184,3 +184,72 @@ def test_the_cache_is_never_the_brokers_redis(tmp_path):
     )
     assert same.returncode != 0
     assert "CACHE_URL must not be the broker's REDIS_URL" in same.stderr
+
+
+def test_a_yes_no_variable_that_is_neither_is_an_error_naming_it(tmp_path):
+    result = run_settings(tmp_path, SECRET_KEY="x" * 50, SESSION_COOKIE_SECURE="ture")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SESSION_COOKIE_SECURE='ture' is not a yes/no value" in (
+        result.stderr
+    )
+
+
+def test_yes_no_variables_take_the_usual_spellings_in_any_case(tmp_path):
+    code = (
+        "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,"
+        " settings.SECURE_SSL_REDIRECT, settings.SECURE_PROXY_SSL_HEADER is not None)"
+    )
+    names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT"]
+    names.append("USE_X_FORWARDED_PROTO")
+    one = dict(zip(names, ["On", "Yes", "off", "TRUE", "0"], strict=True))
+    other = dict(zip(names, ["1", "NO", "on", "False", "yes"], strict=True))
+    one, other = (
+        run_settings(tmp_path, code=code, **one),
+        run_settings(tmp_path, code=code, **other),
+    )
+    assert one.returncode == 0, one.stderr
+    assert other.returncode == 0, other.stderr
+    assert one.stdout.split() == ["True", "True", "False", "True", "False"]
+    assert other.stdout.split() == ["True", "False", "True", "False", "True"]
+
+
+def test_an_empty_yes_no_variable_is_as_if_unset(tmp_path):
+    code = "print(settings.DEBUG, settings.SESSION_COOKIE_SECURE)"
+    result = run_settings(
+        tmp_path, code=code, SECRET_KEY="x" * 50, DEBUG="", SESSION_COOKIE_SECURE=""
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_reading_the_settings_creates_no_folder(tmp_path):
+    data = tmp_path / "data"
+    result = run_settings(tmp_path, DEBUG="1", TRACKER_DATA_DIR=str(data))
+    assert result.returncode == 0, result.stderr
+    assert not data.exists()
+
+
+def test_the_embedded_database_and_broker_make_their_folders_when_used(tmp_path):
+    data = tmp_path / "data"
+    code = (
+        "from config.celery import app; app.conf.broker_url;"
+        "from django.db import connection; connection.ensure_connection()"
+    )
+    result = run_settings(tmp_path, code=code, DEBUG="1", TRACKER_DATA_DIR=str(data))
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in data.iterdir()) == ["broker", "tracker.sqlite3"]
+    assert sorted(path.name for path in (data / "broker").iterdir()) == [
+        "control",
+        "processed",
+        "queue",
+    ]
+
+
+def test_the_digest_hour_sets_the_beat_schedule(tmp_path):
+    code = (
+        "print(settings.TRACKER_DIGEST_HOUR,"
+        " *settings.CELERY_BEAT_SCHEDULE['daily-digest']['schedule'].hour)"
+    )
+    result = run_settings(tmp_path, code=code, DEBUG="1", TRACKER_DIGEST_HOUR="5")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["5", "5"]

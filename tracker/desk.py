@@ -1,15 +1,22 @@
-"""The editorial desk's moves on the review queue, as plain functions.
+"""The editorial desk's moves, as plain functions: every state change of a flag
+(claim, unassign, dismiss, accept) and of a position (publish, retract, draft and
+apply a correction), and the rules those moves use (the shift a publication
+makes, the debates whose watch query names some actors).
 
-Every move is a conditional update, so two editors acting at once cannot both
-win: the update only touches flags still in the state the move expects."""
+Every flag move is a conditional update, so two editors acting at once cannot
+both win: the update only touches flags still in the state the move expects.
+What a position row may hold at all (fixed fields once published, the allowed
+status moves) is the model's to enforce on every save."""
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Evidence, Flag, Position
+from .models import Debate, Evidence, Flag, Position
+from .models.stance import format_stance
 
 OPEN = (Flag.Status.NEW, Flag.Status.CLAIMED)
 
@@ -62,15 +69,37 @@ def claim_flags(user, flag_ids):
 def unassign_flags(user, flag_ids, anyone=False):
     """Give claimed flags back to the queue (one's own, or anyone's for publishers)."""
     ids = list(flag_ids)
-    flags = Flag.objects.filter(id__in=ids, status=Flag.Status.CLAIMED)
+    with transaction.atomic():
+        done = _give_back(_unassignable(user, ids, anyone))
+        _record(user, done, "unassigned")
+    return Outcome(done, _refusals(ids, done, user))
+
+
+def _unassignable(user, ids, anyone):
+    """Who holds each claimed flag the user may give back, as read: {flag id: assignee id}."""
+    held = Flag.objects.select_for_update().filter(id__in=ids, status=Flag.Status.CLAIMED)
     if not anyone:
-        flags = flags.filter(assignee=user)
-    done = list(flags.values_list("id", flat=True))
-    Flag.objects.filter(id__in=done, status=Flag.Status.CLAIMED).update(
+        held = held.filter(assignee=user)
+    return dict(held.values_list("id", "assignee_id"))
+
+
+def _give_back(holders):
+    """Unassign flags still held by whom they were read to be held by: the UPDATE
+    re-checks the assignee, so a flag someone else claimed since stays theirs.
+    Returns the flags given back."""
+    if not holders:
+        return []
+    by_assignee = {}
+    for flag_id, assignee_id in holders.items():
+        by_assignee.setdefault(assignee_id, []).append(flag_id)
+    as_read = Q()
+    for assignee_id, flag_ids in by_assignee.items():
+        as_read |= Q(assignee_id=assignee_id, id__in=flag_ids)
+    Flag.objects.filter(as_read, status=Flag.Status.CLAIMED).update(
         status=Flag.Status.NEW, assignee=None
     )
-    _record(user, done, "unassigned")
-    return Outcome(done, _refusals(ids, done, user))
+    given_back = Flag.objects.filter(id__in=holders, status=Flag.Status.NEW, assignee=None)
+    return list(given_back.values_list("id", flat=True))
 
 
 def _decidable(user):
@@ -153,3 +182,140 @@ def accept_flag(user, flag, drafts):
         flag.positions.add(*positions)
         _record(user, [flag.id], "accepted")
     return positions
+
+
+def publish(position, user, now=None):
+    """Publish a draft; a drafted correction is applied to what it corrects
+    instead, and that (published) position is returned."""
+    if position.status != Position.Status.DRAFT:
+        raise ValidationError("Only a draft can be published.")
+    position.full_clean()
+    if position.corrects_id:
+        return _apply_correction(position, user, now or timezone.now())
+    position.status = Position.Status.PUBLISHED
+    position.published_at = now or timezone.now()
+    position.published_by = user
+    position.save()
+    return position
+
+
+def retract(position, user, reason, now=None):
+    if position.status != Position.Status.PUBLISHED:
+        raise ValidationError("Only a published position can be retracted.")
+    if not reason.strip():
+        raise ValidationError({"retraction_reason": "Say why the position is retracted."})
+    position.status = Position.Status.RETRACTED
+    position.retracted_at = now or timezone.now()
+    position.retracted_by = user
+    position.retraction_reason = reason.strip()
+    position.save()
+
+
+# What a correction may change on a published position; its evidence is replaced.
+CORRECTED_FIELDS = ("summary",)
+
+
+def draft_correction(position, user):
+    """A draft copy of this published position, with copies of its current
+    evidence, for an editor to correct; a pending one is reused."""
+    if position.status != Position.Status.PUBLISHED:
+        raise ValidationError("Only a published position can be corrected.")
+    pending = position.corrections.first()
+    if pending is not None:
+        return pending
+    kept = (*Position.FIXED_ONCE_PUBLISHED, *CORRECTED_FIELDS)
+    correction = Position(
+        corrects=position,
+        status=Position.Status.DRAFT,
+        created_by=user,
+        **{name: getattr(position, name) for name in kept},
+    )
+    correction.save()
+    for evidence in position.evidence.current():
+        evidence.pk = None
+        evidence._state.adding = True
+        evidence.position = correction
+        evidence.save()
+    return correction
+
+
+def _apply_correction(correction, user, now):
+    """Put a drafted correction's text and evidence on the published position it
+    corrects. The old text stays in that position's history; the old evidence
+    stays on record, marked superseded; the draft itself is used up."""
+    original = Position.objects.select_for_update().get(pk=correction.corrects_id)
+    if original.status != Position.Status.PUBLISHED:
+        raise ValidationError(
+            f"The position this corrects is {original.get_status_display().lower()}; "
+            "only a published position can be corrected."
+        )
+    note = correction.correction_note.strip()
+    if not note:
+        raise ValidationError({"correction_note": "Say what was corrected, for readers."})
+    if not correction.evidence.exists():
+        raise ValidationError("A correction keeps at least one piece of evidence.")
+    for name in CORRECTED_FIELDS:
+        setattr(original, name, getattr(correction, name))
+    original.correction_note = note
+    original.corrected_at = now
+    original.corrected_by = user
+    original._change_reason = f"correction: {note}"[:100]
+    original.save()
+    for evidence in original.evidence.current():
+        evidence.superseded_at = now
+        evidence.save()
+    for evidence in correction.evidence.all():
+        evidence.position = original
+        evidence.save()
+    correction.delete()
+    return original
+
+
+def previous_published(position):
+    """The same actor's published position on the same debate or proposal just
+    before this one: what a publication shifts from."""
+    earlier = (
+        Position.objects.published()
+        .filter(
+            actor_id=position.actor_id,
+            debate_id=position.debate_id,
+            proposal_id=position.proposal_id,
+            stated_on__lte=position.stated_on,
+        )
+        .exclude(pk=position.pk)
+    )
+    return earlier.order_by("-stated_on", "-published_at", "-id").first()
+
+
+def shift_description(position):
+    """'Estonia: −1 → +1 on the debate' when publishing moves the actor, else ''."""
+    if position.corrects_id:
+        return ""
+    previous = previous_published(position)
+    if previous is None:
+        return ""
+    on = position.proposal or "the debate as a whole"
+    if previous.stance != position.stance and None not in (previous.stance, position.stance):
+        return (
+            f"{position.actor}: {format_stance(previous.stance)} → "
+            f"{format_stance(position.stance)} on {on}"
+        )
+    if previous.support != position.support:
+        return f"{position.actor}: {previous.support} → {position.support} on {on}"
+    return ""
+
+
+def debates_naming_actors(slugs):
+    """Debates whose watch query names any of these actors (by slug); a query
+    that does not parse names nobody."""
+    from .ingest.query import actor_slugs, parse_query
+
+    slugs = set(slugs)
+    debates = []
+    for debate in Debate.objects.exclude(watch_query=""):
+        try:
+            if actor_slugs(parse_query(debate.watch_query)) & slugs:
+                debates.append(debate)
+        except ValueError:
+            continue
+    return debates

@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,22 +24,25 @@ def _claim_window(user, now):
     return start if moved == 1 else None
 
 
-def digest_text(user, flags_by_debate, base_url):
-    lines = [f"New coverage flagged for review, {timezone.localdate():%-d %B %Y}:", ""]
-    for debate, flags in flags_by_debate.items():
-        queue = (
-            f"{base_url}{reverse('admin:tracker_flag_changelist')}"
-            f"?debate__id__exact={debate.id}&status__exact=new"
-        )
-        lines.append(f"{debate.title} — {len(flags)} new")
-        for flag in flags[:MAX_FLAGS_PER_DEBATE]:
-            outlet = f" ({flag.item.outlet})" if flag.item.outlet else ""
-            lines.append(f"  • {flag.item.title}{outlet} — score {flag.score:g}")
-        if len(flags) > MAX_FLAGS_PER_DEBATE:
-            lines.append(f"  … and {len(flags) - MAX_FLAGS_PER_DEBATE} more")
-        lines += [f"  Review: {queue}", ""]
-    lines.append("You follow these debates in the editorial panel; unfollow them there.")
-    return "\n".join(lines)
+def digest_text(flags_by_debate, base_url):
+    queue = f"{base_url}{reverse('admin:tracker_flag_changelist')}"
+    debates = [
+        {
+            "title": debate.title,
+            "count": len(flags),
+            "flags": flags[:MAX_FLAGS_PER_DEBATE],
+            "more": max(0, len(flags) - MAX_FLAGS_PER_DEBATE),
+            "queue": f"{queue}?debate__id__exact={debate.id}&status__exact=new",
+        }
+        for debate, flags in flags_by_debate.items()
+    ]
+    context = {"today": timezone.localdate(), "debates": debates}
+    # The template file ends in a newline; the email ends with its last sentence.
+    return render_to_string("email/digest_body.txt", context).rstrip("\n")
+
+
+def digest_subject(total):
+    return render_to_string("email/digest_subject.txt", {"total": total}).strip()
 
 
 def send_digests(now=None, base_url=None):
@@ -71,14 +75,10 @@ def send_digests(now=None, base_url=None):
             continue
         total = sum(map(len, by_debate.values()))
         send_mail(
-            subject=f"[Policy Debate Tracker] {total} new flag{pluralize(total)} to review",
-            message=digest_text(user, by_debate, base_url),
+            subject=digest_subject(total),
+            message=digest_text(by_debate, base_url),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[user.email],
         )
         sent += 1
     return sent
-
-
-def pluralize(count):
-    return "" if count == 1 else "s"

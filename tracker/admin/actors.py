@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .. import desk
 from ..models import Actor, Membership
 from .forms import LinesField, OptimisticLockForm
 from .history import HistoryAdmin
@@ -43,18 +44,9 @@ class ActorAdmin(HistoryAdmin):
         description="Re-match debates whose watch query names these actors", permissions=["change"]
     )
     def rematch_debates(self, request, queryset):
-        from ..ingest.query import actor_slugs, parse_query
-        from ..models import Debate
         from .debates import queue_rematch
 
-        slugs = set(queryset.values_list("slug", flat=True))
-        debates = []
-        for debate in Debate.objects.exclude(watch_query=""):
-            try:
-                if actor_slugs(parse_query(debate.watch_query)) & slugs:
-                    debates.append(debate)
-            except ValueError:
-                continue
+        debates = desk.debates_naming_actors(queryset.values_list("slug", flat=True))
         if debates:
             queue_rematch(self, request, debates)
         else:

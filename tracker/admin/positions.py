@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from .. import desk
 from ..models import Evidence, Position
-from ..models.stance import format_stance
 from .forms import HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
 from .refusals import refused
@@ -51,24 +51,6 @@ class RetractForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown to readers beside the retracted position.",
     )
-
-
-def describe_shift(position):
-    """'Estonia: −1 → +1 on the debate' when publishing moves the actor, else ''."""
-    if position.corrects_id:
-        return ""
-    previous = position.previous_published()
-    if previous is None:
-        return ""
-    on = position.proposal or "the debate as a whole"
-    if previous.stance != position.stance and None not in (previous.stance, position.stance):
-        return (
-            f"{position.actor}: {format_stance(previous.stance)} → "
-            f"{format_stance(position.stance)} on {on}"
-        )
-    if previous.support != position.support:
-        return f"{position.actor}: {previous.support} → {position.support} on {on}"
-    return ""
 
 
 class PositionForm(OptimisticLockForm):
@@ -200,8 +182,8 @@ class PositionAdmin(HistoryAdmin):
         ]
 
     def _publish(self, request, position):
-        shift = describe_shift(position)
-        published = position.publish(request.user)
+        shift = desk.shift_description(position)
+        published = desk.publish(position, request.user)
         if published.pk != position.pk:
             self.message_user(request, f"Correction published on {published}.")
         elif shift:
@@ -232,7 +214,7 @@ class PositionAdmin(HistoryAdmin):
             "opts": self.model._meta,
             "title": f"Publish {position}?",
             "position": position,
-            "shift": describe_shift(position),
+            "shift": desk.shift_description(position),
             "action": "publish",
         }
         return TemplateResponse(request, "admin/tracker/position/confirm.html", context)
@@ -244,7 +226,7 @@ class PositionAdmin(HistoryAdmin):
         form = RetractForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                position.retract(request.user, form.cleaned_data["reason"])
+                desk.retract(position, request.user, form.cleaned_data["reason"])
             except ValidationError as error:
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
             else:
@@ -269,7 +251,7 @@ class PositionAdmin(HistoryAdmin):
         position = get_object_or_404(Position, pk=pk)
         try:
             with transaction.atomic():
-                correction = position.draft_correction(request.user)
+                correction = desk.draft_correction(position, request.user)
         except ValidationError as error:
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             return redirect("admin:tracker_position_change", pk)
@@ -292,7 +274,7 @@ class PositionAdmin(HistoryAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.model._meta,
                 "title": "Publish these drafts?",
-                "drafts": [(position, describe_shift(position)) for position in drafts],
+                "drafts": [(position, desk.shift_description(position)) for position in drafts],
                 "skipped": queryset.exclude(status=Position.Status.DRAFT).count(),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }

@@ -3,13 +3,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
 from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal, public_debate
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
+from .tracking import FieldTracker
 
 NUMBER_WORDS = [
     "zero",
@@ -255,7 +255,7 @@ class Position(models.Model):
     FIXED_ONCE_PUBLISHED = (
         "actor_id", "debate_id", "proposal_id", "stance", "support", "stated_on",
     )  # fmt: skip
-    TRACKED = ("status", *FIXED_ONCE_PUBLISHED)
+    stored = FieldTracker("status", *FIXED_ONCE_PUBLISHED)
 
     def save(self, *args, **kwargs):
         changed = self.changed_since_published()
@@ -267,17 +267,10 @@ class Position(models.Model):
         if self.pk:
             self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
-        self._stored = {name: getattr(self, name) for name in self.TRACKED}
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored = {
-            name: getattr(instance, name)
-            for name in cls.TRACKED
-            if name.removesuffix("_id") in field_names or name in field_names
-        }
-        return instance
+    def refresh_from_db(self, *args, **kwargs):
+        super().refresh_from_db(*args, **kwargs)
+        Position.stored.forget(self)
 
     def clean(self):
         errors = {}
@@ -315,22 +308,11 @@ class Position(models.Model):
 
     ALLOWED_MOVES = {("draft", "published"), ("published", "retracted")}
 
-    def _stored_values(self):
-        """The tracked fields as stored, also for an instance not loaded from the
-        database (a historical version being reverted, say)."""
-        if self.pk is None:
-            # A new row, also one copied from a stored position by clearing its
-            # pk: what the original holds is not this row's to keep.
-            return {}
-        stored = getattr(self, "_stored", None)
-        if stored is None or len(stored) < len(self.TRACKED):  # deferred fields
-            stored = Position.objects.filter(pk=self.pk).values(*self.TRACKED).first() or {}
-        return stored
-
     def changed_since_published(self):
         """What this object would change that a published (or retracted) position
         must keep: fixed fields, or a status move other than publish and retract."""
-        stored = self._stored_values()
+        tracked = self.stored
+        stored = tracked.values()
         if not stored:  # a new position: nothing published to keep yet
             return []
         status = stored["status"]
@@ -339,102 +321,8 @@ class Position(models.Model):
             changed.append("status")
         if status == self.Status.DRAFT:
             return changed
-        return changed + [
-            name.removesuffix("_id")
-            for name in self.FIXED_ONCE_PUBLISHED
-            if name in stored and stored[name] != getattr(self, name)
-        ]
-
-    def previous_published(self):
-        """The same actor's published position on the same debate or proposal just
-        before this one: what a publication shifts from."""
-        earlier = (
-            Position.objects.published()
-            .filter(actor_id=self.actor_id, debate_id=self.debate_id, proposal_id=self.proposal_id)
-            .exclude(pk=self.pk)
-        )
-        earlier = earlier.filter(stated_on__lte=self.stated_on)
-        return earlier.order_by("-stated_on", "-published_at", "-id").first()
-
-    def publish(self, user, now=None):
-        """Publish a draft; a drafted correction is applied to what it corrects
-        instead, and that (published) position is returned."""
-        if self.status != self.Status.DRAFT:
-            raise ValidationError("Only a draft can be published.")
-        self.full_clean()
-        if self.corrects_id:
-            return self._apply_correction(user, now or timezone.now())
-        self.status = self.Status.PUBLISHED
-        self.published_at = now or timezone.now()
-        self.published_by = user
-        self.save()
-        return self
-
-    CORRECTED_FIELDS = ("summary",)
-
-    def draft_correction(self, user):
-        """A draft copy of this published position, with copies of its current
-        evidence, for an editor to correct; a pending one is reused."""
-        if self.status != self.Status.PUBLISHED:
-            raise ValidationError("Only a published position can be corrected.")
-        pending = self.corrections.first()
-        if pending is not None:
-            return pending
-        correction = Position(
-            corrects=self,
-            status=self.Status.DRAFT,
-            created_by=user,
-            **{name: getattr(self, name) for name in (*self.FIXED_ONCE_PUBLISHED, "summary")},
-        )
-        correction.save()
-        for evidence in self.evidence.current():
-            evidence.pk = None
-            evidence._state.adding = True
-            evidence.position = correction
-            evidence.save()
-        return correction
-
-    def _apply_correction(self, user, now):
-        """Put this draft's text and evidence on the published position it
-        corrects. The old text stays in that position's history; the old evidence
-        stays on record, marked superseded; the draft itself is used up."""
-        original = Position.objects.select_for_update().get(pk=self.corrects_id)
-        if original.status != self.Status.PUBLISHED:
-            raise ValidationError(
-                f"The position this corrects is {original.get_status_display().lower()}; "
-                "only a published position can be corrected."
-            )
-        note = self.correction_note.strip()
-        if not note:
-            raise ValidationError({"correction_note": "Say what was corrected, for readers."})
-        if not self.evidence.exists():
-            raise ValidationError("A correction keeps at least one piece of evidence.")
-        for name in self.CORRECTED_FIELDS:
-            setattr(original, name, getattr(self, name))
-        original.correction_note = note
-        original.corrected_at = now
-        original.corrected_by = user
-        original._change_reason = f"correction: {note}"[:100]
-        original.save()
-        for evidence in original.evidence.current():
-            evidence.superseded_at = now
-            evidence.save()
-        for evidence in self.evidence.all():
-            evidence.position = original
-            evidence.save()
-        self.delete()
-        return original
-
-    def retract(self, user, reason, now=None):
-        if self.status != self.Status.PUBLISHED:
-            raise ValidationError("Only a published position can be retracted.")
-        if not reason.strip():
-            raise ValidationError({"retraction_reason": "Say why the position is retracted."})
-        self.status = self.Status.RETRACTED
-        self.retracted_at = now or timezone.now()
-        self.retracted_by = user
-        self.retraction_reason = reason.strip()
-        self.save()
+        fixed = [name for name in tracked.changed() if name in self.FIXED_ONCE_PUBLISHED]
+        return changed + [name.removesuffix("_id") for name in fixed]
 
     @property
     def stance_display(self):
