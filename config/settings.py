@@ -213,6 +213,22 @@ SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT")
+# Strict-Transport-Security, for a site served only over HTTPS: browsers then refuse
+# plain HTTP for this long. Off by default, since it cannot be taken back quickly.
+# With it on, subdomains and the preload directive follow unless turned off by
+# their own variable; turning one off is a deliberate choice, so its deploy
+# check is silenced.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+SILENCED_SYSTEM_CHECKS = [
+    check
+    for check, chosen_off in (
+        ("security.W005", SECURE_HSTS_SECONDS and not SECURE_HSTS_INCLUDE_SUBDOMAINS),
+        ("security.W021", SECURE_HSTS_SECONDS and not SECURE_HSTS_PRELOAD),
+    )
+    if chosen_off
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
