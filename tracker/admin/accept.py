@@ -17,9 +17,9 @@ from .. import desk
 from ..ingest.attribution import find_attribution
 from ..ingest.matcher import Matcher
 from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
-from ..ingest.text import words
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_VALUES, format_stance
+from ..watchquery import words
 from .refusals import refused
 
 EXTRA_ROWS = 2

@@ -10,9 +10,9 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from ..ingest.pipeline import preview_query
-from ..ingest.query import QuerySyntaxError
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
+from ..watchquery import QuerySyntaxError
 from .history import HistoryAdmin
 from .refusals import refused
 

@@ -1,7 +1,7 @@
 """Match an item against every debate's watch query in one pass.
 
 All patterns — query terms, every actor's name and aliases, stance cues — go
-into one Aho-Corasick automaton over the word stream (see text.words). A
+into one Aho-Corasick automaton over the word stream (see watchquery.words). A
 scan yields the set of patterns present; each debate's query is then a cheap
 boolean evaluation over that set, and only for debates that share a pattern
 with the item.
@@ -13,8 +13,7 @@ from operator import itemgetter
 
 import ahocorasick_rs
 
-from .cues import ESCALATORY_CUES, RESTRAINING_CUES
-from .query import (
+from ..watchquery import (
     ActorRef,
     QuerySyntaxError,
     Term,
@@ -22,9 +21,10 @@ from .query import (
     evaluate,
     make_pattern,
     parse_query,
+    word_list,
 )
-from .query import positive_leaves as query_positive_leaves
-from .text import word_list
+from ..watchquery import positive_leaves as query_positive_leaves
+from .cues import ESCALATORY_CUES, RESTRAINING_CUES
 
 STANCE_LIMIT = 2
 _first = itemgetter(0)

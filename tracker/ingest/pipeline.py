@@ -19,10 +19,11 @@ from django.utils import timezone
 from ..models import Actor, CoverageItem, Debate, Flag, Outlet
 from ..relevance.embedding import embedding_text, get_embedder, to_bytes
 from ..relevance.scoring import FLAG_AT
+from ..watchquery import words
 from . import dedupe
 from .cues import cited_outlets
 from .matcher import Matcher
-from .text import item_text, sanitise_html, strip_html, words
+from .text import item_text, sanitise_html, strip_html
 from .urls import absolute_http_url, canonical_url, is_http_url
 
 logger = logging.getLogger(__name__)
@@ -433,7 +434,7 @@ class Preview:
 def preview_query(watch_query, limit=20, recent=5000):
     """How a watch query would do on the most recent stored originals.
     Raises QuerySyntaxError for a query that does not parse."""
-    from .query import parse_query
+    from ..watchquery import parse_query
 
     parse_query(watch_query)
     matcher = build_matcher([Debate(id=0, watch_query=watch_query)])
