@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from ..ingest.pipeline import preview_query
+from ..ingest.flagging import preview_query
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
 from ..watchquery import QuerySyntaxError
