@@ -41,8 +41,10 @@ def cue_stance(text):
 
 def stance_choices(debate):
     """ "+2 · strongly more aggressive", in the debate's own words."""
-    return [(value, f"{format_stance(value)} · {debate.describe_stance(value)}")
-            for value in STANCE_VALUES]  # fmt: skip
+    return [
+        (value, f"{format_stance(value)} · {debate.describe_stance(value)}")
+        for value in STANCE_VALUES
+    ]
 
 
 def _known_outlets():
@@ -100,8 +102,11 @@ def actor_rows(flag):
             "source_affiliation": found.source_affiliation,
             "cited_outlet": cited,
         }
-        rows.append(ActorRow(actor, actor.id in subjects, sentences, stance, reasons or [],
-                             stance_from, initial))  # fmt: skip
+        rows.append(
+            ActorRow(
+                actor, actor.id in subjects, sentences, stance, reasons or [], stance_from, initial
+            )
+        )
     return rows
 
 

@@ -65,17 +65,27 @@ class DebateAdmin(HistoryAdmin):
     form = DebateForm
     change_form_template = "admin/tracker/debate/change_form.html"
     list_display = [
-        "title", "status", "low_label", "high_label", "position_count", "followed", "updated_at",
-    ]  # fmt: skip
+        "title",
+        "status",
+        "low_label",
+        "high_label",
+        "position_count",
+        "followed",
+        "updated_at",
+    ]
     list_filter = ["status"]
     search_fields = ["title", "slug", "question"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["subjects"]
     inlines = [ProposalInline]
     readonly_fields = [
-        "created_at", "updated_at", "preview_link", "withdrawn_at", "withdrawn_by",
+        "created_at",
+        "updated_at",
+        "preview_link",
+        "withdrawn_at",
+        "withdrawn_by",
         "withdrawn_reason",
-    ]  # fmt: skip
+    ]
     autocomplete_fields = ["subjects"]
     actions = ["rematch", "follow", "unfollow"]
     fieldsets = [
@@ -87,12 +97,15 @@ class DebateAdmin(HistoryAdmin):
             "Record",
             {
                 "fields": [
-                    "created_at", "updated_at", "withdrawn_at", "withdrawn_by",
+                    "created_at",
+                    "updated_at",
+                    "withdrawn_at",
+                    "withdrawn_by",
                     "withdrawn_reason",
                 ]
             },
         ),
-    ]  # fmt: skip
+    ]
 
     @staticmethod
     def is_publisher(request):

@@ -80,9 +80,11 @@ class Matcher:
                 for pattern_id in compiled.leaf_patterns[leaf]:
                     self.debates_by_pattern[pattern_id].add(index)
         keys = sorted(self._ids, key=self._ids.get)
-        self._automaton = ahocorasick_rs.BytesAhoCorasick(
-            keys, matchkind=ahocorasick_rs.MatchKind.Standard
-        ) if keys else None  # fmt: skip
+        self._automaton = (
+            ahocorasick_rs.BytesAhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
+            if keys
+            else None
+        )
 
     def _add(self, key):
         return self._ids.setdefault(key, len(self._ids))
