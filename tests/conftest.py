@@ -9,7 +9,9 @@ from django.core.cache import cache
 
 from tracker.roles import EDITOR, PUBLISHER
 
+from . import factories as f
 from .factories import UserFactory
+from .feedserver import FeedServer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
@@ -128,3 +130,31 @@ def committing_publisher(transactional_db):
     user = UserFactory(username="publisher-user")
     user.groups.add(Group.objects.get(name=PUBLISHER))
     return user
+
+
+@pytest.fixture
+def server(settings):
+    """A feed server on 127.0.0.2, a network the poller may reach in tests."""
+    settings.TRACKER_FEED_ALLOWED_NETWORKS = ["127.0.0.2/32"]
+    settings.TRACKER_FEED_DEADLINE = 5
+    with FeedServer("127.0.0.2") as running:
+        yield running
+
+
+@pytest.fixture
+def watched(db):
+    """A debate whose watch query needs NATO, Russia (or the Kremlin) and drones."""
+    f.ActorFactory(slug="russia", name="Russia", aliases=["Kremlin"])
+    return f.DebateFactory(slug="airspace", watch_query="NATO AND @russia AND drone*")
+
+
+@pytest.fixture
+def debate(db):
+    return f.DebateFactory(
+        slug="airspace", title="Airspace", low_label="conservative", high_label="more aggressive"
+    )
+
+
+@pytest.fixture
+def estonia(db):
+    return f.CountryFactory(name="Estonia", slug="estonia", country="EE")
