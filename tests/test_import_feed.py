@@ -138,8 +138,16 @@ def test_every_feedparser_test_file_goes_through_import_feed(corpora, queried_de
     assert any(
         "entries rejected: no http(s) link" in w for ws in report["warnings"].values() for w in ws
     )
-    # Whatever could not be parsed is reported, not raised.
-    assert all(isinstance(w, list) for w in report["warnings"].values())
+    # Whatever could not be parsed is reported against its file, not raised.
+    illformed = corpora / "feedparser-tests" / "illformed"
+    assert (
+        "malformed: <unknown>:8:0: unclosed token"
+        in (report["warnings"][str(illformed / "aaa_illformed.xml")])
+    )
+    assert (
+        "malformed: <unknown>:7:0: no element found"
+        in (report["warnings"][str(illformed / "rss_empty_document.xml")])
+    )
 
 
 @pytest.mark.django_db
