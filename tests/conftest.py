@@ -80,12 +80,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     """A real Chromium page (Debian's, driven by Playwright); screenshots go to test-artifacts/."""
     require_service("Chromium", Path(CHROMIUM).exists(), CHROMIUM)
     # Playwright's sync API runs an event loop in this thread; Django's live
     # server and ORM calls made by the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -14,9 +14,8 @@ from tracker.models import CoverageItem, Debate, Flag, Outlet
 
 from . import factories as f
 from . import oracle
+from .hostile import HOSTILE_PROLOGS, dangers, xss_payloads
 from .limited import GIB, run_limited
-from .test_clean import dangers, xss_payloads
-from .test_parse import HOSTILE_PROLOGS
 from .workers import worker_env
 
 QUERIES = {

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 from kombu import Connection
+from kombu.exceptions import OperationalError
 
 from tracker.ingest.parse import parse_feed
 from tracker.ingest.pipeline import Pipeline
@@ -57,11 +58,20 @@ def test_the_dispatcher_and_a_worker_fetch_every_due_feed(tmp_path, server, watc
         filesystem_broker(tmp_path) as conn,
     ):
         dispatch_due_feeds.apply_async(producer=conn.Producer())
-        wait_until(lambda: CoverageItem.objects.count() == 3, worker, log, what="feeds not fetched")
         wait_until(
-            lambda: not Feed.objects.exclude(fetch_token="").exists(), worker, log,
+            lambda: CoverageItem.objects.count() == 3,
+            worker,
+            log,
+            timeout=120,
+            what="feeds not fetched",
+        )
+        wait_until(
+            lambda: not Feed.objects.exclude(fetch_token="").exists(),
+            worker,
+            log,
+            timeout=120,
             what="feeds not released",
-        )  # fmt: skip
+        )
     assert Flag.objects.count() == 2
     assert all(feed.next_fetch_at > timezone.now() for feed in Feed.objects.all())
 
@@ -93,14 +103,25 @@ def test_a_fetch_killed_mid_way_is_redelivered_and_stores_everything_once(
         fetch_feed.apply_async((feed.id, token), producer=conn.Producer())
     log = tmp_path / "worker.log"
     with running_worker(env, QUEUES, log, name="first") as first:
-        wait_until(lambda: len(calls) == 1, first, log, what="the fetch never started")
+        wait_until(lambda: len(calls) == 1, first, log, timeout=120, what="the fetch never started")
         os.kill(first.pid, signal.SIGKILL)  # mid-fetch: the server is still stalling
         first.wait()
     assert CoverageItem.objects.count() == 0
     with running_worker(env, QUEUES, log, name="second") as second:
-        wait_until(lambda: CoverageItem.objects.count() == 3, second, log, timeout=90,
-                   what="the killed fetch was not redelivered")  # fmt: skip
-        wait_until(lambda: Feed.objects.get(id=feed.id).fetch_token == "", second, log)
+        wait_until(
+            lambda: CoverageItem.objects.count() == 3,
+            second,
+            log,
+            timeout=180,
+            what="the killed fetch was not redelivered",
+        )
+        wait_until(
+            lambda: Feed.objects.get(id=feed.id).fetch_token == "",
+            second,
+            log,
+            timeout=120,
+            what="the feed was not released",
+        )
     assert len(calls) == 2
     assert CoverageItem.objects.count() == 3
     assert Flag.objects.count() == 2
@@ -121,6 +142,17 @@ def test_a_fetch_repeated_after_a_crash_stores_nothing_twice(server, watched):
     assert outcome.summary.items_duplicate == 3
     assert CoverageItem.objects.count() == 3
     assert Flag.objects.count() == 2
+
+
+def dispatched(broker_url):
+    """Send the dispatch task once the broker answers; False while it does not."""
+    try:
+        with Connection(broker_url, connect_timeout=1) as conn:
+            conn.ensure_connection(max_retries=1)
+            dispatch_due_feeds.apply_async(producer=conn.Producer())
+    except (OSError, OperationalError):
+        return False
+    return True
 
 
 def free_port():
@@ -155,23 +187,32 @@ def test_without_redis_feeds_register_and_pages_answer_and_polling_resumes_after
 
     log = tmp_path / "worker.log"
     with running_worker(env, QUEUES, log) as worker:
-        time.sleep(2)  # the worker is up, retrying its broker connection
+        wait_until(
+            lambda: "Cannot connect to" in log.read_text(),
+            worker,
+            log,
+            timeout=120,
+            what="the worker never tried to reach its broker",
+        )
         broker = subprocess.Popen(
             [redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                try:
-                    with Connection(broker_url, connect_timeout=1) as conn:
-                        conn.ensure_connection(max_retries=1)
-                        dispatch_due_feeds.apply_async(producer=conn.Producer())
-                    break
-                except Exception:
-                    time.sleep(0.3)
-            wait_until(lambda: CoverageItem.objects.count() == 3, worker, log, timeout=90,
-                       what="polling did not resume")  # fmt: skip
+            wait_until(
+                lambda: dispatched(broker_url),
+                worker,
+                log,
+                timeout=120,
+                what="the broker never came up to take the dispatch",
+            )
+            wait_until(
+                lambda: CoverageItem.objects.count() == 3,
+                worker,
+                log,
+                timeout=180,
+                what="polling did not resume",
+            )
         finally:
             broker.terminate()
             broker.wait(timeout=10)
