@@ -90,6 +90,7 @@ def stored_text(item):
     return " ".join(parts)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_news_feeds_import_once_and_flag_exactly_what_the_queries_say(corpora, queried_debates):
     debates, _ = queried_debates

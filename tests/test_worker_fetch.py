@@ -35,6 +35,14 @@ STORIES = [
 QUEUES = "celery,fetch,cpu"
 
 
+def items_stored(count):
+    return lambda: CoverageItem.objects.count() == count
+
+
+def feeds_released():
+    return not Feed.objects.exclude(fetch_token="").exists()
+
+
 def fetch_env(tmp_path, **extra):
     return worker_env(
         tmp_path,
@@ -58,20 +66,8 @@ def test_the_dispatcher_and_a_worker_fetch_every_due_feed(tmp_path, server, watc
         filesystem_broker(tmp_path) as conn,
     ):
         dispatch_due_feeds.apply_async(producer=conn.Producer())
-        wait_until(
-            lambda: CoverageItem.objects.count() == 3,
-            worker,
-            log,
-            timeout=120,
-            what="feeds not fetched",
-        )
-        wait_until(
-            lambda: not Feed.objects.exclude(fetch_token="").exists(),
-            worker,
-            log,
-            timeout=120,
-            what="feeds not released",
-        )
+        wait_until(items_stored(3), worker, log, what="feeds not fetched")
+        wait_until(feeds_released, worker, log, what="feeds not released")
     assert Flag.objects.count() == 2
     assert all(feed.next_fetch_at > timezone.now() for feed in Feed.objects.all())
 
@@ -103,25 +99,13 @@ def test_a_fetch_killed_mid_way_is_redelivered_and_stores_everything_once(
         fetch_feed.apply_async((feed.id, token), producer=conn.Producer())
     log = tmp_path / "worker.log"
     with running_worker(env, QUEUES, log, name="first") as first:
-        wait_until(lambda: len(calls) == 1, first, log, timeout=120, what="the fetch never started")
+        wait_until(lambda: len(calls) == 1, first, log, what="the fetch never started")
         os.kill(first.pid, signal.SIGKILL)  # mid-fetch: the server is still stalling
         first.wait()
     assert CoverageItem.objects.count() == 0
     with running_worker(env, QUEUES, log, name="second") as second:
-        wait_until(
-            lambda: CoverageItem.objects.count() == 3,
-            second,
-            log,
-            timeout=180,
-            what="the killed fetch was not redelivered",
-        )
-        wait_until(
-            lambda: Feed.objects.get(id=feed.id).fetch_token == "",
-            second,
-            log,
-            timeout=120,
-            what="the feed was not released",
-        )
+        wait_until(items_stored(3), second, log, what="the killed fetch was not redelivered")
+        wait_until(feeds_released, second, log, what="the feed was not released")
     assert len(calls) == 2
     assert CoverageItem.objects.count() == 3
     assert Flag.objects.count() == 2
@@ -191,7 +175,6 @@ def test_without_redis_feeds_register_and_pages_answer_and_polling_resumes_after
             lambda: "Cannot connect to" in log.read_text(),
             worker,
             log,
-            timeout=120,
             what="the worker never tried to reach its broker",
         )
         broker = subprocess.Popen(
@@ -203,16 +186,9 @@ def test_without_redis_feeds_register_and_pages_answer_and_polling_resumes_after
                 lambda: dispatched(broker_url),
                 worker,
                 log,
-                timeout=120,
                 what="the broker never came up to take the dispatch",
             )
-            wait_until(
-                lambda: CoverageItem.objects.count() == 3,
-                worker,
-                log,
-                timeout=180,
-                what="polling did not resume",
-            )
+            wait_until(items_stored(3), worker, log, what="polling did not resume")
         finally:
             broker.terminate()
             broker.wait(timeout=10)
