@@ -92,7 +92,7 @@ def make_aliases(items, count=10_000, seed=1, worst_case=False):
 
 def bench_match(items, aliases, baseline_bytes=400_000, label="match"):
     from tracker.ingest.matcher import Matcher
-    from tracker.ingest.query import make_pattern
+    from tracker.watchquery import make_pattern
 
     actors = [(n, f"a{n}", [alias]) for n, alias in enumerate(aliases)]
     watch = "(" + " OR ".join(f"@a{n}" for n in range(0, len(aliases), 97)) + ") AND nato"
@@ -145,7 +145,7 @@ def bench_match(items, aliases, baseline_bytes=400_000, label="match"):
 
 
 def bench_words(items):
-    from tracker.ingest.text import words
+    from tracker.watchquery import words
 
     texts = [i.text for i in items]
     megabytes = sum(len(t.encode()) for t in texts) / 1e6

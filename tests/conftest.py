@@ -10,7 +10,9 @@ from django.core.cache import cache
 
 from tracker.roles import EDITOR, PUBLISHER
 
+from . import factories as f
 from .factories import UserFactory
+from .feedserver import FeedServer
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
@@ -86,12 +88,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser_page():
+def browser_page(monkeypatch):
     """A real Chromium page (Debian's, driven by Playwright); screenshots go to test-artifacts/."""
     require_service("Chromium", Path(CHROMIUM).exists(), CHROMIUM)
     # Playwright's sync API runs an event loop in this thread; Django's live
     # server and ORM calls made by the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -136,3 +138,31 @@ def committing_publisher(transactional_db):
     user = UserFactory(username="publisher-user")
     user.groups.add(Group.objects.get(name=PUBLISHER))
     return user
+
+
+@pytest.fixture
+def server(settings):
+    """A feed server on 127.0.0.2, a network the poller may reach in tests."""
+    settings.TRACKER_FEED_ALLOWED_NETWORKS = ["127.0.0.2/32"]
+    settings.TRACKER_FEED_DEADLINE = 5
+    with FeedServer("127.0.0.2") as running:
+        yield running
+
+
+@pytest.fixture
+def watched(db):
+    """A debate whose watch query needs NATO, Russia (or the Kremlin) and drones."""
+    f.ActorFactory(slug="russia", name="Russia", aliases=["Kremlin"])
+    return f.DebateFactory(slug="airspace", watch_query="NATO AND @russia AND drone*")
+
+
+@pytest.fixture
+def debate(db):
+    return f.DebateFactory(
+        slug="airspace", title="Airspace", low_label="conservative", high_label="more aggressive"
+    )
+
+
+@pytest.fixture
+def estonia(db):
+    return f.CountryFactory(name="Estonia", slug="estonia", country="EE")

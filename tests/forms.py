@@ -112,3 +112,21 @@ def submit(client, url, changes=None, form_id=None, button=None, **extra):
     if button:
         data[button[0]] = [button[1]]
     return client.post(action or url, data, **extra)
+
+
+def change_form(position, **overrides):
+    """The POST data of a position's change form with no evidence rows, for
+    tests about the position's own fields."""
+    data = {
+        "actor": position.actor_id,
+        "debate": position.debate_id,
+        "proposal": "",
+        "stance": str(position.stance),
+        "support": "",
+        "stated_on": position.stated_on.isoformat(),
+        "summary": position.summary,
+        "evidence-TOTAL_FORMS": "0",
+        "evidence-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data

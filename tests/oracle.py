@@ -1,6 +1,6 @@
 """An independent, simple and slow reading of the watch-query semantics of
-DESIGN.md, used to check the automaton. It shares no code with
-tracker/ingest/ beyond the standard library."""
+docs/watch-queries.md, used to check the automaton. It shares no code with
+tracker/ingest/ or tracker/watchquery/ beyond the standard library."""
 
 import re
 import unicodedata

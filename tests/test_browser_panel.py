@@ -146,6 +146,7 @@ def assert_saved(page, what):
     assert page.locator(".messagelist .success").count(), (what, body[:1500])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("username", ["eddie", "petra"])
 def test_every_panel_form_saves_for_each_role(live_server, browser_page, panel, username):
     page, base = browser_page, live_server.url

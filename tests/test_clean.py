@@ -1,13 +1,13 @@
 """Cleaning: canonical URLs, plain text, and HTML that is safe to show."""
 
-from html.parser import HTMLParser
-
 import pytest
 
 from tracker.ingest.parse import ParsedEntry
 from tracker.ingest.pipeline import clean_entry
-from tracker.ingest.text import ALLOWED_TAGS, html_text, sanitise_html, strip_html
+from tracker.ingest.text import html_text, sanitise_html, strip_html
 from tracker.ingest.urls import canonical_url
+
+from .hostile import dangers, xss_payloads
 
 
 @pytest.mark.parametrize(
@@ -67,37 +67,6 @@ def test_plain_text_of_sanitised_html_keeps_words_whole():
     )
     assert html_text(html) == "Russia NATO & allies a b"
     assert strip_html("<p>one</p><p>two</p>") == "one two"
-
-
-class _Inspector(HTMLParser):
-    """Collects what a browser would treat as markup."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.problems = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in ALLOWED_TAGS:
-            self.problems.append(f"tag {tag}")
-        for name, value in attrs:
-            if name.startswith("on") or name in ("style", "src", "srcdoc", "formaction"):
-                self.problems.append(f"attribute {name}")
-            if name == "href" and not (value or "").lower().startswith(("http://", "https://")):
-                self.problems.append(f"href {value!r}")
-
-
-def dangers(html):
-    inspector = _Inspector()
-    inspector.feed(html)
-    inspector.close()
-    return inspector.problems
-
-
-def xss_payloads(corpora):
-    for path in sorted((corpora / "xss").iterdir()):
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.strip():
-                yield line
 
 
 def test_no_xss_payload_survives_sanitising(corpora):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from tracker.models import Actor, Position
 
 from . import factories as f
-from .test_publishing import change_form
+from .forms import change_form
 
 
 def actor_form(actor, version, **overrides):

@@ -17,12 +17,6 @@ FEED = rss(("One", "https://test.example/1", "Hello"))
 
 
 @pytest.fixture
-def server():
-    with FeedServer("127.0.0.2") as running:
-        yield running
-
-
-@pytest.fixture
 def loopback_server():
     """A server on 127.0.0.1 that nothing should ever reach."""
     with FeedServer("127.0.0.1") as running:

@@ -8,8 +8,7 @@ from tracker import desk
 from tracker.models import Actor, Flag, Position
 
 from . import factories as f
-from .forms import rendered_form
-from .test_publishing import change_form
+from .forms import change_form, rendered_form
 
 
 @pytest.mark.django_db

@@ -151,8 +151,7 @@ def test_the_body_of_an_item_leaves_out_a_summary_the_content_repeats(db):
     ],
 )
 def test_a_term_is_marked_exactly_when_the_matcher_finds_it(text):
-    from tracker.ingest.query import make_pattern
-    from tracker.ingest.text import words
+    from tracker.watchquery import make_pattern, words
 
     stream = words(text)
     for term in ["drone*", "nato", "fire", "café", "u s", "retaliat*", "9", "strasse", "drone"]:

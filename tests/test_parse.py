@@ -6,6 +6,7 @@ import pytest
 
 from tracker.ingest.parse import parse_feed
 
+from .hostile import HOSTILE_PROLOGS
 from .limited import GIB, PARSE_ONE, run_limited
 
 RSS2 = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
@@ -142,37 +143,6 @@ def test_every_feedparser_test_file_parses_without_an_exception(corpora):
     assert len(files) > 2000
     entries = sum(len(parse_feed(path.read_bytes()).entries) for path in files)
     assert entries > 1000
-
-
-def entity_behind_padding(prefix=b" " * 70_000, doctype=b"<!DOCTYPE rss", encoding="utf-8"):
-    """230 KB: a 100,000-character entity referenced 20,000 times under an unknown root,
-    which the fast parser refuses, so the document goes to the lenient one."""
-    document = (
-        doctype
-        + b' [<!ENTITY a "'
-        + b"A" * 100_000
-        + b'">]><foo><channel><title>'
-        + b"&a;" * 20_000
-        + b"</title></channel></foo>"
-    )
-    if encoding == "utf-8":
-        return prefix + document
-    return (prefix.decode() + document.decode()).encode(encoding)
-
-
-HOSTILE_PROLOGS = {
-    "70k-spaces": entity_behind_padding(),
-    "70k-newlines": entity_behind_padding(b"\n" * 70_000),
-    "bom-then-spaces": entity_behind_padding(b"\xef\xbb\xbf" + b" " * 70_000),
-    "declaration-comments-instructions": entity_behind_padding(
-        b'<?xml version="1.0"?>' + b"<!-- padding -->\n" * 5_000 + b"<?pi x?>"
-    ),
-    "lower-case-doctype": entity_behind_padding(doctype=b"<!doctype rss"),
-    "utf-16": entity_behind_padding(
-        b'<?xml version="1.0" encoding="utf-16"?>' + b"\n" * 70_000, encoding="utf-16"
-    ),
-    "no-padding": entity_behind_padding(b""),
-}
 
 
 @pytest.mark.parametrize("name", HOSTILE_PROLOGS)

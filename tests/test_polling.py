@@ -17,7 +17,7 @@ from tracker.models import CoverageItem, Feed, Flag
 from tracker.models.coverage import MAX_POLL_SECONDS, MIN_POLL_SECONDS
 
 from . import factories as f
-from .feedserver import FeedServer, Route, rss
+from .feedserver import Route, rss
 
 STORY = (
     "Kremlin drones cross NATO airspace",
@@ -25,20 +25,6 @@ STORY = (
     "Allies push for a response.",
 )
 OTHER = ("Allies meet in Brussels", "https://test.example/2", "A quiet day.")
-
-
-@pytest.fixture
-def server(settings):
-    settings.TRACKER_FEED_ALLOWED_NETWORKS = ["127.0.0.2/32"]
-    settings.TRACKER_FEED_DEADLINE = 5
-    with FeedServer("127.0.0.2") as running:
-        yield running
-
-
-@pytest.fixture
-def watched(db):
-    f.ActorFactory(slug="russia", name="Russia", aliases=["Kremlin"])
-    return f.DebateFactory(slug="airspace", watch_query="NATO AND @russia AND drone*")
 
 
 def due_feed(server, path="/feed.xml", **fields):

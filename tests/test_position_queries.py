@@ -15,16 +15,6 @@ def day(n):
     return OCT + datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def debate():
-    return f.DebateFactory()
-
-
-@pytest.fixture
-def estonia():
-    return f.CountryFactory(name="Estonia", slug="estonia")
-
-
 def current_stances(debate, as_of=None):
     return {
         (p.actor.slug, p.proposal.slug if p.proposal else None): p.stance

@@ -15,18 +15,6 @@ from . import factories as f
 DAY = datetime.date(2025, 10, 9)
 
 
-@pytest.fixture
-def debate(db):
-    return f.DebateFactory(
-        slug="airspace", title="Airspace", low_label="conservative", high_label="more aggressive"
-    )
-
-
-@pytest.fixture
-def estonia(db):
-    return f.CountryFactory(name="Estonia", slug="estonia", country="EE")
-
-
 def published(**fields):
     return f.PositionFactory(**fields)
 

@@ -10,28 +10,13 @@ from tracker import desk
 from tracker.models import Position
 
 from . import factories as f
+from .forms import change_form
 
 DAY = datetime.date(2025, 10, 9)
 
 
 def draft(**fields):
     return f.PositionFactory(status="draft", published_at=None, **fields)
-
-
-def change_form(position, **overrides):
-    data = {
-        "actor": position.actor_id,
-        "debate": position.debate_id,
-        "proposal": "",
-        "stance": str(position.stance),
-        "support": "",
-        "stated_on": position.stated_on.isoformat(),
-        "summary": position.summary,
-        "evidence-TOTAL_FORMS": "0",
-        "evidence-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.mark.django_db

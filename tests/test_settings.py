@@ -93,8 +93,16 @@ def test_production_cookies_are_secure(tmp_path):
     assert result.stdout.split() == ["True", "True"]
 
 
-def test_results_are_not_stored():
-    assert settings.CELERY_TASK_IGNORE_RESULT is True
+def test_no_task_stores_its_result():
+    from celery.backends.base import DisabledBackend
+
+    import tracker.tasks  # noqa: F401  (registers the tasks)
+    from config.celery import app
+
+    ours = [task for name, task in app.tasks.items() if name.startswith("tracker.tasks.")]
+    assert len(ours) >= 7  # every task in tracker/tasks.py, as Celery registered it
+    assert {task.name for task in ours if not task.ignore_result} == set()
+    assert isinstance(app.backend, DisabledBackend)
 
 
 def test_the_embedded_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):

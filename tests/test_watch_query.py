@@ -6,9 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from tracker.ingest.matcher import Matcher
-from tracker.ingest.query import QuerySyntaxError, parse_query
-from tracker.ingest.text import words
 from tracker.models import Debate
+from tracker.watchquery import QuerySyntaxError, parse_query, words
 
 from . import factories as f
 

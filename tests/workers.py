@@ -51,7 +51,14 @@ def running_worker(env, queues, log_path, name=None):
                 worker.wait()
 
 
-def wait_until(condition, worker, log_path, timeout=60, what="the worker did not do its job"):
+# Generous: on a loaded machine a worker takes long to start, and a test only
+# waits this long when it is about to fail anyway.
+WAIT_SECONDS = 180
+
+
+def wait_until(
+    condition, worker, log_path, timeout=WAIT_SECONDS, what="the worker did not do its job"
+):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -62,7 +69,7 @@ def wait_until(condition, worker, log_path, timeout=60, what="the worker did not
     pytest.fail(f"{what}; the worker's log:\n{log_path.read_text()[-4000:]}")
 
 
-def wait_for_heartbeat(name, worker, log_path, timeout=60):
+def wait_for_heartbeat(name, worker, log_path, timeout=WAIT_SECONDS):
     wait_until(
         Heartbeat.objects.filter(name=name).exists, worker, log_path, timeout,
         "the worker did not run the task",

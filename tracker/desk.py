@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from .models import Debate, Evidence, Flag, Position
 from .models.stance import format_stance
+from .watchquery import actor_slugs, parse_query
 
 OPEN = (Flag.Status.NEW, Flag.Status.CLAIMED)
 
@@ -308,8 +309,6 @@ def shift_description(position):
 def debates_naming_actors(slugs):
     """Debates whose watch query names any of these actors (by slug); a query
     that does not parse names nobody."""
-    from .ingest.query import actor_slugs, parse_query
-
     slugs = set(slugs)
     debates = []
     for debate in Debate.objects.exclude(watch_query=""):

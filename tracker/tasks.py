@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .ingest import polling
-from .ingest.pipeline import rematch
+from .ingest.flagging import rematch
 from .models import Debate, Heartbeat
 
 logger = logging.getLogger(__name__)

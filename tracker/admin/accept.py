@@ -17,9 +17,9 @@ from .. import desk
 from ..ingest.attribution import find_attribution
 from ..ingest.matcher import Matcher
 from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
-from ..ingest.text import words
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_VALUES, format_stance
+from ..watchquery import words
 from .refusals import refused
 
 EXTRA_ROWS = 2
@@ -41,8 +41,10 @@ def cue_stance(text):
 
 def stance_choices(debate):
     """ "+2 · strongly more aggressive", in the debate's own words."""
-    return [(value, f"{format_stance(value)} · {debate.describe_stance(value)}")
-            for value in STANCE_VALUES]  # fmt: skip
+    return [
+        (value, f"{format_stance(value)} · {debate.describe_stance(value)}")
+        for value in STANCE_VALUES
+    ]
 
 
 def _known_outlets():
@@ -100,8 +102,11 @@ def actor_rows(flag):
             "source_affiliation": found.source_affiliation,
             "cited_outlet": cited,
         }
-        rows.append(ActorRow(actor, actor.id in subjects, sentences, stance, reasons or [],
-                             stance_from, initial))  # fmt: skip
+        rows.append(
+            ActorRow(
+                actor, actor.id in subjects, sentences, stance, reasons or [], stance_from, initial
+            )
+        )
     return rows
 
 

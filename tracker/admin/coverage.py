@@ -44,8 +44,14 @@ class FeedForm(forms.ModelForm):
 class FeedAdmin(HttpsURLFieldsMixin, HistoryAdmin):
     form = FeedForm
     list_display = [
-        "url", "outlet", "is_active", "next_fetch_at", "poll_interval", "error_count", "problem",
-    ]  # fmt: skip
+        "url",
+        "outlet",
+        "is_active",
+        "next_fetch_at",
+        "poll_interval",
+        "error_count",
+        "problem",
+    ]
     list_filter = ["is_active"]
     actions = ["fetch_now", "enable_and_fetch"]
     list_select_related = ["outlet"]

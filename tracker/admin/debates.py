@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from ..ingest.pipeline import preview_query
-from ..ingest.query import QuerySyntaxError
+from ..ingest.flagging import preview_query
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
+from ..watchquery import QuerySyntaxError
 from .history import HistoryAdmin
 from .refusals import refused
 
@@ -65,17 +65,27 @@ class DebateAdmin(HistoryAdmin):
     form = DebateForm
     change_form_template = "admin/tracker/debate/change_form.html"
     list_display = [
-        "title", "status", "low_label", "high_label", "position_count", "followed", "updated_at",
-    ]  # fmt: skip
+        "title",
+        "status",
+        "low_label",
+        "high_label",
+        "position_count",
+        "followed",
+        "updated_at",
+    ]
     list_filter = ["status"]
     search_fields = ["title", "slug", "question"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["subjects"]
     inlines = [ProposalInline]
     readonly_fields = [
-        "created_at", "updated_at", "preview_link", "withdrawn_at", "withdrawn_by",
+        "created_at",
+        "updated_at",
+        "preview_link",
+        "withdrawn_at",
+        "withdrawn_by",
         "withdrawn_reason",
-    ]  # fmt: skip
+    ]
     autocomplete_fields = ["subjects"]
     actions = ["rematch", "follow", "unfollow"]
     fieldsets = [
@@ -87,12 +97,15 @@ class DebateAdmin(HistoryAdmin):
             "Record",
             {
                 "fields": [
-                    "created_at", "updated_at", "withdrawn_at", "withdrawn_by",
+                    "created_at",
+                    "updated_at",
+                    "withdrawn_at",
+                    "withdrawn_by",
                     "withdrawn_reason",
                 ]
             },
         ),
-    ]  # fmt: skip
+    ]
 
     @staticmethod
     def is_publisher(request):

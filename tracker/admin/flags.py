@@ -75,9 +75,14 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
     list_filter = [
         # Plain related filters list the (few) users and outlets; "related only"
         # would scan every flag to find which ones occur.
-        QueueFilter, "debate", "assignee", ScoreFilter, "item__outlet",
-        ("item__published_at", admin.DateFieldListFilter), "suggested_stance",
-    ]  # fmt: skip
+        QueueFilter,
+        "debate",
+        "assignee",
+        ScoreFilter,
+        "item__outlet",
+        ("item__published_at", admin.DateFieldListFilter),
+        "suggested_stance",
+    ]
     list_select_related = ["item__outlet", "debate", "assignee"]
     search_fields = ["item__title"]
     autocomplete_fields = ["item", "debate", "matched_actors", "assignee", "positions"]

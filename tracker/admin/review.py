@@ -99,18 +99,17 @@ class ReviewScreen:
 
             return self.admin_site.admin_view(checked)  # login, staff and CSRF
 
+        def move(suffix, method, view):
+            name = "tracker_flag_" + suffix.replace("-", "_")
+            return path(f"<int:pk>/{suffix}/", desk_only(method(view)), name=name)
+
         return [
-            path("<int:pk>/claim/", desk_only(require_POST(self.claim_view)),
-                 name="tracker_flag_claim"),
-            path("<int:pk>/give-back/", desk_only(require_POST(self.give_back_view)),
-                 name="tracker_flag_give_back"),
-            path("<int:pk>/dismiss/", desk_only(require_POST(self.dismiss_view)),
-                 name="tracker_flag_dismiss"),
-            path("<int:pk>/next/", desk_only(require_GET(self.next_view)),
-                 name="tracker_flag_next"),
-            path("<int:pk>/previous/", desk_only(require_GET(self.previous_view)),
-                 name="tracker_flag_previous"),
-        ]  # fmt: skip
+            move("claim", require_POST, self.claim_view),
+            move("give-back", require_POST, self.give_back_view),
+            move("dismiss", require_POST, self.dismiss_view),
+            move("next", require_GET, self.next_view),
+            move("previous", require_GET, self.previous_view),
+        ]
 
     def forbidden(self, request):
         return refused(self, request, "The review queue is for editors and publishers.")
@@ -122,11 +121,15 @@ class ReviewScreen:
             raise Http404("No such flag.")
         flag = get_object_or_404(
             Flag.objects.select_related(
-                "item__outlet", "item__cited_outlet", "item__duplicate_of__outlet",
-                "debate", "assignee", "decided_by",
+                "item__outlet",
+                "item__cited_outlet",
+                "item__duplicate_of__outlet",
+                "debate",
+                "assignee",
+                "decided_by",
             ),
             pk=object_id,
-        )  # fmt: skip
+        )
         if request.method == "POST":
             self.message_user(
                 request,

@@ -32,9 +32,8 @@ _SOURCE_NOUN = (
     r"ministers?|envoys?|insiders?|lawmakers?|commanders?|representatives?)"
 )
 _ANONYMOUS = re.compile(
-    r"(?<![\w.,])" + _COUNT + r"\s+(?P<affiliation>(?:" + _QUALIFIER + r"\s+){0,3}" + _SOURCE_NOUN
-    + r")\b"
-)  # fmt: skip
+    rf"(?<![\w.,]){_COUNT}\s+(?P<affiliation>(?:{_QUALIFIER}\s+){{0,3}}{_SOURCE_NOUN})\b"
+)
 _SPEECH = r"(?:said|says|say|told|tells|stated|states|added|adds|declared|insisted|warned)"
 _QUOTED = re.compile(r"[“\"][^“”\"]{12,}[”\"]")
 _SPOKESPERSON = re.compile(r"(?i:spokes(?:man|woman|person)|press secretary)")

@@ -29,7 +29,7 @@ CITATION_PATTERNS = [
     re.compile(r"\btold\s+(?:the\s+)?" + _NAME),
     re.compile(r"\b(?:the\s+)?" + _NAME + r"\s+(?:reported|reports|has reported|first reported)\b"),
     re.compile(r"\b" + _NAME + r"\s+(?:adds|added|wrote|writes)\b"),
-]  # fmt: skip
+]
 
 
 def cited_outlets(text, known_outlets):

@@ -53,7 +53,9 @@ def similarity(first, second):
 
 
 class NearDuplicateIndex:
-    """Signatures of recent originals, banded for constant-time candidate lookup."""
+    """Signatures of recent originals, banded for constant-time candidate lookup.
+    Each original is added under a key of the caller's choosing (one kind of key
+    per index), which is what find returns."""
 
     def __init__(self):
         self._bands = [{} for _ in range(BANDS)]
@@ -80,7 +82,7 @@ class NearDuplicateIndex:
                 table[key].remove(item_id)
 
     def find(self, sig):
-        """The id of the most similar indexed original, or None."""
+        """The key of the most similar indexed original, or None."""
         if not sig:
             return None
         candidates = set()

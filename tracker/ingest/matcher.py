@@ -1,7 +1,7 @@
 """Match an item against every debate's watch query in one pass.
 
 All patterns — query terms, every actor's name and aliases, stance cues — go
-into one Aho-Corasick automaton over the word stream (see text.words). A
+into one Aho-Corasick automaton over the word stream (see watchquery.words). A
 scan yields the set of patterns present; each debate's query is then a cheap
 boolean evaluation over that set, and only for debates that share a pattern
 with the item.
@@ -14,8 +14,7 @@ from operator import itemgetter
 import ahocorasick_rs
 
 from ..models.stance import clamp_stance
-from .cues import ESCALATORY_CUES, RESTRAINING_CUES
-from .query import (
+from ..watchquery import (
     ActorRef,
     QuerySyntaxError,
     Term,
@@ -23,9 +22,10 @@ from .query import (
     evaluate,
     make_pattern,
     parse_query,
+    word_list,
 )
-from .query import positive_leaves as query_positive_leaves
-from .text import word_list
+from ..watchquery import positive_leaves as query_positive_leaves
+from .cues import ESCALATORY_CUES, RESTRAINING_CUES
 
 _first = itemgetter(0)
 
@@ -80,9 +80,11 @@ class Matcher:
                 for pattern_id in compiled.leaf_patterns[leaf]:
                     self.debates_by_pattern[pattern_id].add(index)
         keys = sorted(self._ids, key=self._ids.get)
-        self._automaton = ahocorasick_rs.BytesAhoCorasick(
-            keys, matchkind=ahocorasick_rs.MatchKind.Standard
-        ) if keys else None  # fmt: skip
+        self._automaton = (
+            ahocorasick_rs.BytesAhoCorasick(keys, matchkind=ahocorasick_rs.MatchKind.Standard)
+            if keys
+            else None
+        )
 
     def _add(self, key):
         return self._ids.setdefault(key, len(self._ids))

@@ -1,9 +1,9 @@
 """Where a flag's words and actors occur in an item's text, for marking them up.
 
-The matcher (see text.words) decides *whether* a text matches, on a word stream
+The matcher (see watchquery.words) decides *whether* a text matches, on a word stream
 without positions. This module finds *where*: it splits the display text into
 the same words — NFKC, case-folded, runs of letters and digits — keeping each
-word's character offsets, and matches the same patterns (query.make_pattern)
+word's character offsets, and matches the same patterns (watchquery.make_pattern)
 against them. So what the queue marks is exactly what the matcher matched:
 "ﬁre" is marked for `fire*`, "Putin’s" for the alias "Vladimir Putin".
 """
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from ..watchquery import QuerySyntaxError, make_pattern
 from .matcher import name_pattern
-from .query import QuerySyntaxError, make_pattern
 from .text import html_text
 
 # Marks that compose with the character before them under NFKC (é = e + ◌́,

@@ -93,7 +93,7 @@ class Debate(models.Model):
         return self.title
 
     def clean(self):
-        from ..ingest.query import QuerySyntaxError, actor_slugs, parse_query
+        from ..watchquery import QuerySyntaxError, actor_slugs, parse_query
         from .actors import Actor
 
         try:

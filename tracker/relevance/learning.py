@@ -140,7 +140,7 @@ def train(debate, store=True):
 
 def query_closeness(debate, items):
     """Each item's closeness to the debate's watch query (None: its NOT excludes)."""
-    from ..ingest.pipeline import build_matcher, stored_item_words
+    from ..ingest.flagging import build_matcher, stored_item_words
 
     matcher = build_matcher([debate])
     result = []
@@ -234,7 +234,7 @@ def rescore_open_flags(debate, scorer):
 def flag_similar(debate, scorer, since=None):
     """Flag stored originals the query missed but the model finds relevant;
     returns how many flags were created."""
-    from ..ingest.pipeline import build_matcher, stored_item_words
+    from ..ingest.flagging import build_matcher, stored_item_words
 
     items = CoverageItem.objects.filter(duplicate_of__isnull=True).exclude(flags__debate=debate)
     if since is not None:

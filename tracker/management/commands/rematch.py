@@ -4,7 +4,7 @@ from datetime import UTC, datetime, time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.dateparse import parse_date
 
-from tracker.ingest.pipeline import relevance_enabled, rematch
+from tracker.ingest.flagging import relevance_enabled, rematch
 from tracker.models import Debate
 from tracker.relevance.learning import relearn
 

@@ -1,4 +1,4 @@
-"""Watch queries: parse the syntax of DESIGN.md into a small tree.
+"""Watch queries: parse the syntax of docs/watch-queries.md into a small tree.
 
     query   := or
     or      := and ("OR" and)*
@@ -14,7 +14,7 @@ A term is matched as whole words after the same normalisation as the text
 import re
 from dataclasses import dataclass
 
-from .text import word_list
+from .words import word_list
 
 OPERATORS = {"AND", "OR", "NOT"}
 # Far beyond any real watch query (the demo's are under 200 characters and 2
