@@ -261,3 +261,28 @@ def test_the_digest_hour_sets_the_beat_schedule(tmp_path):
     result = run_settings(tmp_path, code=code, DEBUG="1", TRACKER_DIGEST_HOUR="5")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["5", "5"]
+
+
+HSTS_CODE = (
+    "print(settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+    "settings.SECURE_HSTS_PRELOAD, ','.join(settings.SILENCED_SYSTEM_CHECKS) or '-')"
+)
+
+
+def test_hsts_is_off_unless_asked_for(tmp_path):
+    result = run_settings(tmp_path, code=HSTS_CODE, DEBUG="1")
+    assert result.stdout.split() == ["0", "False", "False", "-"]
+
+
+def test_hsts_for_a_year_brings_subdomains_and_preload_unless_turned_off(tmp_path):
+    on = run_settings(tmp_path, code=HSTS_CODE, DEBUG="1", SECURE_HSTS_SECONDS="31536000")
+    assert on.stdout.split() == ["31536000", "True", "True", "-"]
+    chosen = run_settings(
+        tmp_path,
+        code=HSTS_CODE,
+        DEBUG="1",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="0",
+    )
+    # Turning subdomains off is a choice: its deployment warning is silenced, no other.
+    assert chosen.stdout.split() == ["31536000", "False", "True", "security.W005"]

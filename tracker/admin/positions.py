@@ -57,9 +57,15 @@ class PositionForm(OptimisticLockForm):
     class Meta:
         model = Position
         fields = [
-            "actor", "debate", "proposal", "stance", "support", "stated_on", "summary",
+            "actor",
+            "debate",
+            "proposal",
+            "stance",
+            "support",
+            "stated_on",
+            "summary",
             "correction_note",
-        ]  # fmt: skip
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -73,8 +79,15 @@ class PositionAdmin(HistoryAdmin):
     form = PositionForm
     change_form_template = "admin/tracker/position/change_form.html"
     list_display = [
-        "actor", "debate", "proposal", "stance", "support", "stated_on", "status", "published_at",
-    ]  # fmt: skip
+        "actor",
+        "debate",
+        "proposal",
+        "stance",
+        "support",
+        "stated_on",
+        "status",
+        "published_at",
+    ]
     list_filter = ["status", "debate", "actor__kind", "stated_on"]
     list_select_related = ["actor", "debate", "proposal"]
     search_fields = ["actor__name", "debate__title", "proposal__title", "summary"]
@@ -104,12 +117,18 @@ class PositionAdmin(HistoryAdmin):
                 "Publication",
                 {
                     "fields": [
-                        "status", "publication", "created_by", "published_by", "published_at",
-                        "retracted_by", "retracted_at", "retraction_reason",
+                        "status",
+                        "publication",
+                        "created_by",
+                        "published_by",
+                        "published_at",
+                        "retracted_by",
+                        "retracted_at",
+                        "retraction_reason",
                     ]
                 },
             ),
-        ]  # fmt: skip
+        ]
 
     def has_publish_permission(self, request):
         return request.user.has_perm("tracker.publish_position")
@@ -307,9 +326,17 @@ class EvidenceForm(forms.ModelForm):
     class Meta:
         model = Evidence
         fields = [
-            "position", "item", "url", "quote", "attribution", "speaker", "source_count",
-            "source_affiliation", "cited_outlet", "note",
-        ]  # fmt: skip
+            "position",
+            "item",
+            "url",
+            "quote",
+            "attribution",
+            "speaker",
+            "source_count",
+            "source_affiliation",
+            "cited_outlet",
+            "note",
+        ]
 
     def clean_position(self):
         position = self.cleaned_data["position"]

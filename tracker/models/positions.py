@@ -253,8 +253,13 @@ class Position(models.Model):
     # What a reader relies on: once published, these change only by publishing
     # a new dated position (history is the product).
     FIXED_ONCE_PUBLISHED = (
-        "actor_id", "debate_id", "proposal_id", "stance", "support", "stated_on",
-    )  # fmt: skip
+        "actor_id",
+        "debate_id",
+        "proposal_id",
+        "stance",
+        "support",
+        "stated_on",
+    )
     stored = FieldTracker("status", *FIXED_ONCE_PUBLISHED)
 
     def save(self, *args, **kwargs):
