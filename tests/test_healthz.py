@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tracker.models import Heartbeat
 
-from .test_settings import clean_environment
+from .subprocesses import clean_environment
 
 
 @pytest.mark.django_db

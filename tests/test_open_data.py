@@ -361,7 +361,7 @@ def test_behind_one_proxy_the_right_most_forwarded_address_is_the_client(client,
 
 
 def test_the_proxy_count_sets_both_lockouts_and_the_rate_limit(tmp_path):
-    from .test_settings import run_settings
+    from .subprocesses import run_settings
 
     code = (
         "print(settings.REST_FRAMEWORK['NUM_PROXIES'], settings.AXES_IPWARE_PROXY_COUNT,"

@@ -1,43 +1,13 @@
 """The settings module refuses unsafe production configurations and picks the
 right services from the environment."""
 
-import os
 import shutil
 import stat
 import subprocess
 import sys
 
-from django.conf import settings
-
 from .conftest import require_service
-
-ROOT = settings.BASE_DIR
-SETTINGS_VARIABLES = (
-    "SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE",
-    "TRACKER_LOCAL_ENV",
-)  # fmt: skip
-
-
-def clean_environment(tmp_path, **env):
-    """This process's environment without any settings, the data directory in
-    tmp_path and no local settings file unless one is given."""
-    environment = {k: v for k, v in os.environ.items() if k not in SETTINGS_VARIABLES}
-    environment.update(TRACKER_DATA_DIR=str(tmp_path), TRACKER_LOCAL_ENV=str(tmp_path / "none.env"))
-    environment.update(env)
-    return environment
-
-
-def run_settings(tmp_path, code="print('ok')", **env):
-    environment = clean_environment(tmp_path, DJANGO_SETTINGS_MODULE="config.settings", **env)
-    script = f"import django; django.setup(); from django.conf import settings; {code}"
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from .subprocesses import ROOT, clean_environment, run_settings
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
