@@ -12,8 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 
 from ..watchquery import QuerySyntaxError, make_pattern
 from .matcher import name_pattern
@@ -143,9 +143,8 @@ def mark(text, mentions):
         pieces.append((text[position : mention.start], mention))
         position = mention.end
     html = format_html_join("", "{}{}", ((before, _marked(text, m)) for before, m in pieces))
-    body = format_html("{}{}", html, text[position:])
-    # Everything from the text is escaped by now, so a newline cannot be part of markup.
-    return mark_safe(body.replace("\n", "<br>"))  # noqa: S308
+    # Already escaped (format_html), so linebreaksbr only turns newlines into <br>.
+    return linebreaksbr(format_html("{}{}", html, text[position:]))
 
 
 def _marked(text, mention):
