@@ -212,6 +212,22 @@ def retract(position, user, reason, now=None):
     position.save()
 
 
+def withdraw_debate(debate, user, reason, now=None):
+    """Take a public debate off the site (back to draft), keeping who, when and why;
+    False when readers did not see it anyway."""
+    if not reason.strip():
+        raise ValidationError({"withdrawn_reason": "Say why the debate leaves the site."})
+    if debate.status == Debate.Status.DRAFT:
+        return False
+    debate.status = Debate.Status.DRAFT
+    debate.withdrawn_at = now or timezone.now()
+    debate.withdrawn_by = user
+    debate.withdrawn_reason = reason.strip()
+    debate._change_reason = f"taken off the site: {debate.withdrawn_reason}"[:100]
+    debate.save()
+    return True
+
+
 # What a correction may change on a published position; its evidence is replaced.
 CORRECTED_FIELDS = ("summary",)
 

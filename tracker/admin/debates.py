@@ -5,10 +5,10 @@ from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from .. import desk
 from ..ingest.flagging import preview_query
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
@@ -128,16 +128,10 @@ class DebateAdmin(HistoryAdmin):
             return refused(self, request, "Only publishers take a debate off the site.")
         form = WithdrawForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if debate.status == Debate.Status.DRAFT:
-                self.message_user(request, "Readers do not see this debate already.")
-            else:
-                debate.status = Debate.Status.DRAFT
-                debate.withdrawn_at = timezone.now()
-                debate.withdrawn_by = request.user
-                debate.withdrawn_reason = form.cleaned_data["reason"].strip()
-                debate._change_reason = f"taken off the site: {debate.withdrawn_reason}"[:100]
-                debate.save()
+            if desk.withdraw_debate(debate, request.user, form.cleaned_data["reason"]):
                 self.message_user(request, f"“{debate}” is off the site; the reason is on record.")
+            else:
+                self.message_user(request, "Readers do not see this debate already.")
             return redirect("admin:tracker_debate_change", pk)
         context = {
             **self.admin_site.each_context(request),

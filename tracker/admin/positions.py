@@ -14,10 +14,7 @@ from .refusals import refused
 
 
 def is_public_record(position):
-    """Published or retracted, or ever published: what readers have seen stays."""
-    return position is not None and (
-        position.status != Position.Status.DRAFT or position.published_at is not None
-    )
+    return position is not None and position.on_public_record
 
 
 class EvidenceInline(HttpsURLFieldsMixin, admin.StackedInline):

@@ -330,6 +330,12 @@ class Position(models.Model):
         return changed + [name.removesuffix("_id") for name in fixed]
 
     @property
+    def on_public_record(self):
+        """Readers have seen it (published, or retracted after that): it is no
+        longer edited or deleted, only corrected or retracted."""
+        return self.status != self.Status.DRAFT or self.published_at is not None
+
+    @property
     def stance_display(self):
         return format_stance(self.stance)
 
