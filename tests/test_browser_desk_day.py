@@ -155,6 +155,30 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
         )
     }
     assert states == expected
+
+    # A wrong summary is corrected: drafted by the editor, published by the publisher.
+    lithuania_pk = drafts["lithuania"].pk
+    log_in(page, base, "editor", logins["editor"]["password"])
+    page.goto(f"{base}/admin/tracker/position/{lithuania_pk}/change/")
+    with page.expect_navigation():
+        page.click("text=Draft a correction…")
+    with page.expect_navigation():
+        page.click("#content-main input[type=submit]")
+    page.fill("#id_summary", "Lithuania wants armed drones along its border with Belarus.")
+    page.fill("#id_correction_note", "The border named was Belarus's, not Russia's.")
+    with page.expect_navigation():
+        page.click("input[name=_save]")
+    correction = Position.objects.get(corrects_id=lithuania_pk)
+    log_in(page, base, "publisher", logins["publisher"]["password"])
+    page.goto(f"{base}/admin/tracker/position/{correction.pk}/change/")
+    with page.expect_navigation():
+        page.click("text=Publish…")
+    with page.expect_navigation():
+        page.click("#content-main input[type=submit]")
+    corrected = Position.objects.get(pk=lithuania_pk)
+    assert corrected.summary == "Lithuania wants armed drones along its border with Belarus."
+    assert corrected.correction_note == "The border named was Belarus's, not Russia's."
+    assert not Position.objects.filter(corrects_id=lithuania_pk).exists()
     total = Position.objects.count()
 
     # `make run` loads the demo at every start: it must not fail nor undo the day.
@@ -169,4 +193,8 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
     assert Flag.objects.get(pk=flag.pk).status == "accepted"
     page.goto(f"{base}/debates/{NATO_DEBATE}/")
     public = page.inner_text("body")
-    assert "Kaja Kallas" in public and "Lithuania wants armed drones on its border." in public
+    assert "Kaja Kallas" in public
+    assert "Lithuania wants armed drones along its border with Belarus." in public
+    assert (
+        "corrected" in public.lower() and "The border named was Belarus's, not Russia's." in public
+    )

@@ -259,12 +259,19 @@ class PositionAdmin(HistoryAdmin):
         return TemplateResponse(request, "admin/tracker/position/confirm.html", context)
 
     def correct_view(self, request, pk):
-        """Draft a correction of a published position (POST), and open it."""
+        """Ask, then draft a correction of a published position and open it."""
         if not request.user.has_perm("tracker.add_position"):
             return refused(self, request, "Only editors and publishers draft corrections.")
+        position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
         if request.method != "POST":
-            return redirect("admin:tracker_position_change", pk)
-        position = get_object_or_404(Position, pk=pk)
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": f"Draft a correction of {position}?",
+                "position": position,
+                "action": "draft a correction",
+            }
+            return TemplateResponse(request, "admin/tracker/position/confirm.html", context)
         try:
             with transaction.atomic():
                 correction = desk.draft_correction(position, request.user)
