@@ -130,6 +130,9 @@ def test_only_a_real_dateline_is_stripped():
     assert strip_dateline("LONDON — Allies met.") == "Allies met."
     assert strip_dateline("Allies met — again.") == "Allies met — again."
     assert strip_dateline("U.S. officials said so.") == "U.S. officials said so."
+    assert strip_dateline("(Wire) NATO allies met.") == "NATO allies met."
+    assert strip_dateline("(Example Wire) — NATO allies met.") == "NATO allies met."
+    assert strip_dateline("(in 2024) allies met.") == "(in 2024) allies met."
 
 
 def test_the_body_of_an_item_leaves_out_a_summary_the_content_repeats(db):

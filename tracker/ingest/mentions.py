@@ -198,6 +198,8 @@ _DATELINE = re.compile(
     [—–-]{1,2}\s+""",
     re.X,
 )
+# A wire's name alone in front of the text, with or without a dash: "(Wire) NATO …".
+_AGENCY_LEAD = re.compile(r"^\s*\([A-Z][A-Za-z&.' ]{1,39}\)\s*(?:[—–-]{1,2}\s*)?(?=[A-Z“\"'])")
 
 
 def _sentence_spans(text):
@@ -218,7 +220,8 @@ def strip_dateline(sentence):
     lead = _DATELINE.match(sentence)
     if lead and (lead.group("place") or lead.group("agency")):
         return sentence[lead.end() :]
-    return sentence
+    agency = _AGENCY_LEAD.match(sentence)
+    return sentence[agency.end() :] if agency else sentence
 
 
 def sentences_mentioning(text, actor):
