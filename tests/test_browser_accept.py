@@ -67,6 +67,15 @@ def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
     assert page.input_value("#id_actors-0-stance") == "-2"
     assert page.input_value("#id_actors-1-stance") == "2"
     page.screenshot(path=SCREENSHOTS / "accept.png")
+    # Styled under the panel's Content-Security-Policy (no inline style), and on a
+    # phone every row fits the screen instead of scrolling sideways.
+    label = page.locator(".accept-rows .field-label").first
+    assert label.evaluate("e => getComputedStyle(e).textTransform") == "uppercase"
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=SCREENSHOTS.parent.parent / "test-artifacts" / "accept-390.png",
+                    full_page=True)  # fmt: skip
+    page.set_viewport_size({"width": 1366, "height": 900})
 
     page.select_option("#id_actors-0-stance", "-1")
     page.fill("#id_actors-0-summary", "France urges restraint.")
