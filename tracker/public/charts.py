@@ -1,13 +1,13 @@
-"""Geometry for the server-rendered SVG charts; the templates draw them, and
+"""What the public charts show, prepared for the templates: the spectrum's
+stance groups and the timeline's SVG geometry. The templates draw them, and
 Django's escaping keeps every label that came from an editor or a feed inert."""
 
+import html
 from dataclasses import dataclass
 
 from django.urls import reverse
 
 from ..models.stance import STANCE_MAX, STANCE_MIN, STANCE_VALUES, format_stance
-
-LABEL_CHARACTERS = 24
 
 
 def stance_class(stance):
@@ -17,90 +17,66 @@ def stance_class(stance):
 
 @dataclass
 class Dot:
-    x: float
-    y: float
-    label: str
-    full_label: str
+    name: str
     href: str
+
+
+@dataclass
+class StanceGroup:
+    stance: int
+    stance_text: str  # "−1"
+    words: str  # "leaning conservative", in the debate's own words
     css: str
-    anchor: str
-    label_x: float
-    stance_text: str
+    dots: list
 
 
 @dataclass
 class Spectrum:
-    width: int
-    height: int
-    axis_y: int
-    left: float
-    right: float
-    ticks: list  # (x, label)
-    dots: list
+    groups: list  # one per stance, low pole first
     low_label: str
     high_label: str
 
 
-def _short(text):
-    return text if len(text) <= LABEL_CHARACTERS else text[: LABEL_CHARACTERS - 1] + "…"
+def spectrum(positions, debate, link=True):
+    """Actors grouped under each stance of the debate's axis, low pole first.
 
-
-CHARACTER_WIDTH = 7.2  # average width of a 12.5 px sans-serif character
-
-
-def _span(x, text, anchor):
-    width = 12 + len(text) * CHARACTER_WIDTH
-    return (x - width, x + 8) if anchor == "end" else (x - 8, x + width)
-
-
-def _first_free_row(rows, start, end, gap=6):
-    """Claim the span in the first row it fits into (a new row if none); return its index."""
-    for index, spans in enumerate(rows):
-        if all(end + gap < a or start - gap > b for a, b in spans):
-            spans.append((start, end))
-            return index
-    rows.append([(start, end)])
-    return len(rows) - 1
-
-
-def spectrum(positions, low_label, high_label, width=760, row=24, link=True):
-    """Actors as labelled dots on the debate's axis. Each label goes into the first
-    row where it overlaps no other, so names never collide however many share
-    a stance."""
-    left, right, top = 70.0, width - 70.0, 64
-    step = (right - left) / (STANCE_MAX - STANCE_MIN)
-    rows = []  # per row: occupied (start, end) spans
-    dots = []
-    ordered = sorted(positions, key=lambda p: (p.stance, p.actor.name))
-    for position in ordered:
-        actor, stance = position.actor, position.stance
-        x = left + (stance - STANCE_MIN) * step
-        anchor = "end" if stance == STANCE_MAX else "start"
-        label = _short(actor.name)
-        index = _first_free_row(rows, *_span(x, label, anchor))
-        dots.append(
-            Dot(
-                x=x,
-                y=top + index * row,
-                label=label,
-                full_label=actor.name,
-                href=reverse("public:actor", args=[actor.slug]) if link else "",
-                css=stance_class(stance),
-                anchor=anchor,
-                label_x=x - 9 if anchor == "end" else x + 9,
-                stance_text=format_stance(stance),
-            )
+    The page lays the groups out as columns under the axis on a wide screen and
+    one under another on a narrow one; either way each name is text in the
+    page's flow, so it wraps instead of being cut and cannot land on another
+    actor's row, however long it is or however many share a stance."""
+    by_stance = {value: [] for value in STANCE_VALUES}
+    for position in sorted(positions, key=lambda p: p.actor.name):
+        actor = position.actor
+        href = reverse("public:actor", args=[actor.slug]) if link else ""
+        by_stance[position.stance].append(Dot(name=actor.name, href=href))
+    groups = [
+        StanceGroup(
+            stance=value,
+            stance_text=format_stance(value),
+            words=debate.describe_stance(value),
+            css=stance_class(value),
+            dots=dots,
         )
-    return Spectrum(
-        width=width,
-        height=top + max(len(rows), 1) * row + 8,
-        axis_y=34,
-        left=left,
-        right=right,
-        ticks=[(left + (s - STANCE_MIN) * step, format_stance(s)) for s in STANCE_VALUES],
-        dots=dots,
-        low_label=low_label,
-        high_label=high_label,
+        for value, dots in by_stance.items()
+    ]
+    return Spectrum(groups=groups, low_label=debate.low_label, high_label=debate.high_label)
+
+
+def embed_snippet(src, title, chart):
+    """The HTML another site pastes to embed the chart: full width, tall enough
+    for the whole chart in a column as narrow as a phone's (one line per stance
+    and per actor, plus the title, caption and margins), and titled for screen
+    readers. Its attributes are quoted with double quotes, so an apostrophe in a
+    title stays one."""
+    actors = sum(len(group.dots) for group in chart.groups)
+    height = 340 + 40 * len(chart.groups) + 24 * actors
+
+    def attribute(value):
+        return html.escape(value, quote=False).replace('"', "&quot;")
+
+    return (
+        f'<iframe src="{attribute(src)}" title="{attribute(title)}" width="100%" '
+        f'height="{height}" style="border: 0; max-width: 100%" loading="lazy"></iframe>'
     )
 
 

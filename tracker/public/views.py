@@ -1,6 +1,8 @@
 import logging
 import re
 from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
@@ -54,46 +56,84 @@ def debate_list(request):
     return render(request, "public/debate_list.html", {"rows": _debate_rows()})
 
 
-def debate_detail(request, slug):
-    debate = _public_debate(slug)
+@dataclass
+class DebateView:
+    """The debate as a request's filters ask for it."""
+
+    filters: DebateFilter
+    query: str  # the filters applied, as a query string ("" for none)
+    filtered: bool  # by more than the date
+    page: data.DebateData
+    chart: charts.Spectrum
+
+    def address(self, name, slug):
+        path = reverse(name, args=[slug])
+        return f"{path}?{self.query}" if self.query else path
+
+
+def _debate_view(request, debate, link=True):
     filters = DebateFilter(request.GET, debate=debate)
     values = filters.values()
-    as_of = values.get("as_of")
-    if as_of and as_of > timezone.localdate():
-        as_of = None
+    if values.get("as_of") and values["as_of"] > timezone.localdate():
+        del values["as_of"]  # nothing is known ahead of time: today's stances are shown
     page = data.debate_data(
         debate,
-        as_of=as_of,
+        as_of=values.get("as_of"),
         kind=values.get("kind", ""),
         bloc=values.get("bloc"),
         stance=values.get("stance"),
         attribution=values.get("attribution", ""),
     )
+    return DebateView(
+        filters=filters,
+        query=urlencode(sorted((name, request.GET[name]) for name in values)),
+        filtered=bool(set(values) - {"as_of"}),
+        page=page,
+        chart=charts.spectrum(page.stances, debate, link=link),
+    )
+
+
+def debate_detail(request, slug):
+    debate = _public_debate(slug)
+    shown = _debate_view(request, debate)
+    page = shown.page
     for position in [*page.stances, *page.cells.values()]:
         position.debate = debate  # already in hand: no query per position
     context = {
         "debate": debate,
         "page": page,
-        "filters": filters,
-        "filtered": bool(set(values) - {"as_of"}),
-        "spectrum": charts.spectrum(page.stances, debate.low_label, debate.high_label),
+        "filters": shown.filters,
+        "filtered": shown.filtered,
+        "spectrum": shown.chart,
         "today": timezone.localdate(),
-        "embed_url": site_url(reverse("public:embed", args=[debate.slug])),
+        # The chart as shown here, same date and filters, for other sites to embed.
+        "embed_snippet": charts.embed_snippet(
+            site_url(shown.address("public:embed", debate.slug)),
+            f"{debate.title}: where each actor stands",
+            shown.chart,
+        ),
     }
     response = render(request, "public/debate_detail.html", context)
-    return uncacheable(response) if filters.form.errors else response
+    return uncacheable(response) if shown.filters.form.errors else response
 
 
 @xframe_options_exempt
 def debate_embed(request, slug):
+    """The chart alone, for an iframe, with the date and filters of the debate
+    page it was copied from."""
     debate = _public_debate(slug)
-    page = data.debate_data(debate)
-    chart = charts.spectrum(page.stances, debate.low_label, debate.high_label, link=False)
-    response = render(
-        request, "public/embed.html", {"debate": debate, "page": page, "spectrum": chart}
-    )
+    shown = _debate_view(request, debate, link=False)
+    context = {
+        "debate": debate,
+        "page": shown.page,
+        "filtered": shown.filtered,
+        "spectrum": shown.chart,
+        "debate_url": shown.address("public:debate", debate.slug),
+        "embedded": True,
+    }
+    response = render(request, "public/embed.html", context)
     response.embeddable = True
-    return response
+    return uncacheable(response) if shown.filters.form.errors else response
 
 
 def actor_list(request):
