@@ -1,7 +1,7 @@
 """The debate chart in a real browser, on a laptop and on a phone, in light and
 dark mode: every actor on the chart, named in full, legible, inside the screen,
 and no name on top of another. The demo debate's screenshots go to docs/screenshots/.
-The snippet that embeds the chart is looked at in an article."""
+The snippet that embeds the chart and the stance-over-time chart are looked at too."""
 
 from pathlib import Path
 
@@ -190,3 +190,62 @@ EMBEDDED = """() => ({
   innerHeight: window.innerHeight,
   innerWidth: window.innerWidth,
 })"""
+
+
+TIMELINE = """() => {
+  const svg = [...document.querySelectorAll("figure.timeline svg")].find(
+    (drawing) => drawing.getBoundingClientRect().width > 0);
+  const box = svg.getBoundingClientRect();
+  const scale = box.width / svg.viewBox.baseVal.width;
+  return {
+    count: [...document.querySelectorAll("figure.timeline svg")].filter(
+      (drawing) => drawing.getBoundingClientRect().width > 0).length,
+    left: box.left, right: box.right, innerWidth: window.innerWidth,
+    points: [...svg.querySelectorAll("circle")].map((circle) => {
+      const dot = circle.getBoundingClientRect();
+      return (dot.left + dot.width / 2 - box.left) / box.width;
+    }),
+    labels: [...svg.querySelectorAll("text")].map((text) => {
+      const label = text.getBoundingClientRect();
+      return [text.textContent, parseFloat(getComputedStyle(text).fontSize) * scale,
+              (label.left + label.width / 2 - box.left) / box.width];
+    }),
+  };
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_change_of_stance_within_a_day_stands_above_that_date(
+    live_server, browser_page, demo, width, scheme
+):
+    from django.utils import timezone
+
+    from tracker.models import Actor, Debate, Position
+
+    Position.objects.create(
+        actor=Actor.objects.get(slug="france"),
+        debate=Debate.objects.get(slug=NATO),
+        stance=2,
+        summary="Now backs firing on violating aircraft.",
+        stated_on="2025-10-09",
+        status="published",
+        published_at=timezone.now(),
+    )
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{live_server.url}/actors/france/")
+    found = page.evaluate(TIMELINE)
+    assert found["count"] == 1, "one drawing of the chart is shown"
+    assert found["left"] >= 0 and found["right"] <= found["innerWidth"]
+    # Both positions of 9 Oct stand in the middle of the chart, above that one date.
+    sizes = {text: size for text, size, _ in found["labels"]}
+    middles = {text: middle for text, _, middle in found["labels"]}
+    assert "Oct 2025" not in sizes
+    first, second = found["points"]
+    assert 0.4 < first < 0.6 and abs(first - second) < 0.001
+    assert abs(middles["9 Oct 2025"] - first) < 0.01
+    assert min(sizes.values()) >= 11, sizes
+    suffix = "" if scheme == "light" else "-dark"
+    page.locator("figure.timeline").screenshot(path=ARTIFACTS / f"timeline-{width}{suffix}.png")

@@ -6,6 +6,7 @@ import html
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import dateformat
 
 from ..models.stance import STANCE_MAX, STANCE_MIN, STANCE_VALUES, format_stance
 
@@ -87,31 +88,57 @@ class Timeline:
     points: list  # (x, y, css, title)
     path: str
     levels: list  # (y, label)
-    first: object
-    last: object
+    ticks: list  # (x, label, text-anchor) under the time axis
+    size: str = "wide"
 
 
-def timeline(positions, width=560, height=150):
-    """Stance over time for one debate: a step line through dated positions."""
+DAY_LABELS_UNDER = 62  # days: a shorter span is labelled by day, a longer one by month
+
+
+def timelines(positions):
+    """The chart drawn twice, for a wide screen and for a phone: an SVG scales its
+    text with its width, so one drawing would be too small to read on one of them.
+    The stylesheet shows the one that fits."""
+    return [timeline(positions), timeline(positions, width=320, size="narrow")]
+
+
+def timeline(positions, width=560, height=150, size="wide"):
+    """Stance over time for one debate: a step line through dated positions,
+    oldest first. Positions all stated on one day (one position, or a change of
+    stance within the day) stand in the middle above that date, not squeezed
+    against the left edge of a span of no length."""
     left, right, top, bottom = 44.0, width - 16.0, 14.0, height - 24.0
     dates = [p.stated_on for p in positions]
     first, last = min(dates), max(dates)
-    span = max((last - first).days, 1)
+    span = (last - first).days
+
+    def x_of(day):
+        if span == 0:
+            return (left + right) / 2
+        return left + (day - first).days * (right - left) / span
 
     def y_of(stance):
         return bottom - (stance - STANCE_MIN) * (bottom - top) / (STANCE_MAX - STANCE_MIN)
 
     points, path = [], []
     for position in positions:
-        x = left + (position.stated_on - first).days * (right - left) / span
-        if len(positions) == 1:
-            x = (left + right) / 2
-        y = y_of(position.stance)
-        title = f"{position.stated_on:%-d %b %Y}: {format_stance(position.stance)}"
-        if path:
-            path.append(f"H{x:.1f} V{y:.1f}")
-        else:
+        x, y = x_of(position.stated_on), y_of(position.stance)
+        if not path:
             path.append(f"M{x:.1f} {y:.1f}")
+        elif x == points[-1][0]:
+            path.append(f"V{y:.1f}")  # a change on the same day: straight up or down
+        else:
+            path.append(f"H{x:.1f} V{y:.1f}")
+        day = dateformat.format(position.stated_on, "j M Y")
+        title = f"{day}: {format_stance(position.stance)}"
         points.append((x, y, stance_class(position.stance), title))
+    if span == 0:
+        ticks = [((left + right) / 2, dateformat.format(first, "j M Y"), "middle")]
+    else:
+        style = "j M Y" if span < DAY_LABELS_UNDER else "M Y"
+        ticks = [
+            (left, dateformat.format(first, style), "start"),
+            (right, dateformat.format(last, style), "end"),
+        ]
     levels = [(y_of(s), format_stance(s)) for s in STANCE_VALUES]
-    return Timeline(width, height, points, " ".join(path), levels, first, last)
+    return Timeline(width, height, points, " ".join(path), levels, ticks, size)

@@ -153,7 +153,7 @@ def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.public(), slug=slug)
     page = data.actor_data(actor)
     timelines = [
-        (debate, charts.timeline(positions), positions)
+        (debate, charts.timelines(positions), positions)
         for debate, positions in sorted(page.history.items(), key=lambda row: row[0].title)
     ]
     return render(
