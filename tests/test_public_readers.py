@@ -1,4 +1,5 @@
-"""What readers read: the embed and the snippet that embeds it."""
+"""What readers read: the embed and the snippet that embeds it, empty states,
+the stance filter and corroboration lines."""
 
 import datetime
 
@@ -158,3 +159,53 @@ def test_embeds_as_of_a_date_cost_the_same_queries_at_any_size(client):
         assert queries_for(client, template.format("small")) == queries_for(
             client, template.format("large")
         ), template
+
+
+def _empty_state(page, words):
+    """The element that says `words`, checked to be a paragraph outside any list."""
+    (element,) = page.xpath(f"//main//*[normalize-space(text()) = '{words}']")
+    assert element.tag == "p", (words, element.tag)
+    assert not [a for a in element.iterancestors() if a.tag in ("ol", "ul", "li")], words
+    return element
+
+
+@pytest.mark.django_db
+def test_empty_states_are_sentences_not_list_items(client, debate):
+    _empty_state(parse(client.get("/debates/airspace/")), "No shifts recorded yet.")
+    home = parse(client.get("/"))
+    _empty_state(home, "No shifts recorded yet.")
+    assert not home.xpath("//ol[not(li)]"), "an empty numbered list"
+    _empty_state(parse(client.get("/actors/?kind=bloc")), "No actors.")
+    debate.status = "draft"
+    debate.save()
+    _empty_state(parse(client.get("/")), "No debates are published yet.")
+
+
+@pytest.mark.django_db
+def test_the_stance_filter_offers_each_choice_once(client, debate):
+    page = parse(client.get("/debates/airspace/"))
+    options = [(o.get("value"), text(o)) for o in page.xpath("//select[@id='id_stance']/option")]
+    assert options == [
+        ("", "Any stance"),
+        ("-2", "−2 · strongly conservative"),
+        ("-1", "−1 · leaning conservative"),
+        ("0", "0 · between conservative and more aggressive"),
+        ("1", "+1 · leaning more aggressive"),
+        ("2", "+2 · strongly more aggressive"),
+    ]
+
+
+@pytest.mark.django_db
+def test_corroboration_is_told_only_when_an_outlet_backs_the_position(client, debate, estonia):
+    linked = published(debate=debate, actor=estonia, stance=1, summary="Linked only.")
+    f.EvidenceFactory(position=linked, item=None, url="https://valitsus.example/statement")
+    reported = published(debate=debate, actor=f.CountryFactory(slug="latvia", name="Latvia"))
+    f.EvidenceFactory(position=reported)
+    f.EvidenceFactory(position=reported)  # two stories, two outlets
+    page = parse(client.get("/debates/airspace/"))
+    lines = {
+        text(row.xpath("./th//a")[0]): [text(p) for p in row.xpath(".//p[@class='corroboration']")]
+        for row in page.xpath("//table[contains(@class, 'stances')]/tbody/tr")
+    }
+    assert lines == {"Estonia": [], "Latvia": ["2 independent outlets"]}
+    assert "0 independent outlets" not in text(page)
