@@ -202,7 +202,7 @@ def test_search_finds_debates_actors_options_and_positions(client, debate, eston
     russia = f.ActorFactory(name="Russia", slug="russia", aliases=["Kremlin"])
     page = client.get("/search/?q=drones").content.decode()
     assert "Arm surveillance drones" in page
-    assert "Wants armed drones" in page
+    assert "Wants armed <mark>drones</mark>" in page
     assert "Russia" in client.get("/search/?q=kremlin").content.decode()
     assert russia.name not in client.get("/search/?q=zzzz").content.decode()
 

@@ -1,10 +1,13 @@
 """What readers read: the embed and the snippet that embeds it, empty states,
-the stance filter and corroboration lines."""
+the stance filter, corroboration lines and search results."""
 
 import datetime
 
 import pytest
+from django.utils import timezone
 from lxml import html
+
+from tracker.models import Evidence
 
 from . import factories as f
 from .test_page_cache import served_from_cache
@@ -209,3 +212,87 @@ def test_corroboration_is_told_only_when_an_outlet_backs_the_position(client, de
     }
     assert lines == {"Estonia": [], "Latvia": ["2 independent outlets"]}
     assert "0 independent outlets" not in text(page)
+
+
+def search_results(client, query):
+    page = parse(client.get("/search/", {"q": query}))
+    return [text(item) for item in page.xpath("//section[@id='positions-found']//li")]
+
+
+@pytest.mark.django_db
+def test_search_names_the_option_of_each_position_once(client, debate, estonia):
+    drones = f.ProposalFactory(debate=debate, title="Arm surveillance drones", rung=1)
+    rules = f.ProposalFactory(debate=debate, title="Loosen pilots' rules", rung=2)
+    for proposal in (drones, rules):
+        published(
+            debate=debate, actor=estonia, proposal=proposal, support="support", stance=2,
+            summary="Among the proposals the border states raised.",
+        )  # fmt: skip
+    assert search_results(client, "border states") == [
+        "Estonia on Airspace · Arm surveillance drones: Supports +2 strongly more aggressive "
+        "· 9 Oct 2025 Among the proposals the border states raised.",
+        "Estonia on Airspace · Loosen pilots' rules: Supports +2 strongly more aggressive "
+        "· 9 Oct 2025 Among the proposals the border states raised.",
+    ]
+
+
+@pytest.mark.django_db
+def test_search_finds_evidence_quotes_with_stance_date_and_snippet(client, debate, estonia):
+    position = published(
+        debate=debate, actor=estonia, stance=-1, stated_on=datetime.date(2025, 9, 1),
+        summary="Wants the allies to wait.",
+    )  # fmt: skip
+    f.EvidenceFactory(
+        position=position,
+        quote="We will not shoot down a drone on radar data alone; a pilot must see it first.",
+    )
+    assert search_results(client, "radar") == [
+        "Estonia on Airspace: −1 leaning conservative · 1 Sep 2025 Wants the allies to wait. "
+        "“We will not shoot down a drone on radar data alone; a pilot must see it first.”"
+    ]
+    page = parse(client.get("/search/", {"q": "radar"}))
+    assert [text(mark) for mark in page.xpath("//section[@id='positions-found']//mark")] == [
+        "radar"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_long_quote_is_cut_around_the_words_found(client, debate, estonia):
+    position = published(debate=debate, actor=estonia, stance=1, summary="Backs the plan.")
+    quote = (
+        ("Alpha beta gamma delta epsilon. " * 8)
+        + "The radar rule matters. "
+        + ("Zeta eta theta iota kappa. " * 8)
+    )
+    f.EvidenceFactory(position=position, quote=quote.strip())
+    (result,) = search_results(client, "radar")
+    snippet = result.split("Backs the plan. ", 1)[1]
+    assert "The radar rule matters." in snippet
+    assert snippet.startswith("“…") and snippet.endswith("…”")
+    assert len(snippet) < len(quote) / 2
+
+
+@pytest.mark.django_db
+def test_superseded_evidence_and_drafts_are_not_searched(client, debate, estonia):
+    position = published(debate=debate, actor=estonia, stance=1, summary="Backs the plan.")
+    old = f.EvidenceFactory(position=position, quote="An old quote about sonar.")
+    Evidence.objects.filter(pk=old.pk).update(superseded_at=timezone.now())
+    draft = f.PositionFactory(
+        debate=debate, actor=estonia, status="draft", published_at=None, summary="Draft."
+    )
+    f.EvidenceFactory(position=draft, quote="A draft quote about sonar.")
+    assert search_results(client, "sonar") == []
+
+
+@pytest.mark.django_db
+def test_search_costs_the_same_queries_however_many_positions_match(client, debate):
+    def quoted(n):
+        actor = f.CountryFactory(slug=f"c{n}", name=f"Country {n}")
+        position = published(debate=debate, actor=actor, summary="Backs the plan.")
+        f.EvidenceFactory(position=position, quote=f"Radar data, said minister {n}.")
+
+    quoted(0)
+    few = queries_for(client, "/search/?q=radar")
+    for n in range(1, 25):
+        quoted(n)
+    assert queries_for(client, "/search/?q=radar") == few

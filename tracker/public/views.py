@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from ..models import Actor, Debate, Position, Proposal
-from . import charts, data
+from ..models import Actor, Debate, Evidence, Position, Proposal
+from . import charts, data, snippets
 from .filters import DebateFilter
 from .freshness import uncacheable
 from .links import site_url
@@ -218,10 +218,14 @@ def _single_negations(query):
 
 
 def _search(query):
+    """Debates, actors, options and positions that match, a position also by the
+    quotes in its evidence; each position found comes with its words in parts
+    for the template to mark. Six queries, whatever matches."""
     debates = Debate.objects.public()
     actors = Actor.objects.public()
     proposals = Proposal.objects.public().select_related("debate")
     positions = Position.objects.public().select_related("actor", "debate", "proposal")
+    quotes = Evidence.objects.public().exclude(quote="")
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -237,7 +241,10 @@ def _search(query):
             Q(name__icontains=query) | Q(aliases__icontains=query)
         )
         proposals = matching(proposals, "title", "description")
-        positions = matching(positions, "summary")
+        quotes = matching(quotes, "quote")
+        positions = positions.annotate(document=SearchVector("summary", config="english")).filter(
+            Q(document=terms) | Exists(quotes.filter(position=OuterRef("pk")))
+        )
     else:
         debates = debates.filter(
             Q(title__icontains=query) | Q(question__icontains=query) | Q(summary__icontains=query)
@@ -246,12 +253,33 @@ def _search(query):
             Q(name__icontains=query) | Q(aliases__icontains=query) | Q(description__icontains=query)
         )
         proposals = proposals.filter(Q(title__icontains=query) | Q(description__icontains=query))
-        positions = positions.filter(summary__icontains=query)
+        quotes = quotes.filter(quote__icontains=query)
+        positions = positions.filter(
+            Q(summary__icontains=query) | Exists(quotes.filter(position=OuterRef("pk")))
+        )
+    # Newest first; within a day, each actor's stance on a debate before its options.
+    found = list(
+        positions.order_by(
+            "-stated_on",
+            "actor__name",
+            "debate__title",
+            F("proposal__rung").asc(nulls_first=True),
+            "id",
+        )[:30]
+    )
+    first_quote = {}
+    for evidence in quotes.filter(position__in=found).order_by("id").only("position", "quote"):
+        first_quote.setdefault(evidence.position_id, evidence.quote)
+    words = snippets.pattern(query)
+    for position in found:
+        position.summary_parts = snippets.parts(position.summary, words)
+        quote = first_quote.get(position.id)
+        position.quote_parts = snippets.parts(quote, words) if quote else []
     return {
         "debates": list(debates.distinct()[:20]),
         "actors": list(actors.distinct().order_by("name")[:30]),
         "proposals": list(proposals[:20]),
-        "positions": list(positions.order_by("-stated_on")[:30]),
+        "positions": found,
     }
 
 
