@@ -200,11 +200,14 @@ def test_search_finds_debates_actors_options_and_positions(client, debate, eston
     f.ProposalFactory(debate=debate, title="Arm surveillance drones")
     published(debate=debate, actor=estonia, summary="Wants armed drones on the border")
     russia = f.ActorFactory(name="Russia", slug="russia", aliases=["Kremlin"])
-    page = client.get("/search/?q=drones").content.decode()
-    assert "Arm surveillance drones" in page
-    assert "Wants armed <mark>drones</mark>" in page
-    assert "Russia" in client.get("/search/?q=kremlin").content.decode()
-    assert russia.name not in client.get("/search/?q=zzzz").content.decode()
+    found = client.get("/search/?q=drones").context
+    assert [p.title for p in found["proposals"]] == ["Arm surveillance drones"]
+    assert [p.summary for p in found["positions"]] == ["Wants armed drones on the border"]
+    assert client.get("/search/?q=kremlin").context["actors"] == [russia]
+    nothing = client.get("/search/?q=zzzz")
+    kinds = ("debates", "actors", "proposals", "positions")
+    assert [nothing.context[kind] for kind in kinds] == [[], [], [], []]
+    assert russia.name not in nothing.content.decode()
 
 
 @pytest.mark.django_db
