@@ -19,11 +19,11 @@ def grow(cursor, start, stop, outlets, debate_id):
         """
         INSERT INTO tracker_coverageitem
             (canonical_url, url, guid, title, summary, content, published_at, fetched_at,
-             outlet_id, content_hash, title_key, signature)
+             outlet_id, content_hash, title_key, signature, embedding)
         SELECT 'https://bench.example/' || i, 'https://bench.example/' || i, '',
                'Story number ' || i || ' about NATO drones', '<p>NATO allies and drones.</p>', '',
                now() - (i || ' seconds')::interval, now(), %s + i %% %s,
-               '', '', ''::bytea
+               '', '', ''::bytea, ''::bytea
         FROM generate_series(%s, %s) AS i
         """,
         [min(outlets), len(outlets), start, stop - 1],
@@ -32,10 +32,10 @@ def grow(cursor, start, stop, outlets, debate_id):
         """
         INSERT INTO tracker_flag
             (item_id, debate_id, score, matched_terms, suggested_stance, stance_reasons, status,
-             note, created_at, decided_at)
+             note, created_at, decided_at, found_by, reason)
         SELECT id, %s, (id %% 17)::float, '["NATO", "drone*"]', (id %% 5) - 2, '[]',
                CASE WHEN id %% 3 = 0 THEN 'dismissed' ELSE 'new' END, '', now(),
-               CASE WHEN id %% 3 = 0 THEN now() END
+               CASE WHEN id %% 3 = 0 THEN now() END, 'query', '{}'
         FROM tracker_coverageitem
         WHERE canonical_url LIKE 'https://bench.example/%%' AND id %% %s = 0
           AND id NOT IN (SELECT item_id FROM tracker_flag)
