@@ -89,6 +89,15 @@ class PositionFactory(factory.django.DjangoModelFactory):
     status = models.Position.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
 
+    class Params:
+        # PositionFactory(draft=True), PositionFactory(retracted=True)
+        draft = factory.Trait(status=models.Position.Status.DRAFT, published_at=None)
+        retracted = factory.Trait(
+            status=models.Position.Status.RETRACTED,
+            retracted_at=factory.LazyFunction(timezone.now),
+            retraction_reason="Misattributed quote",
+        )
+
 
 class FeedFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -20,7 +20,7 @@ def published(**fields):
 
 
 def draft(**fields):
-    return f.PositionFactory(status="draft", published_at=None, **fields)
+    return f.PositionFactory(draft=True, **fields)
 
 
 def later(days):

@@ -104,18 +104,23 @@ def test_unassign_gives_a_flag_back(editor, client, world):
     assert world.status == "new" and world.assignee is None
 
 
+def assert_a_claim_since_the_read_stays(flag, read):
+    """Another editor claims the flag after an unassign read it: giving back what
+    was read leaves the new claim alone."""
+    other = UserFactory(username="other-editor")
+    desk.claim_flags(other, [flag.pk])
+    assert desk._give_back(read) == []
+    flag.refresh_from_db()
+    assert (flag.status, flag.assignee) == ("claimed", other)
+
+
 @pytest.mark.django_db
 def test_a_flag_claimed_by_someone_else_after_unassign_read_it_stays_theirs(editor, world):
     desk.claim_flags(editor, [world.pk])
     read = desk._unassignable(editor, [world.pk], anyone=False)
     # Between the read and the update, the flag is given back and another editor claims it.
     Flag.objects.filter(pk=world.pk).update(status="new", assignee=None)
-    other = UserFactory(username="other-editor")
-    desk.claim_flags(other, [world.pk])
-
-    assert desk._give_back(read) == []
-    world.refresh_from_db()
-    assert (world.status, world.assignee) == ("claimed", other)
+    assert_a_claim_since_the_read_stays(world, read)
 
 
 @pytest.mark.django_db
@@ -125,12 +130,7 @@ def test_a_publisher_unassigning_anyone_leaves_a_claim_made_since_the_read(
     desk.claim_flags(editor, [world.pk])
     read = desk._unassignable(publisher, [world.pk], anyone=True)
     desk.unassign_flags(editor, [world.pk])
-    other = UserFactory(username="other-editor")
-    desk.claim_flags(other, [world.pk])
-
-    assert desk._give_back(read) == []
-    world.refresh_from_db()
-    assert (world.status, world.assignee) == ("claimed", other)
+    assert_a_claim_since_the_read_stays(world, read)
 
 
 @pytest.mark.django_db
