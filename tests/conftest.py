@@ -61,16 +61,12 @@ def redis_url():
 
 @pytest.fixture
 def editor(db):
-    user = UserFactory(username="editor-user")
-    user.groups.add(Group.objects.get(name=EDITOR))
-    return user
+    return UserFactory(username="editor-user", role=EDITOR)
 
 
 @pytest.fixture
 def publisher(db):
-    user = UserFactory(username="publisher-user")
-    user.groups.add(Group.objects.get(name=PUBLISHER))
-    return user
+    return UserFactory(username="publisher-user", role=PUBLISHER)
 
 
 @pytest.fixture
@@ -119,6 +115,18 @@ def log_in(page, base, username, password=PASSWORD):
     page.wait_for_url(base + "/admin/")
 
 
+def new_actor_popup(page, button, kind, name):
+    """Open the "+" popup beside an actor field and type a new actor into it, as a
+    person does; the popup is returned unsaved."""
+    with page.expect_popup() as opened:
+        page.click(button)
+    popup = opened.value
+    popup.wait_for_load_state()
+    popup.select_option("#id_kind", kind)
+    popup.locator("#id_name").press_sequentially(name)
+    return popup
+
+
 @pytest.fixture(scope="session")
 def corpora():
     folder = SHARED / "corpora"
@@ -127,17 +135,19 @@ def corpora():
 
 
 @pytest.fixture
-def committing_publisher(transactional_db):
-    """The publisher, for tests whose writes really commit: transactional_db
-    flushes the database, and with it the roles the migrations created."""
+def roles(transactional_db):
+    """The desk's groups, for tests whose writes really commit: transactional_db
+    flushes the database, and with it the groups the migrations created."""
     from django.contrib.auth.models import Permission
 
     from tracker.roles import ensure_roles
 
     ensure_roles(Group, Permission)
-    user = UserFactory(username="publisher-user")
-    user.groups.add(Group.objects.get(name=PUBLISHER))
-    return user
+
+
+@pytest.fixture
+def committing_publisher(roles):
+    return UserFactory(username="publisher-user", role=PUBLISHER)
 
 
 @pytest.fixture
