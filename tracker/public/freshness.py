@@ -1,54 +1,17 @@
 """Repeat views are cheap: every public page answers conditional requests from
-the time readers' data last changed, and rendered pages are cached under that
-time, so any change to published data makes every cached page stale at once."""
+the public change stamp (tracker/signals.py), and rendered pages are cached
+under it, so any change to published data makes every cached page stale at once."""
 
 import hashlib
 from functools import wraps
 
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.http import HttpResponseNotModified
-from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, quote_etag, urlencode
 
-from ..models import (
-    Actor,
-    ChangeStamp,
-    CoverageItem,
-    Debate,
-    Evidence,
-    Membership,
-    Outlet,
-    Position,
-    Proposal,
-)
+from ..signals import public_stamp
 
-PUBLIC = "public"
-PUBLIC_MODELS = (Actor, Membership, Debate, Proposal, Position, Evidence, Outlet, CoverageItem)
 CACHE_SECONDS = 600
-
-
-def public_changed():
-    ChangeStamp.objects.update_or_create(key=PUBLIC, defaults={"changed_at": timezone.now()})
-
-
-@receiver(post_save)
-@receiver(post_delete)
-def _on_change(sender, **kwargs):
-    if sender in PUBLIC_MODELS and not kwargs.get("raw"):
-        public_changed()
-
-
-@receiver(m2m_changed)
-def _on_m2m_change(sender, **kwargs):
-    if kwargs.get("model") in PUBLIC_MODELS and kwargs.get("action", "").startswith("post_"):
-        public_changed()
-
-
-def public_stamp():
-    stamp = ChangeStamp.objects.filter(key=PUBLIC).values_list("changed_at", flat=True).first()
-    return stamp or timezone.now().replace(year=2000, month=1, day=1, microsecond=0)
 
 
 def fresh_public_page(view, params=()):
