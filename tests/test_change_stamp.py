@@ -1,6 +1,7 @@
 """The public change stamp moves with every change a reader could see, and public
 pages answer from it: the same validators and cache headers on a fresh render, a
-cached copy and a 304, whatever a feed or the sitemap says of its own entries."""
+cached copy and a 304, whatever a feed or the sitemap says of its own entries. Pages
+are kept in the "pages" cache: the default's store, fail-soft, under keys of their own."""
 
 import datetime
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from tracker.models import Actor, ChangeStamp
 
 from . import factories as f
+from .subprocesses import run_settings
 
 OLD = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 STAMP = datetime.datetime(2025, 10, 10, 12, 0, tzinfo=datetime.UTC)
@@ -134,6 +136,15 @@ def test_a_head_request_is_answered_from_a_cached_page(client, record):
     with CaptureQueriesContext(connection) as captured:
         assert client.head("/debates/airspace/").status_code == 200
     assert len(captured) == 1  # the stamp
+
+
+def test_the_pages_cache_is_the_default_store_under_its_own_prefix(tmp_path):
+    code = "c = settings.CACHES['pages']; print(c['BACKEND'], c.get('LOCATION'), c['KEY_PREFIX'])"
+    in_memory = run_settings(tmp_path, code=code, DEBUG="1")
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    assert in_memory.stdout.split() == [locmem, "None", "pages"]
+    redis = run_settings(tmp_path, code=code, DEBUG="1", CACHE_URL="redis://h:6379/1")
+    assert redis.stdout.split() == ["tracker.cache.FailSoftRedisCache", "redis://h:6379/1", "pages"]
 
 
 def test_every_host_and_port_shares_one_cached_copy(client, record):
