@@ -332,7 +332,9 @@ SPECTACULAR_SETTINGS = {
 # never the broker's Redis: CACHE_URL names its own server or database number
 # (e.g. redis://host:6379/1; give that Redis a maxmemory and an LRU policy).
 # Without it each process keeps a bounded cache in memory. An unreachable cache
-# is a miss (tracker/cache.py): slower, never down.
+# is a miss (tracker/cache.py): slower, never down. Rendered pages go through
+# the "pages" alias: the same store (the in-memory caches name no LOCATION, so
+# they share one), under keys of their own.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and CACHE_URL == REDIS_URL:
     raise ImproperlyConfigured("CACHE_URL must not be the broker's REDIS_URL.")
@@ -350,6 +352,7 @@ CACHES = {
         }
     )
 }
+CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
 
 # The coverage monitor. Feeds on these networks may be fetched although they
 # are not public (e.g. "10.0.5.0/24" for an intranet feed); empty by default.
