@@ -16,10 +16,18 @@ class PositionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(s, s) for s in (Position.Status.PUBLISHED, Position.Status.RETRACTED)]
     )
+    as_of = django_filters.DateFilter(
+        method="current_on",
+        help_text="Only each actor's current position as of this date "
+        "(per debate and per proposal).",
+    )
 
     class Meta:
         model = Position
         fields = []
+
+    def current_on(self, positions, name, day):
+        return positions.current(day)
 
 
 # Ids are 64-bit: a larger number cannot name a row, and the database refuses it.
