@@ -15,7 +15,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = (
         Proposal.objects.public().select_related("debate").order_by("debate__slug", "rung", "slug")
     )
-    filterset_fields = ["debate__slug"]
+    filterset_class = filters.ProposalFilter
 
 
 class ActorViewSet(viewsets.ReadOnlyModelViewSet):
