@@ -1,6 +1,9 @@
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import viewsets
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..public.middleware import API_DOCS_CSP
 from . import filters, serializers
 
 
@@ -39,3 +42,20 @@ class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     queryset = serializers.EvidenceSerializer.fetch(Evidence.objects.public()).order_by("id")
+
+
+class ApiDocsView(SpectacularSwaggerView):
+    """The schema as a page: Swagger UI from drf-spectacular-sidecar's files,
+    started by a script file of ours (drf-spectacular's starts it inline)."""
+
+    url_name = "api-schema"
+    template_name = "api/docs.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = API_DOCS_CSP
+        # drf-spectacular opens the page to other windows for OAuth sign-in
+        # popups; this API has no sign-in, so the site's own policy applies.
+        del response["Cross-Origin-Opener-Policy"]
+        return response
