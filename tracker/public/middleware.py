@@ -22,13 +22,13 @@ ADMIN_CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 
-# The API's documentation (tracker/api/views.py ApiDocsView) is Swagger UI: its
-# files come from /static/ and it fetches the schema (and, to try a request, the
-# API) from this site. It submits no form.
+# The API's documentation (tracker/api/views.py ApiDocsView) is Swagger UI in a
+# public page: its files come from /static/ and it fetches the schema (and, to
+# try a request, the API) from this site; the masthead's search form posts here.
 API_DOCS_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'"
+    "form-action 'self'; frame-ancestors 'none'"
 )
 
 
