@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "tracker",
@@ -309,7 +310,7 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["tracker.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -323,9 +324,14 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Policy Debate Tracker API",
-    "DESCRIPTION": "Read-only: debates, proposals, actors, published positions and evidence.",
+    "DESCRIPTION": "Read-only: debates, proposals, actors, published positions and evidence. "
+    "A filter value that names nothing published, or a parameter an endpoint does not read, "
+    "is a 400 that names the parameter.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page's Swagger UI is served from /static/, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # The cache holds rendered public pages and the API's rate-limit counts. It is

@@ -102,6 +102,23 @@ def browser_page(monkeypatch):
             browser.close()
 
 
+def watch_for_violations(page, violations):
+    """Collect the page's Content-Security-Policy violations and script errors."""
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: violations.append(f"page error: {error}"))
+    # Reports the violations the console may word differently.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('Content Security Policy violation: ' + e.violatedDirective"
+        " + ' ' + e.blockedURI));"
+    )
+
+
 PASSWORD = "correct horse battery staple"  # the factories' users' password
 
 
