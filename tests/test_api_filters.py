@@ -190,6 +190,18 @@ def test_as_of_is_a_date_filter(client, world):
     assert summaries(client, "as_of=") == {"EARLY", "LATER", "FR-DRONES", "FR-SANCTIONS"}
 
 
+def test_as_of_picks_each_actors_position_before_other_filters(client, world):
+    # On 14 October Estonia's position was LATER (+1), so asking for the
+    # positions held that day at -1 finds none of Estonia's: EARLY (-1) had
+    # been superseded. Filtering first would wrongly revive it.
+    assert summaries(client, "as_of=2025-10-14&stance=-1") == set()
+    assert summaries(client, "as_of=2025-10-14&stance=1") == {"LATER"}
+    assert summaries(client, "as_of=2025-10-14&stated_before=2025-10-10") == {
+        "FR-DRONES",
+        "FR-SANCTIONS",
+    }
+
+
 def test_the_schema_documents_the_filters(client, world):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 

@@ -84,7 +84,11 @@ class PositionFilter(django_filters.FilterSet):
         fields = []
 
     def current_on(self, positions, name, day):
-        return positions.current(day)
+        # Which position was current is decided over all published positions,
+        # before any other filter: `stance=-1` must not revive a position that
+        # had been superseded by then.
+        current = Position.objects.public().current(day).values("pk")
+        return positions.filter(pk__in=current)
 
 
 class EvidenceFilter(django_filters.FilterSet):
