@@ -24,14 +24,16 @@ def require_postgresql():
 
 
 @contextmanager
-def scratch_database(label):
-    """The URL of a new, empty database, dropped afterwards."""
+def scratch_database(label, create=True):
+    """The URL of a new, empty database (or, with create=False, of one the test
+    will create itself), dropped afterwards."""
     import psycopg
 
     require_postgresql()
     name = f"pdt_{label}_{os.getpid()}_{secrets.token_hex(3)}"
-    with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    if create:
+        with psycopg.connect(f"{server_url()}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"{server_url()}/{name}"
     finally:
