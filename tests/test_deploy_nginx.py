@@ -252,6 +252,7 @@ def site(tmp_path_factory):
         ):
             yield {
                 "ports": ports,
+                "upstream": upstream,
                 "certificate": certificate,
                 "database_url": database_url,
                 "tmp": tmp_path,
@@ -298,6 +299,13 @@ def test_the_sample_nginx_config_serves_the_tracker_over_https(site):
         "status": "degraded", "database": "ok", "broker": "ok", "worker_seconds_since_seen": None,
     }  # fmt: skip
     assert "no-cache" in response.headers["Cache-Control"]
+    # A load balancer checking a web host directly names the site and the scheme as
+    # nginx does; without the scheme, SECURE_SSL_REDIRECT answers with a redirect.
+    for headers, status in (({"X-Forwarded-Proto": "https"}, 200), ({}, 301)):
+        direct = http.client.HTTPConnection("127.0.0.1", site["upstream"], timeout=30)
+        direct.request("GET", "/healthz", headers={"Host": HOST, **headers})
+        assert direct.getresponse().status == status, headers
+        direct.close()
 
     # A name the site does not serve gets no answer from Django at all: over HTTP,
     # and over TLS whether the other name is in the handshake or only the request.
