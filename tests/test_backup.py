@@ -89,6 +89,15 @@ def assert_same(original, restored):
         assert restored["pages"][path] == [status, page], path
 
 
+def assert_restored(original, restored_env):
+    assert_same(original, contents(restored_env))
+    # The restored database is current and takes new rows: the migrations' record
+    # and (on PostgreSQL) the sequences came back with the data.
+    manage(restored_env, "migrate", "--check")
+    new_user = "from django.contrib.auth.models import User; User.objects.create_user('restored')"
+    manage(restored_env, "shell", "-c", new_user)
+
+
 def test_a_postgresql_backup_restored_into_an_empty_database_is_the_same(tmp_path):
     require_service("pg_dump", shutil.which("pg_dump") and shutil.which("pg_restore"))
     dump = tmp_path / "tracker.dump"
@@ -108,17 +117,7 @@ def test_a_postgresql_backup_restored_into_an_empty_database_is_the_same(tmp_pat
         ])  # fmt: skip
         run(["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={target_url}", str(dump)])
 
-        restored_env = environment(tmp_path / "restored", target_url)
-        assert_same(original, contents(restored_env))
-        # The restored database is current and takes new rows: migrations and
-        # sequences came back with the data.
-        manage(restored_env, "migrate", "--check")
-        manage(
-            restored_env,
-            "shell",
-            "-c",
-            "from django.contrib.auth.models import User; User.objects.create_user('after-restore')",
-        )
+        assert_restored(original, environment(tmp_path / "restored", target_url))
 
 
 def test_an_sqlite_backup_restored_into_an_empty_data_directory_is_the_same(tmp_path):
@@ -132,12 +131,4 @@ def test_an_sqlite_backup_restored_into_an_empty_data_directory_is_the_same(tmp_
     (tmp_path / "restored").mkdir()
     run(["sqlite3", str(tmp_path / "restored" / "tracker.sqlite3"), f".restore '{backup}'"])
 
-    restored_env = environment(tmp_path / "restored")
-    assert_same(original, contents(restored_env))
-    manage(restored_env, "migrate", "--check")
-    manage(
-        restored_env,
-        "shell",
-        "-c",
-        "from django.contrib.auth.models import User; User.objects.create_user('after-restore')",
-    )
+    assert_restored(original, environment(tmp_path / "restored"))

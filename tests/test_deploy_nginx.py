@@ -9,7 +9,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import ssl
 import subprocess
@@ -24,7 +23,7 @@ import pytest
 
 from .conftest import TEST_REDIS_URL, require_service, tcp_reachable
 from .postgres import scratch_database
-from .subprocesses import ROOT, clean_environment
+from .subprocesses import ROOT, clean_environment, stop
 
 pytestmark = pytest.mark.slow
 
@@ -122,12 +121,7 @@ def running(command, env, log_path, port):
         wait_for_port(port, process, log_path)
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 class Reader:
