@@ -41,7 +41,11 @@ def airspace(db):
 
 def position(debate, actor, stance, days, *attributions, **fields):
     made = f.PositionFactory(
-        debate=debate, actor=actor, stance=stance, stated_on=DAY + datetime.timedelta(days), **fields
+        debate=debate,
+        actor=actor,
+        stance=stance,
+        stated_on=DAY + datetime.timedelta(days),
+        **fields,
     )
     evidence = [f.EvidenceFactory(position=made, attribution=a) for a in attributions]
     return made, evidence

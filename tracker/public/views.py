@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..models import Actor, Debate, Position, Proposal
-from . import charts, data
+from . import charts, data, record
 from .filters import DebateFilter
 from .freshness import uncacheable
 from .links import site_url
@@ -69,8 +69,10 @@ def debate_detail(request, slug):
         stance=values.get("stance"),
         attribution=values.get("attribution", ""),
     )
-    for position in [*page.stances, *page.cells.values()]:
+    for position in [*page.overall, *page.cells.values(), *page.shifts]:
         position.debate = debate  # already in hand: no query per position
+    page.shifts = record.told_shifts(page.shifts)
+    record.mark_divergences(page.overall, as_of or timezone.localdate())
     context = {
         "debate": debate,
         "page": page,
@@ -111,7 +113,7 @@ def actor_list(request):
 
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.public(), slug=slug)
-    page = data.actor_data(actor)
+    page = data.actor_data(actor, timezone.localdate())
     timelines = [
         (debate, charts.timeline(positions), positions)
         for debate, positions in sorted(page.history.items(), key=lambda row: row[0].title)
