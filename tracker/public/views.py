@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from ..models import Actor, Debate, Position, Proposal
+from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..models.positions import SUPPORT_RATING_NOTE
+from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
 from . import charts, data, record
 from .filters import DebateFilter
 from .freshness import uncacheable
@@ -220,3 +222,16 @@ def _search(query):
 def export_index(request):
     debates = list(Debate.objects.public().order_by("title"))
     return render(request, "public/exports.html", {"debates": debates})
+
+
+def methodology(request):
+    """How the tracker works, with the scale, the answers, the attribution levels
+    and the shift ratings read from the models rather than written out again."""
+    context = {
+        "scale": STANCE_CHOICES,
+        "answers": Position.Support.labels,
+        "attributions": list(Evidence.Attribution),
+        "ratings": MOVE_RATINGS,
+        "support_rating_note": SUPPORT_RATING_NOTE,
+    }
+    return render(request, "public/methodology.html", context)
