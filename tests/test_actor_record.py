@@ -28,6 +28,10 @@ def says(page, words):
 
 @pytest.fixture
 def world(db, debate):
+    return build_world(debate)
+
+
+def build_world(debate):
     """France firms up on Airspace and turns round on arming drones; one of its
     statements was retracted; its foreign minister urges restraint."""
     rules = f.DebateFactory(
@@ -115,7 +119,8 @@ def test_the_actor_page_says_where_the_actor_stands_now_and_since_when(client, w
 def test_the_record_lists_every_position_in_date_order_with_retractions_struck(client, world):
     page = client.get("/actors/france/").content.decode()
     airspace = text_of(page, "//*[@id='record']//*[@data-debate='airspace']//li")
-    assert [entry.split(" · ")[0] for entry in airspace] == [
+    dates = text_of(page, "//*[@data-debate='airspace']//li/p[@class='record-when']/time")
+    assert dates == [
         "1 Oct 2025", "1 Oct 2025", "5 Oct 2025", "10 Oct 2025", "10 Oct 2025", "20 Oct 2025",
     ]  # fmt: skip
     order = [next(i for i, e in enumerate(airspace) if words in e) for words in (
@@ -124,14 +129,15 @@ def test_the_record_lists_every_position_in_date_order_with_retractions_struck(c
     )]  # fmt: skip
     assert order == sorted(order)
     assert "“We will answer firmly.”" in airspace[0] and "On the record" in airspace[0]
-    assert "Arm drones: Opposes" in airspace[1]
-    assert "Firmed up" in airspace[3] and "Full flop" in airspace[4]
+    assert airspace[1].startswith("1 Oct 2025 Arm drones: Opposes Against arming drones.")
+    assert airspace[3].startswith("10 Oct 2025 · Firmed up +2 strongly more aggressive")
+    assert airspace[4].startswith("10 Oct 2025 · Full flop Arm drones: Supports Now for")
     [struck] = text_of(page, "//*[@id='record']//del")
     assert struck.startswith("0 between conservative and more aggressive Wants talks first.")
     assert says(page, "Retracted 12 Oct 2025: The quote was from another minister")
     rules = text_of(page, "//*[@id='record']//*[@data-debate='rules']//li")
     assert len(rules) == 1
-    assert rules[0].startswith("3 Oct 2025 · −1 leaning restrictive Wants visual confirmation.")
+    assert rules[0].startswith("3 Oct 2025 −1 leaning restrictive Wants visual confirmation.")
     assert "DRAFT-ONLY" not in page
 
 
@@ -195,3 +201,13 @@ def test_feeds_tell_shifts_and_quote_both_sides(client, world, url):
     assert turned.title == TURNED
     assert "Before, 1 Oct 2025: Opposes. Against arming drones." in turned.summary
     assert entries[f"position-{world['repeat']}"].title.startswith("France on Airspace: +2")
+
+
+def test_the_debate_page_says_since_when_each_stance_has_held(client, world):
+    # France said +2 on 10 and again on 20 October: it has stood at +2 since the 10th.
+    page = client.get("/debates/airspace/").content.decode()
+    assert text_of(page, f"//tr[@id='position-{world['repeat']}']/td[2]") == [
+        "10 Oct 2025 said again 20 Oct 2025"
+    ]
+    then = client.get("/debates/airspace/?as_of=2025-10-05").content.decode()
+    assert text_of(then, f"//tr[@id='position-{world['first']}']/td[2]") == ["1 Oct 2025"]

@@ -75,6 +75,7 @@ def debate_detail(request, slug):
         position.debate = debate  # already in hand: no query per position
     page.shifts = record.told_shifts(page.shifts)
     record.mark_divergences(page.overall, as_of or timezone.localdate())
+    record.mark_held_since(debate, page.overall, as_of)
     context = {
         "debate": debate,
         "page": page,
