@@ -211,3 +211,15 @@ def test_the_debate_page_says_since_when_each_stance_has_held(client, world):
     ]
     then = client.get("/debates/airspace/?as_of=2025-10-05").content.decode()
     assert text_of(then, f"//tr[@id='position-{world['first']}']/td[2]") == ["1 Oct 2025"]
+
+
+def test_a_feed_tells_a_shift_whose_previous_position_is_older_than_the_feed(client, debate):
+    # The feed holds the latest 50 positions; the shift's previous one is not among them.
+    france = f.CountryFactory(name="France", slug="france", country="FR")
+    f.PositionFactory(debate=debate, actor=france, stance=-1, stated_on=day(1))
+    moved = f.PositionFactory(debate=debate, actor=france, stance=1, stated_on=day(5))
+    f.PositionFactory.create_batch(49, actor=france, stance=0, stated_on=day(6))
+    parsed = feedparser.parse(client.get("/actors/france/feed/").content)
+    titles = {entry.id: entry.title for entry in parsed.entries}
+    assert len(titles) == 50
+    assert titles[f"position-{moved.id}"].startswith("Full flop: France moved from −1 to +1")

@@ -77,7 +77,10 @@ class PositionQuerySet(models.QuerySet):
 
     def shifts(self):
         """Published positions that differ from the same actor's previous published
-        position on the same debate (or proposal), annotated with what came before."""
+        position on the same debate (or proposal), annotated with what came before.
+
+        Narrow it only by actor, debate or proposal: any other filter (ids, dates)
+        is applied before the window and hides the earlier positions it compares."""
         ordering = [F("stated_on").asc(), F("published_at").asc(), F("id").asc()]
         partition = [F("actor_id"), F("debate_id"), F("proposal_id")]
 

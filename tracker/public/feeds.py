@@ -83,14 +83,23 @@ class _PositionFeed(Feed):
             .select_related("actor", "debate", "proposal")
             .order_by("-published_at", "-id")[:ITEMS]
         )
-        # Tell the items that are shifts, in a fixed number of queries for the whole page.
+        # Tell the items that are shifts, in a fixed number of queries for the whole
+        # page. The filter is on whole (actor, debate) partitions, never on ids: the
+        # window must see every earlier position, also those older than the feed.
+        ids = {p.id for p in positions}
         shifts = (
             Position.objects.public()
+            .filter(
+                actor_id__in={p.actor_id for p in positions},
+                debate_id__in={p.debate_id for p in positions},
+            )
             .shifts()
-            .filter(id__in=[p.id for p in positions])
             .select_related("actor", "debate", "proposal")
         )
-        told = {shift.after.id: shift for shift in told_shifts(list(shifts))}
+        told = {
+            shift.after.id: shift
+            for shift in told_shifts([shift for shift in shifts if shift.id in ids])
+        }
         for position in positions:
             position.told = told.get(position.id)
         return positions
