@@ -65,7 +65,7 @@ def test_a_publisher_publishes_in_bulk_and_sees_the_shifts(publisher, client):
         follow=True,
     )
     page = response.content.decode()
-    assert "a shift: Estonia: −1 → +1 on the debate as a whole" in page
+    assert "a shift: Full flop: Estonia moved from −1 to +1 on " in page
     assert "2 position(s) published." in page
     assert Position.objects.filter(status="published").count() == 3
 
@@ -75,7 +75,7 @@ def test_the_publish_page_warns_of_a_shift_before_publishing(publisher, client):
     moved = drafted_shift(-2, 2, days=1)
     client.force_login(publisher)
     page = client.get(reverse("admin:tracker_position_publish", args=[moved.pk])).content.decode()
-    assert "This publication is a shift:" in page and "−2 → +2" in page
+    assert "This publication is a shift:" in page and "Estonia moved from −2 to +2" in page
 
 
 @pytest.mark.django_db

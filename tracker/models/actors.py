@@ -183,3 +183,39 @@ class Membership(models.Model):
         starts = self.start_date is None or self.start_date <= on
         ends = self.end_date is None or self.end_date >= on
         return starts and ends
+
+
+def countries_served(officials, on):
+    """Each official's own countries on a date, {official id: [country actors]}:
+    the country whose code the official carries, and any country the official
+    holds a post in on that date (two queries)."""
+    officials = [actor for actor in officials if actor.kind == Actor.Kind.OFFICIAL]
+    by_code = {
+        country.country: country
+        for country in Actor.objects.public().filter(
+            kind=Actor.Kind.COUNTRY, country__in={o.country for o in officials if o.country}
+        )
+    }
+    served = {official.id: [] for official in officials}
+    for official in officials:
+        if official.country in by_code:
+            served[official.id].append(by_code[official.country])
+    posts = Membership.objects.filter(
+        member__in=officials, organization__kind=Actor.Kind.COUNTRY
+    ).select_related("organization")
+    for post in posts:
+        countries = served[post.member_id]
+        if post.is_current(on) and post.organization not in countries:
+            countries.append(post.organization)
+    return served
+
+
+def officials_serving(country, on):
+    """The officials whose own country (countries_served) this country is on a date."""
+    candidates = Actor.objects.public().filter(
+        Q(country=country.country) | Q(memberships__organization=country),
+        kind=Actor.Kind.OFFICIAL,
+    )
+    officials = list(candidates.distinct().order_by("name"))
+    served = countries_served(officials, on)
+    return [official for official in officials if country in served[official.id]]

@@ -77,7 +77,10 @@ class PositionQuerySet(models.QuerySet):
 
     def shifts(self):
         """Published positions that differ from the same actor's previous published
-        position on the same debate (or proposal), annotated with what came before."""
+        position on the same debate (or proposal), annotated with what came before.
+
+        Narrow it only by actor, debate or proposal: any other filter (ids, dates)
+        is applied before the window and hides the earlier positions it compares."""
         ordering = [F("stated_on").asc(), F("published_at").asc(), F("id").asc()]
         partition = [F("actor_id"), F("debate_id"), F("proposal_id")]
 
@@ -138,6 +141,22 @@ class PositionSupport(models.TextChoices):
     OPPOSE = "oppose", "Opposes"
     CONDITIONAL = "conditional", "Supports with conditions"
     UNDECIDED = "undecided", "Undecided"
+
+
+# Where each answer on a proposal sits when a change of answer is rated like a
+# move on the stance scale (rate_move): opposing and supporting are the two
+# sides, undecided the middle, supporting with conditions a softer support.
+SUPPORT_LEANING = {
+    PositionSupport.OPPOSE: -2,
+    PositionSupport.UNDECIDED: 0,
+    PositionSupport.CONDITIONAL: 1,
+    PositionSupport.SUPPORT: 2,
+}
+SUPPORT_RATING_NOTE = (
+    "On a proposal, a change of answer is rated the same way: opposing and supporting "
+    "are the two sides, undecided is the middle, and supporting with conditions is a "
+    "softer support."
+)
 
 
 class Position(Versioned):
@@ -332,11 +351,42 @@ class Position(Versioned):
 
 
 class EvidenceAttribution(models.TextChoices):
+    """Who stands behind a piece of evidence, listed from the most direct to the
+    least: the order is how a shift weighs the evidence on each side."""
+
     ON_RECORD = "on_record", "On the record"
     SPOKESPERSON = "spokesperson", "Through a spokesperson"
     ANONYMOUS_OFFICIALS = "anonymous_officials", "Anonymous officials"
     OUTLET_REPORT = "outlet_report", "Outlet's own report"
     EDITOR_INFERENCE = "editor_inference", "Editor's inference"
+
+    @property
+    def meaning(self):
+        """What the level tells a reader, for the methodology page."""
+        return ATTRIBUTION_MEANINGS[self]
+
+
+ATTRIBUTION_MEANINGS = {
+    EvidenceAttribution.ON_RECORD: "The actor said it in public and in their own name: a "
+    "speech, a statement, an interview, a post, a vote.",
+    EvidenceAttribution.SPOKESPERSON: "A spokesperson or office spoke for the actor, "
+    "by name or in an official statement.",
+    EvidenceAttribution.ANONYMOUS_OFFICIALS: "Officials who would not be named told a news "
+    "outlet; we show the outlet, whom it cites, and how many sources and from where, "
+    "as reported.",
+    EvidenceAttribution.OUTLET_REPORT: "A news outlet says so in its own voice, without "
+    "naming who told it.",
+    EvidenceAttribution.EDITOR_INFERENCE: "Our editors read the stance from what the actor "
+    "did or whom they joined; nobody is quoted saying it, and it never counts towards "
+    "the independent outlets behind a position.",
+}
+
+
+def strongest_attribution(evidence):
+    """The most direct attribution among these pieces of evidence, or None."""
+    order = list(EvidenceAttribution)
+    found = [EvidenceAttribution(piece.attribution) for piece in evidence]
+    return min(found, key=order.index) if found else None
 
 
 class EvidenceQuerySet(models.QuerySet):

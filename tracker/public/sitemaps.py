@@ -45,7 +45,13 @@ class ActorSitemap(PublicModelSitemap):
 
 class PageSitemap(SiteSitemap):
     def items(self):
-        return ["public:home", "public:debates", "public:actors", "public:exports"]
+        return [
+            "public:home",
+            "public:debates",
+            "public:actors",
+            "public:exports",
+            "public:methodology",
+        ]
 
     def location(self, name):
         return reverse(name)

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from ..models import Actor, Debate, Position, Proposal
-from . import charts, data
+from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..models.positions import SUPPORT_RATING_NOTE
+from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
+from . import charts, data, record
 from .filters import DebateFilter
 from .freshness import uncacheable
 from .links import site_url
@@ -69,8 +71,11 @@ def debate_detail(request, slug):
         stance=values.get("stance"),
         attribution=values.get("attribution", ""),
     )
-    for position in [*page.stances, *page.cells.values()]:
+    for position in [*page.overall, *page.cells.values(), *page.shifts]:
         position.debate = debate  # already in hand: no query per position
+    page.shifts = record.told_shifts(page.shifts)
+    record.mark_divergences(page.overall, as_of or timezone.localdate())
+    record.mark_held_since(debate, page.overall, as_of)
     context = {
         "debate": debate,
         "page": page,
@@ -111,7 +116,7 @@ def actor_list(request):
 
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.public(), slug=slug)
-    page = data.actor_data(actor)
+    page = data.actor_data(actor, timezone.localdate())
     timelines = [
         (debate, charts.timeline(positions), positions)
         for debate, positions in sorted(page.history.items(), key=lambda row: row[0].title)
@@ -218,3 +223,16 @@ def _search(query):
 def export_index(request):
     debates = list(Debate.objects.public().order_by("title"))
     return render(request, "public/exports.html", {"debates": debates})
+
+
+def methodology(request):
+    """How the tracker works, with the scale, the answers, the attribution levels
+    and the shift ratings read from the models rather than written out again."""
+    context = {
+        "scale": STANCE_CHOICES,
+        "answers": Position.Support.labels,
+        "attributions": list(Evidence.Attribution),
+        "ratings": MOVE_RATINGS,
+        "support_rating_note": SUPPORT_RATING_NOTE,
+    }
+    return render(request, "public/methodology.html", context)
