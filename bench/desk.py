@@ -6,10 +6,9 @@ Run:  .venv/bin/python bench/desk.py [--small 10000] [--large 1000000] [--reques
 """
 
 import argparse
-import statistics
 import time
 
-from common import create_database, drop_database, line, setup_django
+from common import create_database, drop_database, line, median_get_ms, migrate, setup_django
 
 FLAG_EVERY = 10  # one flag per ten items
 
@@ -20,11 +19,11 @@ def grow(cursor, start, stop, outlets, debate_id):
         """
         INSERT INTO tracker_coverageitem
             (canonical_url, url, guid, title, summary, content, published_at, fetched_at,
-             outlet_id, content_hash, title_key, signature)
+             outlet_id, content_hash, title_key, signature, embedding)
         SELECT 'https://bench.example/' || i, 'https://bench.example/' || i, '',
                'Story number ' || i || ' about NATO drones', '<p>NATO allies and drones.</p>', '',
                now() - (i || ' seconds')::interval, now(), %s + i %% %s,
-               '', '', ''::bytea
+               '', '', ''::bytea, ''::bytea
         FROM generate_series(%s, %s) AS i
         """,
         [min(outlets), len(outlets), start, stop - 1],
@@ -33,10 +32,10 @@ def grow(cursor, start, stop, outlets, debate_id):
         """
         INSERT INTO tracker_flag
             (item_id, debate_id, score, matched_terms, suggested_stance, stance_reasons, status,
-             note, created_at, decided_at)
+             note, created_at, decided_at, found_by, reason)
         SELECT id, %s, (id %% 17)::float, '["NATO", "drone*"]', (id %% 5) - 2, '[]',
                CASE WHEN id %% 3 = 0 THEN 'dismissed' ELSE 'new' END, '', now(),
-               CASE WHEN id %% 3 = 0 THEN now() END
+               CASE WHEN id %% 3 = 0 THEN now() END, 'query', '{}'
         FROM tracker_coverageitem
         WHERE canonical_url LIKE 'https://bench.example/%%' AND id %% %s = 0
           AND id NOT IN (SELECT item_id FROM tracker_flag)
@@ -48,13 +47,7 @@ def grow(cursor, start, stop, outlets, debate_id):
 
 def timing(client, url, requests):
     client.get(url)  # warm
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - start)
-        assert response.status_code in (200, 302), (url, response.status_code)
-    return statistics.median(times) * 1000
+    return median_get_ms(client, [url] * requests, ok=(200, 302))
 
 
 def main():
@@ -66,17 +59,11 @@ def main():
     database = create_database()
     try:
         setup_django(f"{database[0]}/{database[1]}")
-        from django.conf import settings
         from django.contrib.auth import get_user_model
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
 
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-        call_command("migrate", verbosity=0)
+        migrate()
         from tracker.models import Debate, Flag, Outlet
 
         outlets = [Outlet.objects.create(name=f"Outlet {n}").id for n in range(50)]

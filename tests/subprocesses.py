@@ -23,6 +23,16 @@ def clean_environment(tmp_path, **env):
     return environment
 
 
+def stop(process, timeout=20):
+    """Stop a process this test started: asked first, killed if it does not listen."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def run_settings(tmp_path, code="print('ok')", **env):
     environment = clean_environment(tmp_path, DJANGO_SETTINGS_MODULE="config.settings", **env)
     script = f"import django; django.setup(); from django.conf import settings; {code}"

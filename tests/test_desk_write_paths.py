@@ -176,7 +176,7 @@ def test_bulk_publish_asks_first_and_names_the_shifts(publisher):
     )
     assert asked.status_code == 200
     page = asked.content.decode()
-    assert "Estonia: −1 → +1" in page
+    assert "Full flop: Estonia moved from −1 to +1" in page
     assert Position.objects.filter(status="draft").count() == 2  # nothing published yet
 
     # Confirming posts the form the page rendered.

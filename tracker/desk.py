@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Debate, Evidence, Flag, Position
-from .models.stance import format_stance
+from .models.shifts import describe_shift
 from .watchquery import actor_slugs, parse_query
 
 OPEN = (Flag.Status.NEW, Flag.Status.CLAIMED)
@@ -305,21 +305,17 @@ def previous_published(position):
 
 
 def shift_description(position):
-    """'Estonia: −1 → +1 on the debate' when publishing moves the actor, else ''."""
+    """The shift publishing this position makes, told as readers will read it
+    ('Full flop: Estonia moved from −1 to +1 on …'), else ''."""
     if position.corrects_id:
         return ""
     previous = previous_published(position)
     if previous is None:
         return ""
-    on = position.proposal or "the debate as a whole"
-    if previous.stance != position.stance and None not in (previous.stance, position.stance):
-        return (
-            f"{position.actor}: {format_stance(previous.stance)} → "
-            f"{format_stance(position.stance)} on {on}"
-        )
-    if previous.support != position.support:
-        return f"{position.actor}: {previous.support} → {position.support} on {on}"
-    return ""
+    told = describe_shift(
+        previous, position, previous.evidence.current(), position.evidence.current()
+    )
+    return told.sentence if told else ""
 
 
 def debates_naming_actors(slugs):

@@ -9,6 +9,9 @@ from .models import Heartbeat
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT = 1.0  # seconds: a load balancer's check must answer quickly
+# Beat sends the heartbeat every minute and a worker records it: five missed in a
+# row means no beat, or no worker on its queue, and background work has stopped.
+HEARTBEAT_STALE_SECONDS = 300
 
 
 def broker_reachable():
@@ -26,9 +29,9 @@ def broker_reachable():
 @never_cache
 def healthz(request):
     """For a load balancer: 503 when the database does not answer (this process
-    cannot serve), 200 otherwise; a broker that is down only delays background
-    work, so it is reported as "degraded" with 200. Errors are logged, never
-    shown: they name hosts and ports."""
+    cannot serve), 200 otherwise. A broker that is down, or workers not heard
+    from, only delay background work: "degraded" with 200, for a monitor to
+    alert on. Errors are logged, never shown: they name hosts and ports."""
     try:
         beat = Heartbeat.objects.filter(name="scheduler").first()
     except Exception as error:  # unreachable or not migrated: this process cannot serve
@@ -36,9 +39,10 @@ def healthz(request):
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     broker = broker_reachable()
     age = round((timezone.now() - beat.seen_at).total_seconds()) if beat else None
+    workers = age is not None and age <= HEARTBEAT_STALE_SECONDS
     return JsonResponse(
         {
-            "status": "ok" if broker else "degraded",
+            "status": "ok" if broker and workers else "degraded",
             "database": "ok",
             "broker": "ok" if broker else "unreachable",
             "worker_seconds_since_seen": age,

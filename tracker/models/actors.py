@@ -7,6 +7,8 @@ from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
+from .common import Versioned, one_of
+
 
 def validate_country_code(value):
     if value and pycountry.countries.get(alpha_2=value) is None:
@@ -48,7 +50,7 @@ class ActorKind(models.TextChoices):
     UNNAMED_GROUP = "unnamed_group", "Unnamed group"
 
 
-class Actor(models.Model):
+class Actor(Versioned):
     Kind = ActorKind
 
     kind = models.CharField(max_length=20, choices=Kind)
@@ -69,11 +71,6 @@ class Actor(models.Model):
         "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
     )
     description = models.TextField(blank=True)
-    version = models.PositiveIntegerField(
-        default=1, help_text="Bumped by every save (optimistic locking)."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActorQuerySet.as_manager()
 
@@ -82,9 +79,7 @@ class Actor(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in ActorKind]), name="actor_kind_valid"
-            ),
+            one_of("kind", ActorKind, "actor_kind_valid"),
             models.CheckConstraint(
                 condition=Q(country="")
                 | (Q(Exact(Length("country"), 2)) & Q(country=Upper("country"))),
@@ -110,8 +105,6 @@ class Actor(models.Model):
 
     def save(self, *args, **kwargs):
         self.aliases = normalise_aliases(self.aliases, self.name)
-        if self.pk:
-            self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -190,3 +183,39 @@ class Membership(models.Model):
         starts = self.start_date is None or self.start_date <= on
         ends = self.end_date is None or self.end_date >= on
         return starts and ends
+
+
+def countries_served(officials, on):
+    """Each official's own countries on a date, {official id: [country actors]}:
+    the country whose code the official carries, and any country the official
+    holds a post in on that date (two queries)."""
+    officials = [actor for actor in officials if actor.kind == Actor.Kind.OFFICIAL]
+    by_code = {
+        country.country: country
+        for country in Actor.objects.public().filter(
+            kind=Actor.Kind.COUNTRY, country__in={o.country for o in officials if o.country}
+        )
+    }
+    served = {official.id: [] for official in officials}
+    for official in officials:
+        if official.country in by_code:
+            served[official.id].append(by_code[official.country])
+    posts = Membership.objects.filter(
+        member__in=officials, organization__kind=Actor.Kind.COUNTRY
+    ).select_related("organization")
+    for post in posts:
+        countries = served[post.member_id]
+        if post.is_current(on) and post.organization not in countries:
+            countries.append(post.organization)
+    return served
+
+
+def officials_serving(country, on):
+    """The officials whose own country (countries_served) this country is on a date."""
+    candidates = Actor.objects.public().filter(
+        Q(country=country.country) | Q(memberships__organization=country),
+        kind=Actor.Kind.OFFICIAL,
+    )
+    officials = list(candidates.distinct().order_by("name"))
+    served = countries_served(officials, on)
+    return [official for official in officials if country in served[official.id]]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Window
@@ -6,6 +5,7 @@ from django.db.models.functions import Coalesce, Lag, RowNumber
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
+from .common import Versioned, done_by, one_of
 from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal, public_debate
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
@@ -77,7 +77,10 @@ class PositionQuerySet(models.QuerySet):
 
     def shifts(self):
         """Published positions that differ from the same actor's previous published
-        position on the same debate (or proposal), annotated with what came before."""
+        position on the same debate (or proposal), annotated with what came before.
+
+        Narrow it only by actor, debate or proposal: any other filter (ids, dates)
+        is applied before the window and hides the earlier positions it compares."""
         ordering = [F("stated_on").asc(), F("published_at").asc(), F("id").asc()]
         partition = [F("actor_id"), F("debate_id"), F("proposal_id")]
 
@@ -140,7 +143,23 @@ class PositionSupport(models.TextChoices):
     UNDECIDED = "undecided", "Undecided"
 
 
-class Position(models.Model):
+# Where each answer on a proposal sits when a change of answer is rated like a
+# move on the stance scale (rate_move): opposing and supporting are the two
+# sides, undecided the middle, supporting with conditions a softer support.
+SUPPORT_LEANING = {
+    PositionSupport.OPPOSE: -2,
+    PositionSupport.UNDECIDED: 0,
+    PositionSupport.CONDITIONAL: 1,
+    PositionSupport.SUPPORT: 2,
+}
+SUPPORT_RATING_NOTE = (
+    "On a proposal, a change of answer is rated the same way: opposing and supporting "
+    "are the two sides, undecided is the middle, and supporting with conditions is a "
+    "softer support."
+)
+
+
+class Position(Versioned):
     Status = PositionStatus
     Support = PositionSupport
 
@@ -166,17 +185,11 @@ class Position(models.Model):
     summary = models.TextField()
     stated_on = models.DateField(help_text="When the actor took this position.")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = done_by()
+    published_by = done_by()
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
-    retracted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    retracted_by = done_by()
     retraction_reason = models.TextField(blank=True)
     # A correction of a published position's text or evidence is drafted as a
     # position of its own that `corrects` it; publishing applies it in place.
@@ -187,14 +200,7 @@ class Position(models.Model):
         blank=True, help_text="Shown to readers: what was corrected, and why."
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
-    corrected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    version = models.PositiveIntegerField(
-        default=1, help_text="Bumped by every save (optimistic locking)."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    corrected_by = done_by()
 
     objects = PositionQuerySet.as_manager()
 
@@ -214,14 +220,8 @@ class Position(models.Model):
             models.CheckConstraint(
                 condition=stance_in_range("stance"), name="position_stance_range"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in PositionStatus]),
-                name="position_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(support="") | Q(support__in=[s.value for s in PositionSupport]),
-                name="position_support_valid",
-            ),
+            one_of("status", PositionStatus, "position_status_valid"),
+            one_of("support", PositionSupport, "position_support_valid", blank=True),
             models.CheckConstraint(
                 condition=Q(proposal__isnull=False) | (Q(stance__isnull=False) & Q(support="")),
                 name="position_on_debate_has_stance",
@@ -269,8 +269,6 @@ class Position(models.Model):
                 f"A published position cannot change its {', '.join(changed)}; "
                 "publish a new dated position instead."
             )
-        if self.pk:
-            self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
 
     def refresh_from_db(self, *args, **kwargs):
@@ -353,11 +351,42 @@ class Position(models.Model):
 
 
 class EvidenceAttribution(models.TextChoices):
+    """Who stands behind a piece of evidence, listed from the most direct to the
+    least: the order is how a shift weighs the evidence on each side."""
+
     ON_RECORD = "on_record", "On the record"
     SPOKESPERSON = "spokesperson", "Through a spokesperson"
     ANONYMOUS_OFFICIALS = "anonymous_officials", "Anonymous officials"
     OUTLET_REPORT = "outlet_report", "Outlet's own report"
     EDITOR_INFERENCE = "editor_inference", "Editor's inference"
+
+    @property
+    def meaning(self):
+        """What the level tells a reader, for the methodology page."""
+        return ATTRIBUTION_MEANINGS[self]
+
+
+ATTRIBUTION_MEANINGS = {
+    EvidenceAttribution.ON_RECORD: "The actor said it in public and in their own name: a "
+    "speech, a statement, an interview, a post, a vote.",
+    EvidenceAttribution.SPOKESPERSON: "A spokesperson or office spoke for the actor, "
+    "by name or in an official statement.",
+    EvidenceAttribution.ANONYMOUS_OFFICIALS: "Officials who would not be named told a news "
+    "outlet; we show the outlet, whom it cites, and how many sources and from where, "
+    "as reported.",
+    EvidenceAttribution.OUTLET_REPORT: "A news outlet says so in its own voice, without "
+    "naming who told it.",
+    EvidenceAttribution.EDITOR_INFERENCE: "Our editors read the stance from what the actor "
+    "did or whom they joined; nobody is quoted saying it, and it never counts towards "
+    "the independent outlets behind a position.",
+}
+
+
+def strongest_attribution(evidence):
+    """The most direct attribution among these pieces of evidence, or None."""
+    order = list(EvidenceAttribution)
+    found = [EvidenceAttribution(piece.attribution) for piece in evidence]
+    return min(found, key=order.index) if found else None
 
 
 class EvidenceQuerySet(models.QuerySet):
@@ -423,10 +452,7 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=Q(item__isnull=False) | ~Q(url=""), name="evidence_has_source"
             ),
-            models.CheckConstraint(
-                condition=Q(attribution__in=[a.value for a in EvidenceAttribution]),
-                name="evidence_attribution_valid",
-            ),
+            one_of("attribution", EvidenceAttribution, "evidence_attribution_valid"),
             models.CheckConstraint(
                 condition=Q(source_count__isnull=True) | Q(source_count__gte=1),
                 name="evidence_source_count_positive",

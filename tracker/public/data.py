@@ -41,6 +41,7 @@ class DebateData:
     retracted: list
     blocs: list  # (bloc, Counter of member stances, members without a stance)
     bloc_of: dict = field(default_factory=dict)  # actor id -> [bloc]
+    overall: list = field(default_factory=list)  # every current stance, unfiltered
 
 
 def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution=""):
@@ -118,46 +119,19 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         retracted=retracted,
         blocs=bloc_rows,
         bloc_of=dict(bloc_of),
+        overall=overall,
     )
 
 
 @dataclass
 class ActorData:
     actor: object
-    current: list
+    record: object  # record.Record: every public position, the shifts, the standing
     history: dict  # debate -> [published positions on the debate as a whole, oldest first]
     memberships: list
     members: list
-    divergences: list  # (official, country, debate, official's position, country's)
-    retracted: list
+    divergences: list  # [record.Divergence]
     bloc_stances: list = field(default_factory=list)  # (debate, [(stance, count)], unknown)
-
-
-def _divergences(officials, countries):
-    """Officials whose current stance in a debate differs from their country's."""
-    if not officials or not countries:
-        return []
-    country_by_code = {c.country: c for c in countries}
-    latest = defaultdict(dict)  # actor id -> debate id -> current position
-    positions = (
-        Position.objects.public()
-        .published()
-        .filter(actor__in=[*officials, *countries], proposal=None)
-        .select_related("debate")
-        .order_by("stated_on", "published_at", "id")
-    )
-    for position in positions:
-        latest[position.actor_id][position.debate_id] = position  # the last one wins
-    found = []
-    for official in officials:
-        country = country_by_code.get(official.country)
-        if country is None:
-            continue
-        for debate_id, mine in latest[official.id].items():
-            theirs = latest[country.id].get(debate_id)
-            if theirs and theirs.stance != mine.stance:
-                found.append((official, country, mine.debate, mine, theirs))
-    return sorted(found, key=lambda row: (row[2].title, row[0].name))
 
 
 def _bloc_stances(bloc, members):
@@ -179,51 +153,18 @@ def _bloc_stances(bloc, members):
     return rows
 
 
-def actor_data(actor):
-    current = list(
-        Position.objects.public()
-        .current_for_actor(actor)
-        .select_related("debate", "proposal")
-        .order_by("debate__title", "proposal__rung")
-    )
-    attach_evidence(current)
-    history = defaultdict(list)
-    for position in (
-        Position.objects.public()
-        .published()
-        .filter(actor=actor, proposal=None)
-        .select_related("debate")
-        .order_by("stated_on", "published_at", "id")
-    ):
-        history[position.debate].append(position)
-    memberships = list(actor.memberships.select_related("organization"))
+def actor_data(actor, on):
+    """The actor page: the record, memberships and divergences on the date `on`."""
+    from .record import actor_divergences, actor_record  # record builds on attach_evidence
+
+    record = actor_record(actor)
     members = list(actor.members.select_related("member").order_by("member__name"))
-    if actor.kind == Actor.Kind.OFFICIAL and actor.country:
-        officials = [actor]
-        countries = list(
-            Actor.objects.public().filter(kind=Actor.Kind.COUNTRY, country=actor.country)
-        )
-    elif actor.kind == Actor.Kind.COUNTRY:
-        officials = list(
-            Actor.objects.public().filter(kind=Actor.Kind.OFFICIAL, country=actor.country)
-        )
-        countries = [actor]
-    else:
-        officials, countries = [], []
-    retracted = list(
-        Position.objects.public()
-        .retracted()
-        .filter(actor=actor)
-        .select_related("debate", "proposal")
-    )
-    bloc_stances = _bloc_stances(actor, members) if actor.kind == Actor.Kind.BLOC else []
     return ActorData(
-        bloc_stances=bloc_stances,
         actor=actor,
-        current=current,
-        history=dict(history),
-        memberships=memberships,
+        record=record,
+        history=record.history,
+        memberships=list(actor.memberships.select_related("organization")),
         members=members,
-        divergences=_divergences(officials, countries),
-        retracted=retracted,
+        divergences=actor_divergences(actor, on),
+        bloc_stances=_bloc_stances(actor, members) if actor.kind == Actor.Kind.BLOC else [],
     )

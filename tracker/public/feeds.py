@@ -3,11 +3,13 @@
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 
 from ..models import Actor, Debate, Position
 from ..models.stance import format_stance
 from .links import site_url
+from .record import told_shifts
 
 ITEMS = 50
 
@@ -36,41 +38,84 @@ def describe(position):
     return f"{position.actor.name} on {on}: {' '.join(part for part in (support, stance) if part)}"
 
 
+def _side(heading, position):
+    """One side of a shift in plain text: when, where it stood, what was said."""
+    where = [position.get_support_display()] if position.proposal_id else []
+    if position.stance is not None:
+        where.append(f"{format_stance(position.stance)} · {position.stance_label}")
+    lines = [
+        f"{heading}, {date_format(position.stated_on, 'j M Y')}: "
+        f"{', '.join(where)}. {position.summary}"
+    ]
+    for evidence in position.public_evidence:
+        if evidence.quote:
+            source = evidence.get_attribution_display()
+            if evidence.attribution_chain != source:
+                source += f": {evidence.attribution_chain}"
+            lines.append(f"“{evidence.quote}” ({source})")
+    return "\n".join(lines)
+
+
 class _PositionFeed(Feed):
+    """The public positions of one debate or actor, found by its slug."""
+
     feed_type = PlainTextAtomFeed
+    model = None
+    page = ""  # the URL name of the record's page; its feed's is page + "-feed"
 
-    def positions(self, obj):
-        raise NotImplementedError
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model.objects.public(), slug=slug)
 
-    def items(self, obj):
+    def title(self, record):
+        return f"{record} — positions and shifts"
+
+    def link(self, record):
+        return site_url(reverse(self.page, args=[record.slug]))
+
+    def feed_url(self, record):
+        return site_url(reverse(f"{self.page}-feed", args=[record.slug]))
+
+    def items(self, record):
         positions = list(
-            self.positions(obj)
+            # Position.debate and Position.actor are named after their models.
+            Position.objects.filter(**{self.model._meta.model_name: record})
             .public()
             .select_related("actor", "debate", "proposal")
             .order_by("-published_at", "-id")[:ITEMS]
         )
-        # Mark the items that are shifts, in one query for the whole page.
-        shift_ids = {
-            s.id: s
-            for s in Position.objects.public().shifts().filter(id__in=[p.id for p in positions])
+        # Tell the items that are shifts, in a fixed number of queries for the whole
+        # page. The filter is on whole (actor, debate) partitions, never on ids: the
+        # window must see every earlier position, also those older than the feed.
+        ids = {p.id for p in positions}
+        shifts = (
+            Position.objects.public()
+            .filter(
+                actor_id__in={p.actor_id for p in positions},
+                debate_id__in={p.debate_id for p in positions},
+            )
+            .shifts()
+            .select_related("actor", "debate", "proposal")
+        )
+        told = {
+            shift.after.id: shift
+            for shift in told_shifts([shift for shift in shifts if shift.id in ids])
         }
         for position in positions:
-            position.shift = shift_ids.get(position.id)
+            position.told = told.get(position.id)
         return positions
 
     def item_title(self, position):
-        if position.shift is not None and position.shift.previous_stance is not None:
-            on = position.proposal.title if position.proposal else position.debate.title
-            return (
-                f"{position.actor.name} moved from {format_stance(position.shift.previous_stance)} "
-                f"to {format_stance(position.stance)} on {on}"
-            )
+        if position.told is not None:
+            return position.told.sentence
         return describe(position)
 
     def item_description(self, position):
         text = position.summary
         if position.status == Position.Status.RETRACTED:
             text += f" (Retracted: {position.retraction_reason})"
+        if position.told is not None:
+            sides = (("Before", position.told.before), ("After", position.told.after))
+            text += "".join(f"\n\n{_side(heading, side)}" for heading, side in sides)
         return text
 
     def item_link(self, position):
@@ -93,40 +138,16 @@ class _PositionFeed(Feed):
 
 
 class DebateFeed(_PositionFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Debate.objects.public(), slug=slug)
-
-    def title(self, debate):
-        return f"{debate.title} — positions and shifts"
+    model = Debate
+    page = "public:debate"
 
     def subtitle(self, debate):
         return debate.question
 
-    def link(self, debate):
-        return site_url(reverse("public:debate", args=[debate.slug]))
-
-    def feed_url(self, debate):
-        return site_url(reverse("public:debate-feed", args=[debate.slug]))
-
-    def positions(self, debate):
-        return Position.objects.filter(debate=debate)
-
 
 class ActorFeed(_PositionFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Actor.objects.public(), slug=slug)
-
-    def title(self, actor):
-        return f"{actor.name} — positions and shifts"
+    model = Actor
+    page = "public:actor"
 
     def subtitle(self, actor):
         return f"Published positions of {actor.name} in every debate."
-
-    def link(self, actor):
-        return site_url(reverse("public:actor", args=[actor.slug]))
-
-    def feed_url(self, actor):
-        return site_url(reverse("public:actor-feed", args=[actor.slug]))
-
-    def positions(self, actor):
-        return Position.objects.filter(actor=actor)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("compare/", fresh(views.compare), name="compare"),
     path("search/", fresh(views.search), name="search"),
     path("export/", fresh(views.export_index), name="exports"),
+    path("methodology/", fresh(views.methodology), name="methodology"),
     path("export/positions.<str:fmt>", fresh(exports.dataset_export), name="export-all"),
     path(
         "export/debates/<slug:slug>.<str:fmt>", fresh(exports.debate_export), name="export-debate"

@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
-from . import charts, data, snippets
+from ..models.positions import SUPPORT_RATING_NOTE
+from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
+from . import charts, data, record, snippets
 from .filters import DebateFilter
 from .freshness import uncacheable
 from .links import site_url
@@ -96,9 +98,12 @@ def _debate_view(request, debate, link=True):
 def debate_detail(request, slug):
     debate = _public_debate(slug)
     shown = _debate_view(request, debate)
-    page = shown.page
-    for position in [*page.stances, *page.cells.values()]:
+    page, as_of = shown.page, shown.page.as_of
+    for position in [*page.overall, *page.cells.values(), *page.shifts]:
         position.debate = debate  # already in hand: no query per position
+    page.shifts = record.told_shifts(page.shifts)
+    record.mark_divergences(page.overall, as_of or timezone.localdate())
+    record.mark_held_since(debate, page.overall, as_of)
     context = {
         "debate": debate,
         "page": page,
@@ -151,7 +156,7 @@ def actor_list(request):
 
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.public(), slug=slug)
-    page = data.actor_data(actor)
+    page = data.actor_data(actor, timezone.localdate())
     timelines = [
         (debate, charts.timelines(positions), positions)
         for debate, positions in sorted(page.history.items(), key=lambda row: row[0].title)
@@ -286,3 +291,16 @@ def _search(query):
 def export_index(request):
     debates = list(Debate.objects.public().order_by("title"))
     return render(request, "public/exports.html", {"debates": debates})
+
+
+def methodology(request):
+    """How the tracker works, with the scale, the answers, the attribution levels
+    and the shift ratings read from the models rather than written out again."""
+    context = {
+        "scale": STANCE_CHOICES,
+        "answers": Position.Support.labels,
+        "attributions": list(Evidence.Attribution),
+        "ratings": MOVE_RATINGS,
+        "support_rating_note": SUPPORT_RATING_NOTE,
+    }
+    return render(request, "public/methodology.html", context)

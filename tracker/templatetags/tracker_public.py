@@ -1,5 +1,8 @@
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
+from ..models import Debate
 from ..models.stance import STANCE_VALUES, format_stance
 from ..public.charts import stance_class
 
@@ -26,3 +29,26 @@ def stance_scale():
 @register.simple_tag
 def cell_for(cells, actor, proposal):
     return cells.get((actor.id, proposal.id))
+
+
+@register.filter
+def told(shift):
+    """A told shift (models.shifts.ToldShift) as markup: its rating marked, the
+    actor and the debate linked, stances as badges; every word escaped."""
+    parts = []
+    for piece in shift.pieces:
+        if piece.kind == "rating":
+            parts.append(format_html('<strong class="rating">{}</strong>', piece.value))
+        elif piece.kind == "actor":
+            href = reverse("public:actor", args=[piece.value.slug])
+            parts.append(format_html('<a href="{}">{}</a>', href, piece.value.name))
+        elif piece.kind == "on" and isinstance(piece.value, Debate):
+            href = reverse("public:debate", args=[piece.value.slug])
+            parts.append(format_html('<a href="{}">{}</a>', href, piece.value.title))
+        elif piece.kind == "stance":
+            parts.append(
+                format_html('<span class="badge {}">{}</span>', stance_class(piece.value), piece)
+            )
+        else:
+            parts.append(str(piece))
+    return format_html_join("", "{}", ((part,) for part in parts))

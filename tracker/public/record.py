@@ -1,0 +1,176 @@
+"""What readers of the best trackers expect beside the current picture: shifts
+told with the quotes on both sides, an actor's whole record, and officials out
+of step with their own country. Each in a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..models import Actor, Position
+from ..models.actors import countries_served, officials_serving
+from ..models.shifts import describe_shift
+from .data import attach_evidence
+
+
+def told_shifts(shifts):
+    """Tell shifts (rows of Position.objects.public().shifts(), which carry
+    previous_id) with both sides' public evidence: three queries."""
+    before = (
+        Position.objects.public()
+        .select_related("actor", "debate", "proposal")
+        .in_bulk([shift.previous_id for shift in shifts])
+    )
+    attach_evidence([*shifts, *before.values()])
+    told = []
+    for shift in shifts:
+        previous = before.get(shift.previous_id)
+        if previous is not None:
+            told.append(
+                describe_shift(previous, shift, previous.public_evidence, shift.public_evidence)
+            )
+    return [shift for shift in told if shift is not None]
+
+
+@dataclass
+class Divergence:
+    official: object
+    country: object
+    debate: object
+    mine: object  # the official's current position on the debate as a whole
+    theirs: object  # the country's
+
+
+def divergences(current, served):
+    """Where an official's current stance on a debate as a whole differs from
+    their own country's (served: countries_served()), from current positions."""
+    by_actor = defaultdict(dict)
+    for position in current:
+        by_actor[position.actor_id][position.debate_id] = position
+    found = []
+    for official_id, countries in served.items():
+        for debate_id, mine in by_actor[official_id].items():
+            for country in countries:
+                theirs = by_actor[country.id].get(debate_id)
+                if theirs is not None and theirs.stance != mine.stance:
+                    found.append(Divergence(mine.actor, country, mine.debate, mine, theirs))
+    return sorted(found, key=lambda d: (d.debate.title, d.official.name, d.country.name))
+
+
+def mark_divergences(overall, on):
+    """Give each current position on a debate as a whole .divergences: how its
+    actor, an official, differs from their own countries (two queries)."""
+    served = countries_served([p.actor for p in overall], on)
+    for position in overall:
+        position.divergences = []
+    for divergence in divergences(overall, served):
+        divergence.mine.divergences.append(divergence)
+
+
+def actor_divergences(actor, on):
+    """An official out of step with their country, or a country's officials out
+    of step with it, on every debate."""
+    if actor.kind == Actor.Kind.OFFICIAL:
+        served = countries_served([actor], on)
+    elif actor.kind == Actor.Kind.COUNTRY:
+        served = {official.id: [actor] for official in officials_serving(actor, on)}
+    else:
+        return []
+    involved = {actor.id, *served, *(c.id for countries in served.values() for c in countries)}
+    current = (
+        Position.objects.public()
+        .filter(actor_id__in=involved, proposal=None)
+        .current()
+        .select_related("actor", "debate")
+    )
+    return divergences(list(current), served)
+
+
+def mark_held_since(debate, overall, as_of=None):
+    """Give each current position on the debate as a whole .held_since: the date
+    from which its actor's stance has stood unchanged (one query)."""
+    runs = defaultdict(list)
+    published = Position.objects.public().published().filter(debate=debate, proposal=None)
+    if as_of is not None:
+        published = published.filter(stated_on__lte=as_of)
+    ordered = published.order_by("stated_on", "published_at", "id")
+    for position in ordered.only("id", "actor_id", "stance", "support", "stated_on"):
+        runs[position.actor_id].append(position)
+    for position in overall:
+        position.held_since = _held_since(runs[position.actor_id])
+
+
+@dataclass
+class Standing:
+    position: object  # the current one
+    since: object  # the first date of the run of equal stances it ends
+
+
+@dataclass
+class Record:
+    debates: list  # (debate, [public positions, oldest first, each with .told])
+    standing: list  # [Standing], by debate, the debate as a whole first
+    shifts: list  # [ToldShift], latest first
+    history: dict = field(default_factory=dict)  # debate -> published stances, oldest first
+
+
+def _order(position):
+    return (position.stated_on, position.published_at, position.id)
+
+
+def actor_record(actor):
+    """Every public position of the actor, with evidence, the shifts told, and
+    where the actor stands now (five queries)."""
+    positions = list(
+        Position.objects.public()
+        .filter(actor=actor)
+        .select_related("debate", "proposal")
+        .order_by("stated_on", "published_at", "id")
+    )
+    attach_evidence(positions)
+    by_id = {}
+    debates = defaultdict(list)
+    runs = defaultdict(list)  # (debate, proposal) -> published positions, oldest first
+    for position in positions:
+        position.actor = actor  # already in hand: no query per position
+        position.told = None
+        by_id[position.id] = position
+        debates[position.debate].append(position)
+        if position.status == Position.Status.PUBLISHED:
+            runs[position.debate_id, position.proposal_id].append(position)
+    moves = Position.objects.public().shifts().filter(actor=actor).values_list("id", "previous_id")
+    for after_id, before_id in moves:
+        before, after = by_id[before_id], by_id[after_id]
+        after.told = describe_shift(before, after, before.public_evidence, after.public_evidence)
+    current = set(Position.objects.public().current_for_actor(actor).values_list("id", flat=True))
+    standing = [
+        Standing(position, _held_since(runs[position.debate_id, position.proposal_id]))
+        for position in positions
+        if position.id in current
+    ]
+    standing.sort(key=lambda s: (s.position.debate.title, _rung(s.position)))
+    return Record(
+        debates=sorted(debates.items(), key=lambda row: row[0].title),
+        standing=standing,
+        shifts=sorted(
+            (p.told for p in positions if p.told), key=lambda t: (t.after.stated_on, t.after.id)
+        )[::-1],
+        history={run[0].debate: run for (_, proposal), run in runs.items() if proposal is None},
+    )
+
+
+def _rung(position):
+    """The debate as a whole first, then its proposals up the ladder."""
+    if position.proposal_id is None:
+        return (0, 0, 0)
+    return (1, position.proposal.rung, position.proposal_id)
+
+
+def _held_since(run):
+    """The date from which the latest of these positions' stance and answer have
+    stood unchanged."""
+    latest = run[-1]
+    since = latest.stated_on
+    for position in reversed(run):
+        if (position.stance, position.support) != (latest.stance, latest.support):
+            break
+        since = position.stated_on
+    return since
