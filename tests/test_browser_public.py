@@ -23,7 +23,7 @@ def test_a_reader_goes_from_home_to_debate_to_actor_to_compare(live_server, brow
 
     page.get_by_role("link", name="NATO's answer to Russian airspace violations").first.click()
     page.wait_for_url(f"**/debates/{NATO}/")
-    assert page.locator("figure.spectrum svg").is_visible()
+    assert page.locator("figure.spectrum").get_by_role("link", name="Donald Trump").is_visible()
     assert page.get_by_text("Financial Times, citing four NATO officials").first.is_visible()
     page.screenshot(path=ARTIFACTS / "public-debate.png", full_page=True)
 

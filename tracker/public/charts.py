@@ -1,13 +1,14 @@
-"""Geometry for the server-rendered SVG charts; the templates draw them, and
+"""What the public charts show, prepared for the templates: the spectrum's
+stance groups and the timeline's SVG geometry. The templates draw them, and
 Django's escaping keeps every label that came from an editor or a feed inert."""
 
+import html
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import dateformat
 
 from ..models.stance import STANCE_MAX, STANCE_MIN, STANCE_VALUES, format_stance
-
-LABEL_CHARACTERS = 24
 
 
 def stance_class(stance):
@@ -17,90 +18,66 @@ def stance_class(stance):
 
 @dataclass
 class Dot:
-    x: float
-    y: float
-    label: str
-    full_label: str
+    name: str
     href: str
+
+
+@dataclass
+class StanceGroup:
+    stance: int
+    stance_text: str  # "−1"
+    words: str  # "leaning conservative", in the debate's own words
     css: str
-    anchor: str
-    label_x: float
-    stance_text: str
+    dots: list
 
 
 @dataclass
 class Spectrum:
-    width: int
-    height: int
-    axis_y: int
-    left: float
-    right: float
-    ticks: list  # (x, label)
-    dots: list
+    groups: list  # one per stance, low pole first
     low_label: str
     high_label: str
 
 
-def _short(text):
-    return text if len(text) <= LABEL_CHARACTERS else text[: LABEL_CHARACTERS - 1] + "…"
+def spectrum(positions, debate, link=True):
+    """Actors grouped under each stance of the debate's axis, low pole first.
 
-
-CHARACTER_WIDTH = 7.2  # average width of a 12.5 px sans-serif character
-
-
-def _span(x, text, anchor):
-    width = 12 + len(text) * CHARACTER_WIDTH
-    return (x - width, x + 8) if anchor == "end" else (x - 8, x + width)
-
-
-def _first_free_row(rows, start, end, gap=6):
-    """Claim the span in the first row it fits into (a new row if none); return its index."""
-    for index, spans in enumerate(rows):
-        if all(end + gap < a or start - gap > b for a, b in spans):
-            spans.append((start, end))
-            return index
-    rows.append([(start, end)])
-    return len(rows) - 1
-
-
-def spectrum(positions, low_label, high_label, width=760, row=24, link=True):
-    """Actors as labelled dots on the debate's axis. Each label goes into the first
-    row where it overlaps no other, so names never collide however many share
-    a stance."""
-    left, right, top = 70.0, width - 70.0, 64
-    step = (right - left) / (STANCE_MAX - STANCE_MIN)
-    rows = []  # per row: occupied (start, end) spans
-    dots = []
-    ordered = sorted(positions, key=lambda p: (p.stance, p.actor.name))
-    for position in ordered:
-        actor, stance = position.actor, position.stance
-        x = left + (stance - STANCE_MIN) * step
-        anchor = "end" if stance == STANCE_MAX else "start"
-        label = _short(actor.name)
-        index = _first_free_row(rows, *_span(x, label, anchor))
-        dots.append(
-            Dot(
-                x=x,
-                y=top + index * row,
-                label=label,
-                full_label=actor.name,
-                href=reverse("public:actor", args=[actor.slug]) if link else "",
-                css=stance_class(stance),
-                anchor=anchor,
-                label_x=x - 9 if anchor == "end" else x + 9,
-                stance_text=format_stance(stance),
-            )
+    The page lays the groups out as columns under the axis on a wide screen and
+    one under another on a narrow one; either way each name is text in the
+    page's flow, so it wraps instead of being cut and cannot land on another
+    actor's row, however long it is or however many share a stance."""
+    by_stance = {value: [] for value in STANCE_VALUES}
+    for position in sorted(positions, key=lambda p: p.actor.name):
+        actor = position.actor
+        href = reverse("public:actor", args=[actor.slug]) if link else ""
+        by_stance[position.stance].append(Dot(name=actor.name, href=href))
+    groups = [
+        StanceGroup(
+            stance=value,
+            stance_text=format_stance(value),
+            words=debate.describe_stance(value),
+            css=stance_class(value),
+            dots=dots,
         )
-    return Spectrum(
-        width=width,
-        height=top + max(len(rows), 1) * row + 8,
-        axis_y=34,
-        left=left,
-        right=right,
-        ticks=[(left + (s - STANCE_MIN) * step, format_stance(s)) for s in STANCE_VALUES],
-        dots=dots,
-        low_label=low_label,
-        high_label=high_label,
+        for value, dots in by_stance.items()
+    ]
+    return Spectrum(groups=groups, low_label=debate.low_label, high_label=debate.high_label)
+
+
+def embed_snippet(src, title, chart):
+    """The HTML another site pastes to embed the chart: full width, tall enough
+    for the whole chart in a column as narrow as a phone's (one line per stance
+    and per actor, plus the title, caption and margins), and titled for screen
+    readers. Its attributes are quoted with double quotes, so an apostrophe in a
+    title stays one."""
+    actors = sum(len(group.dots) for group in chart.groups)
+    height = 340 + 40 * len(chart.groups) + 24 * actors
+
+    def attribute(value):
+        return html.escape(value, quote=False).replace('"', "&quot;")
+
+    return (
+        f'<iframe src="{attribute(src)}" title="{attribute(title)}" width="100%" '
+        f'height="{height}" style="border: 0; max-width: 100%" loading="lazy"></iframe>'
     )
 
 
@@ -111,31 +88,57 @@ class Timeline:
     points: list  # (x, y, css, title)
     path: str
     levels: list  # (y, label)
-    first: object
-    last: object
+    ticks: list  # (x, label, text-anchor) under the time axis
+    size: str = "wide"
 
 
-def timeline(positions, width=560, height=150):
-    """Stance over time for one debate: a step line through dated positions."""
+DAY_LABELS_UNDER = 62  # days: a shorter span is labelled by day, a longer one by month
+
+
+def timelines(positions):
+    """The chart drawn twice, for a wide screen and for a phone: an SVG scales its
+    text with its width, so one drawing would be too small to read on one of them.
+    The stylesheet shows the one that fits."""
+    return [timeline(positions), timeline(positions, width=320, size="narrow")]
+
+
+def timeline(positions, width=560, height=150, size="wide"):
+    """Stance over time for one debate: a step line through dated positions,
+    oldest first. Positions all stated on one day (one position, or a change of
+    stance within the day) stand in the middle above that date, not squeezed
+    against the left edge of a span of no length."""
     left, right, top, bottom = 44.0, width - 16.0, 14.0, height - 24.0
     dates = [p.stated_on for p in positions]
     first, last = min(dates), max(dates)
-    span = max((last - first).days, 1)
+    span = (last - first).days
+
+    def x_of(day):
+        if span == 0:
+            return (left + right) / 2
+        return left + (day - first).days * (right - left) / span
 
     def y_of(stance):
         return bottom - (stance - STANCE_MIN) * (bottom - top) / (STANCE_MAX - STANCE_MIN)
 
     points, path = [], []
     for position in positions:
-        x = left + (position.stated_on - first).days * (right - left) / span
-        if len(positions) == 1:
-            x = (left + right) / 2
-        y = y_of(position.stance)
-        title = f"{position.stated_on:%-d %b %Y}: {format_stance(position.stance)}"
-        if path:
-            path.append(f"H{x:.1f} V{y:.1f}")
-        else:
+        x, y = x_of(position.stated_on), y_of(position.stance)
+        if not path:
             path.append(f"M{x:.1f} {y:.1f}")
+        elif x == points[-1][0]:
+            path.append(f"V{y:.1f}")  # a change on the same day: straight up or down
+        else:
+            path.append(f"H{x:.1f} V{y:.1f}")
+        day = dateformat.format(position.stated_on, "j M Y")
+        title = f"{day}: {format_stance(position.stance)}"
         points.append((x, y, stance_class(position.stance), title))
+    if span == 0:
+        ticks = [((left + right) / 2, dateformat.format(first, "j M Y"), "middle")]
+    else:
+        style = "j M Y" if span < DAY_LABELS_UNDER else "M Y"
+        ticks = [
+            (left, dateformat.format(first, style), "start"),
+            (right, dateformat.format(last, style), "end"),
+        ]
     levels = [(y_of(s), format_stance(s)) for s in STANCE_VALUES]
-    return Timeline(width, height, points, " ".join(path), levels, first, last)
+    return Timeline(width, height, points, " ".join(path), levels, ticks, size)

@@ -51,7 +51,8 @@ class DebateFilter(django_filters.FilterSet):
         super().__init__(*args, queryset=Position.objects.none(), **kwargs)
         if debate is not None:
             # Name each stance in this debate's own words: "+2 · strongly more aggressive".
-            self.form.fields["stance"].choices = [("", "Any stance")] + [
+            # (The field puts its empty_label, "Any stance", first by itself.)
+            self.form.fields["stance"].choices = [
                 (str(value), f"{label.split(' · ')[0]} · {debate.describe_stance(value)}")
                 for value, label in STANCE_CHOICES
             ]

@@ -15,7 +15,11 @@ urlpatterns = [
         name="debate",
     ),
     path("debates/<slug:slug>/feed/", fresh(feeds.DebateFeed()), name="debate-feed"),
-    path("embed/debates/<slug:slug>/", fresh(views.debate_embed), name="embed"),
+    path(
+        "embed/debates/<slug:slug>/",
+        fresh(views.debate_embed, params=DebateFilter.base_filters),
+        name="embed",
+    ),
     path("actors/", fresh(views.actor_list, params=["kind"]), name="actors"),
     path("actors/<slug:slug>/", fresh(views.actor_detail), name="actor"),
     path("actors/<slug:slug>/feed/", fresh(feeds.ActorFeed()), name="actor-feed"),

@@ -1,9 +1,11 @@
 import logging
 import re
 from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from ..models import Actor, Debate, Evidence, Position, Proposal
 from ..models.positions import SUPPORT_RATING_NOTE
 from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
-from . import charts, data, record
+from . import charts, data, record, snippets
 from .filters import DebateFilter
 from .freshness import uncacheable
 from .links import site_url
@@ -56,21 +58,47 @@ def debate_list(request):
     return render(request, "public/debate_list.html", {"rows": _debate_rows()})
 
 
-def debate_detail(request, slug):
-    debate = _public_debate(slug)
+@dataclass
+class DebateView:
+    """The debate as a request's filters ask for it."""
+
+    filters: DebateFilter
+    query: str  # the filters applied, as a query string ("" for none)
+    filtered: bool  # by more than the date
+    page: data.DebateData
+    chart: charts.Spectrum
+
+    def address(self, name, slug):
+        path = reverse(name, args=[slug])
+        return f"{path}?{self.query}" if self.query else path
+
+
+def _debate_view(request, debate, link=True):
     filters = DebateFilter(request.GET, debate=debate)
     values = filters.values()
-    as_of = values.get("as_of")
-    if as_of and as_of > timezone.localdate():
-        as_of = None
+    if values.get("as_of") and values["as_of"] > timezone.localdate():
+        del values["as_of"]  # nothing is known ahead of time: today's stances are shown
     page = data.debate_data(
         debate,
-        as_of=as_of,
+        as_of=values.get("as_of"),
         kind=values.get("kind", ""),
         bloc=values.get("bloc"),
         stance=values.get("stance"),
         attribution=values.get("attribution", ""),
     )
+    return DebateView(
+        filters=filters,
+        query=urlencode(sorted((name, request.GET[name]) for name in values)),
+        filtered=bool(set(values) - {"as_of"}),
+        page=page,
+        chart=charts.spectrum(page.stances, debate, link=link),
+    )
+
+
+def debate_detail(request, slug):
+    debate = _public_debate(slug)
+    shown = _debate_view(request, debate)
+    page, as_of = shown.page, shown.page.as_of
     for position in [*page.overall, *page.cells.values(), *page.shifts]:
         position.debate = debate  # already in hand: no query per position
     page.shifts = record.told_shifts(page.shifts)
@@ -79,26 +107,38 @@ def debate_detail(request, slug):
     context = {
         "debate": debate,
         "page": page,
-        "filters": filters,
-        "filtered": bool(set(values) - {"as_of"}),
-        "spectrum": charts.spectrum(page.stances, debate.low_label, debate.high_label),
+        "filters": shown.filters,
+        "filtered": shown.filtered,
+        "spectrum": shown.chart,
         "today": timezone.localdate(),
-        "embed_url": site_url(reverse("public:embed", args=[debate.slug])),
+        # The chart as shown here, same date and filters, for other sites to embed.
+        "embed_snippet": charts.embed_snippet(
+            site_url(shown.address("public:embed", debate.slug)),
+            f"{debate.title}: where each actor stands",
+            shown.chart,
+        ),
     }
     response = render(request, "public/debate_detail.html", context)
-    return uncacheable(response) if filters.form.errors else response
+    return uncacheable(response) if shown.filters.form.errors else response
 
 
 @xframe_options_exempt
 def debate_embed(request, slug):
+    """The chart alone, for an iframe, with the date and filters of the debate
+    page it was copied from."""
     debate = _public_debate(slug)
-    page = data.debate_data(debate)
-    chart = charts.spectrum(page.stances, debate.low_label, debate.high_label, link=False)
-    response = render(
-        request, "public/embed.html", {"debate": debate, "page": page, "spectrum": chart}
-    )
+    shown = _debate_view(request, debate, link=False)
+    context = {
+        "debate": debate,
+        "page": shown.page,
+        "filtered": shown.filtered,
+        "spectrum": shown.chart,
+        "debate_url": shown.address("public:debate", debate.slug),
+        "embedded": True,
+    }
+    response = render(request, "public/embed.html", context)
     response.embeddable = True
-    return response
+    return uncacheable(response) if shown.filters.form.errors else response
 
 
 def actor_list(request):
@@ -118,7 +158,7 @@ def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.public(), slug=slug)
     page = data.actor_data(actor, timezone.localdate())
     timelines = [
-        (debate, charts.timeline(positions), positions)
+        (debate, charts.timelines(positions), positions)
         for debate, positions in sorted(page.history.items(), key=lambda row: row[0].title)
     ]
     return render(
@@ -183,10 +223,14 @@ def _single_negations(query):
 
 
 def _search(query):
+    """Debates, actors, options and positions that match, a position also by the
+    quotes in its evidence; each position found comes with its words in parts
+    for the template to mark. Six queries, whatever matches."""
     debates = Debate.objects.public()
     actors = Actor.objects.public()
     proposals = Proposal.objects.public().select_related("debate")
     positions = Position.objects.public().select_related("actor", "debate", "proposal")
+    quotes = Evidence.objects.public().exclude(quote="")
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -202,7 +246,10 @@ def _search(query):
             Q(name__icontains=query) | Q(aliases__icontains=query)
         )
         proposals = matching(proposals, "title", "description")
-        positions = matching(positions, "summary")
+        quotes = matching(quotes, "quote")
+        positions = positions.annotate(document=SearchVector("summary", config="english")).filter(
+            Q(document=terms) | Exists(quotes.filter(position=OuterRef("pk")))
+        )
     else:
         debates = debates.filter(
             Q(title__icontains=query) | Q(question__icontains=query) | Q(summary__icontains=query)
@@ -211,12 +258,33 @@ def _search(query):
             Q(name__icontains=query) | Q(aliases__icontains=query) | Q(description__icontains=query)
         )
         proposals = proposals.filter(Q(title__icontains=query) | Q(description__icontains=query))
-        positions = positions.filter(summary__icontains=query)
+        quotes = quotes.filter(quote__icontains=query)
+        positions = positions.filter(
+            Q(summary__icontains=query) | Exists(quotes.filter(position=OuterRef("pk")))
+        )
+    # Newest first; within a day, each actor's stance on a debate before its options.
+    found = list(
+        positions.order_by(
+            "-stated_on",
+            "actor__name",
+            "debate__title",
+            F("proposal__rung").asc(nulls_first=True),
+            "id",
+        )[:30]
+    )
+    first_quote = {}
+    for evidence in quotes.filter(position__in=found).order_by("id").only("position", "quote"):
+        first_quote.setdefault(evidence.position_id, evidence.quote)
+    words = snippets.pattern(query)
+    for position in found:
+        position.summary_parts = snippets.parts(position.summary, words)
+        quote = first_quote.get(position.id)
+        position.quote_parts = snippets.parts(quote, words) if quote else []
     return {
         "debates": list(debates.distinct()[:20]),
         "actors": list(actors.distinct().order_by("name")[:30]),
         "proposals": list(proposals[:20]),
-        "positions": list(positions.order_by("-stated_on")[:30]),
+        "positions": found,
     }
 
 
