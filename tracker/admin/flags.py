@@ -18,7 +18,7 @@ from . import accept as accept_screen
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
 from .queue import QueueFilter
-from .review import QUEUE_ORDER, DismissForm, ReviewScreen
+from .review import DismissForm, ReviewScreen
 
 SNIPPET_RADIUS = 90
 SNIPPET_SCAN = 2000
@@ -105,10 +105,10 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
         queryset = Flag.objects.annotate(
             copy_outlets=Subquery(copies, output_field=IntegerField()),
         ).prefetch_related(Prefetch("matched_actors", queryset=ACTOR_NAMES))
-        return queryset.order_by(*self.get_ordering(request))
+        return queryset.in_queue_order()
 
     def get_ordering(self, request):
-        return list(QUEUE_ORDER)
+        return list(Flag.QUEUE_ORDER)
 
     class Media:
         css = {"all": ["tracker/admin/desk.css"]}
