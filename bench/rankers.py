@@ -117,7 +117,8 @@ def main():
     for weight in (0.3, 0.5):
         show(f"cosine, title weight {weight} + 0.2 query", meaning(weight) + 0.2 * near)
     show("words alone", words)
-    show("words of the title alone", scorer.words([lexical.stems(i.title_words) for i in items]))
+    titles_only = [lexical.item_stems(i.title_words, b"") for i in items]
+    show("words of the title alone", scorer.words(titles_only))
     for weight in (0.5, 1.0, 1.5):
         show(
             f"z(cosine + 0.2q) + {weight} z(words)", z(meaning(0) + 0.2 * near) + weight * z(words)

@@ -29,6 +29,7 @@ from ..ingest.mentions import find_mentions, item_body, mark
 from ..models import CoverageItem, Flag
 from ..models.flags import queue_position
 from ..models.stance import format_stance
+from ..relevance.explain import explain
 from .queue import QueueFilter
 from .refusals import refused
 
@@ -131,6 +132,7 @@ class ReviewScreen:
             "marked_body": mark(body, find_mentions(body, flag.matched_terms, actors)),
             "actors": actors,
             "copies": self._cluster(item),
+            "relevance": explain(flag),
             "stance": format_stance(flag.suggested_stance),
             "stance_words": flag.debate.describe_stance(flag.suggested_stance),
             "cues": [

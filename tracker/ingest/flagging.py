@@ -102,7 +102,7 @@ def _scored_flags(matcher, items, scorers):
             if match is None and (relevance[row] < FLAG_AT or near.get(debate_id, 0.0) is None):
                 continue
             reason = scorer.reasons(
-                vectors[row], closeness[row : row + 1], stem_lists[row : row + 1]
+                vectors[row], closeness[row : row + 1], stem_lists[row : row + 1], [item_id]
             )[0]
             value = round(float(relevance[row]), 4)
             if match is not None:

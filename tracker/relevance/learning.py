@@ -11,9 +11,11 @@ from django.utils import timezone
 
 from ..ingest.text import item_text
 from ..models import CoverageItem, Debate, Evidence, Flag, RelevanceModel
+from ..watchquery import words
 from . import scoring
 from .embedding import (
     DIMENSIONS,
+    embedding_text,
     from_bytes,
     get_embedder,
     is_item_row,
@@ -25,6 +27,7 @@ from .lexical import Lexicon, item_stems
 CHUNK = 500
 MAX_EXAMPLES = 500  # newest accepted and dismissed articles a model keeps
 STREAM_SAMPLE = 5000  # recent originals that tell a word's rarity and a channel's spread
+HTML_HEAD = 8000  # characters of a stored item's HTML read for its stems
 
 
 def debate_passages(debate):
@@ -50,10 +53,24 @@ def debate_texts(debate):
     return debate_passages(debate) + list(quotes)
 
 
-def stems_of(item):
-    from ..ingest.flagging import stored_item_words
+def text_of(item):
+    """An item's title and the start of its text, as it is embedded."""
+    return embedding_text(
+        item.title, item_text("", item.summary[:HTML_HEAD], item.content[:HTML_HEAD])
+    )
 
-    return item_stems(*stored_item_words(item))
+
+def head_words(item):
+    """The word streams of a stored item's title and the start of its text:
+    enough for its stems (lexical.MAX_BODY_BYTES), without reading a long
+    article's whole HTML."""
+    return words(item.title), words(
+        item_text("", item.summary[:HTML_HEAD], item.content[:HTML_HEAD])
+    )
+
+
+def stems_of(item):
+    return item_stems(*head_words(item))
 
 
 def ensure_embeddings(items):
@@ -125,17 +142,20 @@ def _stack(vectors):
     return np.vstack(vectors) if vectors else np.zeros((0, DIMENSIONS), np.float32)
 
 
-def train(debate, store=True):
+def train(debate, store=True, known_stems=None):
     """Build the debate's scorer from its texts and decided flags, and store
-    it as its RelevanceModel (unless store is false)."""
+    it as its RelevanceModel (unless store is false). known_stems, a dict,
+    gets the stems of the stream sample by item id, for the caller to reuse."""
     fingerprint = decisions_fingerprint(debate.id)
     passages = debate_passages(debate)
     passage_vectors = get_embedder().embed(passages)
-    from ..ingest.flagging import stored_item_words
-
     sample = stream_sample()
-    sample_words = [stored_item_words(item) for item in sample]
+    # The channels' spread is measured on the start of each item (the query's
+    # closeness too): a close estimate, at a fraction of reading every article.
+    sample_words = [head_words(item) for item in sample]
     sample_stems = [item_stems(*pair) for pair in sample_words]
+    if known_stems is not None:
+        known_stems.update(zip((item.id for item in sample), sample_stems, strict=True))
 
     decided = list(
         Flag.objects.filter(debate=debate, status__in=[Flag.Status.ACCEPTED, Flag.Status.DISMISSED])
@@ -176,7 +196,10 @@ def train(debate, store=True):
         accepted=[{"id": item.id, "title": item.title} for item in accepted],
         accepted_vectors=accepted_vectors,
         dismissed_vectors=dismissed_vectors,
-        lexicon=Lexicon.fit(debate_texts(debate), sample_stems),
+        # The desk's accepted articles add their words to the debate's own.
+        lexicon=Lexicon.fit(
+            debate_texts(debate) + [text_of(item) for item in accepted], sample_stems
+        ),
     )
     scorer.stats = stream_stats(scorer, debate, sample, sample_words, sample_stems)
     if not store:
@@ -290,16 +313,17 @@ def rescore_open_flags(debate, scorer):
         )
         chunk_stems = [stems_of(flag.item) for flag in chunk]
         relevance = scorer.relevance(matrix, closeness, chunk_stems)
-        reasons = scorer.reasons(matrix, closeness, chunk_stems)
+        reasons = scorer.reasons(matrix, closeness, chunk_stems, [f.item_id for f in chunk])
         for flag, value, reason in zip(chunk, relevance, reasons, strict=True):
             flag.relevance, flag.reason = round(float(value), 4), reason
         Flag.objects.bulk_update(chunk, ["relevance", "reason"], batch_size=CHUNK)
     return len(flags)
 
 
-def flag_similar(debate, scorer, since=None):
+def flag_similar(debate, scorer, since=None, known_stems=None):
     """Flag stored originals the query missed but the model finds relevant;
     returns how many flags were created."""
+    known_stems = known_stems or {}
     from ..ingest.flagging import build_matcher, stored_item_words
 
     items = CoverageItem.objects.filter(duplicate_of__isnull=True).exclude(flags__debate=debate)
@@ -312,14 +336,13 @@ def flag_similar(debate, scorer, since=None):
         chunk = list(CoverageItem.objects.filter(id__in=ids[start : start + CHUNK]))
         vectors = ensure_embeddings(chunk)
         matrix = np.vstack([vectors[item.id] for item in chunk])
-        item_words = [stored_item_words(item) for item in chunk]
-        chunk_stems = [item_stems(*pair) for pair in item_words]
+        chunk_stems = [known_stems.get(item.id) or stems_of(item) for item in chunk]
         # A full query match is the most the query can add: items below the
         # bar even so are not worth reading.
         best_case = scorer.relevance(matrix, np.ones(len(chunk), np.float32), chunk_stems)
         for row in np.flatnonzero(best_case >= scoring.FLAG_AT):
             item = chunk[row]
-            matches, closeness, assessment = matcher.assess(*item_words[row])
+            matches, closeness, assessment = matcher.assess(*stored_item_words(item))
             near = closeness.get(debate.id, 0.0)
             if matches or near is None:
                 continue  # the query's own flag, or excluded by its NOT
@@ -328,7 +351,11 @@ def flag_similar(debate, scorer, since=None):
             if value < scoring.FLAG_AT:
                 continue
             created += _create_similarity_flag(
-                item.id, debate.id, value, scorer.reasons(matrix[row], [near], mine)[0], assessment
+                item.id,
+                debate.id,
+                value,
+                scorer.reasons(matrix[row], [near], mine, [item.id])[0],
+                assessment,
             )
     return created
 
@@ -355,5 +382,7 @@ def _create_similarity_flag(item_id, debate_id, relevance, reason, assessment):
 def relearn(debate, since=None):
     """Train the debate's model, re-score its open flags and flag similar
     stored coverage. Returns (open flags re-scored, similarity flags created)."""
-    scorer = train(debate)
-    return rescore_open_flags(debate, scorer), flag_similar(debate, scorer, since=since)
+    known_stems = {}
+    scorer = train(debate, known_stems=known_stems)
+    rescored = rescore_open_flags(debate, scorer)
+    return rescored, flag_similar(debate, scorer, since=since, known_stems=known_stems)

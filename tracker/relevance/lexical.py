@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-import snowballstemmer
+import Stemmer
 
 from ..watchquery import words
 
@@ -47,10 +47,14 @@ STOP_WORDS = frozenset(
         "whether",
     ]
 )  # fmt: skip
-_stemmer = snowballstemmer.stemmer("english")
+_stemmer = Stemmer.Stemmer("english")  # Snowball's English stemmer, in C
 
 
-@lru_cache(maxsize=200_000)
+MAX_CACHED_WORDS = 500_000
+_term_of = {}  # a word of a stream (bytes) -> its stem, or "" for a word without topic
+
+
+@lru_cache(maxsize=50_000)
 def stem(word):
     return _stemmer.stemWord(word)
 
@@ -66,9 +70,34 @@ def stems(word_stream):
     return [stem(word) for word in _tokens(word_stream)]
 
 
+def _term(word):
+    term = _term_of.get(word)
+    if term is None:
+        text = word.decode("utf-8", "replace")
+        term = "" if len(text) < MIN_LENGTH or text in STOP_WORDS else _stemmer.stemWord(text)
+        if len(_term_of) < MAX_CACHED_WORDS:
+            _term_of[word] = term
+    return term
+
+
+@dataclass(slots=True)
+class Terms:
+    """An item's stems and how often each occurs, and how many it has in all."""
+
+    counts: dict
+    length: int
+
+
 def item_stems(title_words, body_words):
-    """An item's stems: its title and the start of its text."""
-    return stems(title_words + body_words[:MAX_BODY_BYTES])
+    """An item's Terms: its title and the start of its text. Each distinct word
+    is looked up once (most are cached), which keeps this cheap at ingestion."""
+    counts, length = {}, 0
+    for word, times in Counter((title_words + body_words[:MAX_BODY_BYTES]).split()).items():
+        term = _term(word)
+        if term:
+            counts[term] = counts.get(term, 0) + times
+            length += times
+    return Terms(counts, length)
 
 
 @dataclass
@@ -82,8 +111,8 @@ class Lexicon:
 
     @classmethod
     def fit(cls, texts, stream):
-        """From the debate's texts (str) and the stems of a sample of the
-        stream (lists of stems), which give each word its rarity."""
+        """From the debate's texts (str) and the Terms of a sample of the
+        stream, which give each word its rarity."""
         counts, labels = Counter(), {}
         for text in texts:
             for word in _tokens(words(text)):
@@ -92,7 +121,7 @@ class Lexicon:
         documents = max(len(stream), MIN_DOCUMENTS)
         frequency = Counter()
         for item in stream:
-            frequency.update(set(item) & counts.keys())
+            frequency.update(item.counts.keys() & counts.keys())
         weights = {}
         for term, count in counts.items():
             # BM25's inverse document frequency, floored at zero: words most
@@ -102,26 +131,25 @@ class Lexicon:
             idf = math.log((documents - df + 0.5) / (df + 0.5))
             if idf > 0:
                 weights[term] = round(idf * (1 + math.log(count)), 4)
-        lengths = [len(item) for item in stream]
+        lengths = [item.length for item in stream]
         mean = sum(lengths) / len(lengths) if lengths else 100.0
         labels = {term: labels[term] for term in weights}
         return cls(weights, round(max(mean, 1.0), 2), labels)
 
     def _parts(self, item):
-        counts = Counter(item)
-        norm = K1 * (1 - B + B * len(item) / self.mean_length)
+        counts = item.counts
+        norm = K1 * (1 - B + B * item.length / self.mean_length)
         for term in counts.keys() & self.weights.keys():
             tf = counts[term]
             yield self.weights[term] * tf * (K1 + 1) / (tf + norm), term
 
-    def score(self, stem_lists):
-        """Each item's share (0…1) of the debate's weighted words."""
+    def score(self, items):
+        """Each item's share (0…1) of the debate's weighted words, for Terms."""
         total = sum(self.weights.values()) * (K1 + 1)
         if not total:
-            return np.zeros(len(stem_lists), np.float32)
+            return np.zeros(len(items), np.float32)
         return np.array(
-            [sum(part for part, _ in self._parts(item)) / total for item in stem_lists],
-            np.float32,
+            [sum(part for part, _ in self._parts(item)) / total for item in items], np.float32
         )
 
     def words_in(self, item):

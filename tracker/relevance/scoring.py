@@ -108,17 +108,27 @@ class DebateScorer:
         closeness = np.asarray(closeness, np.float32)
         return sigmoid(self.prior_logit(rows, closeness, stem_lists))
 
-    def reasons(self, rows, closeness, stem_lists):
-        """Why each item scores as it does: the nearest accepted article or debate
-        passage, with its similarity, the debate's words it uses, and how much
-        of the query it contains."""
+    def reasons(self, rows, closeness, stem_lists, item_ids=None):
+        """Why each item scores as it does: the nearest accepted article (other
+        than the item itself, given item_ids) or debate passage, with its
+        similarity, the debate's words it uses, and how much of the query it
+        contains."""
         rows = np.atleast_2d(rows)
         text = rows[:, :DIMENSIONS]
         passage_best, passage_index = _nearest(text, self.passage_vectors)
-        article_best, article_index = _nearest(text, self.accepted_vectors)
+        others = self.accepted_vectors
+        if item_ids is not None and self.accepted:
+            # An accepted article is not explained by itself.
+            accepted_ids = np.array([article["id"] for article in self.accepted])
+            similarity = text @ others.T
+            similarity[accepted_ids[None, :] == np.asarray(item_ids)[:, None]] = -1.0
+            article_index = similarity.argmax(axis=1)
+            article_best = similarity[np.arange(len(text)), article_index]
+        else:
+            article_best, article_index = _nearest(text, others)
         reasons = []
         for row, near in enumerate(np.asarray(closeness, np.float32)):
-            if self.accepted and article_best[row] >= passage_best[row]:
+            if self.accepted and article_best[row] >= max(passage_best[row], 0.0):
                 article = self.accepted[article_index[row]]
                 reason = {
                     "nearest": "article",
