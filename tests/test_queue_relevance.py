@@ -4,6 +4,7 @@ scored (found with relevance off) after the rest, then best keyword score."""
 
 import json
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.contrib.auth.models import Group
@@ -89,7 +90,7 @@ def test_the_queue_lists_the_most_relevant_first_and_unscored_flags_last(editor,
 def test_next_and_previous_walk_the_same_order(editor, client, queue):
     client.force_login(editor)
     walk = ["incursion", "other", "drones", "cable", "keyword only"]
-    for here, there in zip(walk, walk[1:], strict=False):
+    for here, there in pairwise(walk):
         assert step(client, queue[here], "next") == review_url(queue[there])
         assert step(client, queue[there], "previous") == review_url(queue[here])
     assert step(client, queue["keyword only"], "next") == QUEUE  # the end of the queue
