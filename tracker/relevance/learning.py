@@ -142,14 +142,16 @@ def _stack(vectors):
     return np.vstack(vectors) if vectors else np.zeros((0, DIMENSIONS), np.float32)
 
 
-def train(debate, store=True, known_stems=None):
+def train(debate, store=True, known_stems=None, stream=True):
     """Build the debate's scorer from its texts and decided flags, and store
     it as its RelevanceModel (unless store is false). known_stems, a dict,
-    gets the stems of the stream sample by item id, for the caller to reuse."""
+    gets the stems of the stream sample by item id, for the caller to reuse.
+    Without stream, no sample is read: word rarity and the channels' spread
+    keep their defaults (the meaning channel alone)."""
     fingerprint = decisions_fingerprint(debate.id)
     passages = debate_passages(debate)
     passage_vectors = get_embedder().embed(passages)
-    sample = stream_sample()
+    sample = stream_sample() if stream else []
     # The channels' spread is measured on the start of each item (the query's
     # closeness too): a close estimate, at a fraction of reading every article.
     sample_words = [head_words(item) for item in sample]
@@ -252,14 +254,17 @@ def scorer_from(model):
 
 def scorers_for(debates):
     """{debate id: DebateScorer} for the debates. One without a stored model
-    is built in memory: storing it is the training task's job (beat finds it),
-    so concurrent ingestion never races to write it."""
+    is built in memory, without reading the stream (cheap, the meaning channel
+    alone): storing a full one is the training task's job (beat finds it
+    within a minute), so concurrent ingestion never races to write it."""
     debates = list(debates)
     models = {m.debate_id: m for m in RelevanceModel.objects.filter(debate__in=debates)}
     scorers = {}
     for debate in debates:
         model = models.get(debate.id)
-        scorers[debate.id] = scorer_from(model) if model else train(debate, store=False)
+        scorers[debate.id] = (
+            scorer_from(model) if model else train(debate, store=False, stream=False)
+        )
     return scorers
 
 
