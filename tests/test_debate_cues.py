@@ -6,12 +6,10 @@ which way it faces."""
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tracker.admin.accept import actor_rows
 from tracker.ingest.debate_cues import debate_cues, lexicon_orientation
-from tracker.roles import EDITOR
 
 from . import factories as f
 
@@ -143,9 +141,7 @@ def test_the_accept_screen_suggests_each_actors_stance_from_the_debates_own_cues
 
 
 @pytest.mark.django_db
-def test_the_accept_screen_shows_where_each_cue_came_from(accept_world, client):
-    editor = f.UserFactory(username="cue-editor")
-    editor.groups.add(Group.objects.get(name=EDITOR))
+def test_the_accept_screen_shows_where_each_cue_came_from(accept_world, client, editor):
     client.force_login(editor)
     page = client.get(reverse("admin:tracker_flag_accept", args=[accept_world.pk]))
     html = page.content.decode()

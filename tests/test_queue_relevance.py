@@ -7,12 +7,10 @@ from io import StringIO
 from itertools import pairwise
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
 
 from tracker import desk
-from tracker.roles import EDITOR
 
 from . import factories as f
 
@@ -26,13 +24,6 @@ def review_url(flag):
 def step(client, flag, way, view=""):
     response = client.get(reverse(f"admin:tracker_flag_{way}", args=[flag.pk]) + view)
     return response["Location"]
-
-
-@pytest.fixture
-def editor(db):
-    user = f.UserFactory(username="queue-editor")
-    user.groups.add(Group.objects.get(name=EDITOR))
-    return user
 
 
 @pytest.fixture

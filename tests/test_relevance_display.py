@@ -2,11 +2,9 @@
 the queue list and on the review screen."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tracker.relevance.explain import band, percent
-from tracker.roles import EDITOR
 
 from . import factories as f
 
@@ -28,13 +26,6 @@ QUEUE = reverse("admin:tracker_flag_changelist")
 def test_a_relevance_reads_as_a_percentage_and_a_band(value, figure, word):
     assert percent(value) == figure
     assert band(value) == word
-
-
-@pytest.fixture
-def editor(db):
-    user = f.UserFactory(username="display-editor")
-    user.groups.add(Group.objects.get(name=EDITOR))
-    return user
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from tracker.relevance.scoring import MIN_SAMPLE
 from tracker.watchquery import words
 
 from . import factories as f
+from .test_relevance import AIRSPACE
 
 
 def terms(text):
@@ -35,15 +36,6 @@ def test_inflections_share_a_stem_and_the_reason_shows_the_debates_word():
     assert lexicon.score([item])[0] > lexicon.score([terms("Fighter jets at an air show")])[0]
 
 
-AIRSPACE = dict(
-    title="NATO's answer to Russian airspace violations",
-    slug="airspace",
-    question="How forcefully should NATO allies respond to Russian drones and jets "
-    "violating allied airspace?",
-    summary="After Russian drones entered Polish and Romanian airspace and MiG fighters "
-    "crossed into Estonia, allies are weighing armed drones and looser rules of engagement.",
-    watch_query='NATO AND "rules of engagement"',
-)
 WAR = [
     "Russian forces shell {city} as the war in Ukraine grinds on",
     "Kremlin says talks on Ukraine stall while Russian troops press near {city}",
@@ -55,7 +47,7 @@ CITIES = ["Kharkiv", "Odesa", "Kherson", "Zaporizhzhia", "Dnipro", "Sumy", "Lviv
 
 @pytest.mark.django_db
 def test_once_the_stream_is_large_the_debates_rare_words_lift_a_story(tmp_path):
-    airspace = f.DebateFactory(**AIRSPACE)
+    airspace = f.DebateFactory(**{**AIRSPACE, "watch_query": 'NATO AND "rules of engagement"'})
     CoverageItem.objects.bulk_create(
         CoverageItem(
             canonical_url=f"https://stream.example/{n}",
