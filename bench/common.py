@@ -2,6 +2,7 @@
 and printing a figure beside its baseline."""
 
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,17 @@ def timed(function, *args):
     start = time.perf_counter()
     result = function(*args)
     return result, time.perf_counter() - start
+
+
+def median_get_ms(client, paths, ok=(200,), **headers):
+    """GET each path in turn with Django's test client: the median time in
+    milliseconds. Every answer must have one of the `ok` statuses."""
+    times = []
+    for path in paths:
+        response, seconds = timed(lambda path=path: client.get(path, **headers))
+        times.append(seconds)
+        assert response.status_code in ok, (path, response.status_code)
+    return statistics.median(times) * 1000
 
 
 def line(name, ours, baseline=None, unit="", note=""):
@@ -36,6 +48,19 @@ def setup_django(database_url=None):
     import django
 
     django.setup()
+
+
+def migrate():
+    """The schema on the throwaway database. Static files are served from the
+    source tree: no collectstatic here, so plain storage instead of the manifest."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("migrate", verbosity=0)
 
 
 def create_database():

@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from common import create_database, drop_database, line, setup_django
+from common import create_database, drop_database, line, median_get_ms, migrate, setup_django
 
 FLAG_EVERY = 10  # one flag per ten items
 
@@ -54,13 +54,7 @@ def grow(cursor, start, stop, outlets, debate_id):
 
 def timing(client, url, requests):
     client.get(url)  # warm
-    times = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - start)
-        assert response.status_code in (200, 302), (url, response.status_code)
-    return statistics.median(times) * 1000
+    return median_get_ms(client, [url] * requests, ok=(200, 302))
 
 
 # The keyword order the queue had before it ordered by relevance, and its step.
@@ -125,17 +119,11 @@ def main():
     database = create_database()
     try:
         setup_django(f"{database[0]}/{database[1]}")
-        from django.conf import settings
         from django.contrib.auth import get_user_model
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
 
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-        call_command("migrate", verbosity=0)
+        migrate()
         from tracker.models import Debate, Flag, Outlet
 
         outlets = [Outlet.objects.create(name=f"Outlet {n}").id for n in range(50)]

@@ -7,11 +7,9 @@ Uses a throwaway PostgreSQL database (DATABASE_URL's server) unless --sqlite.
 
 import argparse
 import datetime
-import statistics
 import tempfile
-import time
 
-from common import create_database, drop_database, line, setup_django
+from common import create_database, drop_database, line, median_get_ms, migrate, setup_django
 
 
 def hello(request):
@@ -62,13 +60,7 @@ def build(actors):
 
 
 def measure(client, paths, **headers):
-    times = []
-    for path in paths:
-        start = time.perf_counter()
-        response = client.get(path, HTTP_HOST="localhost", **headers)
-        times.append(time.perf_counter() - start)
-        assert response.status_code in (200, 304), (path, response.status_code)
-    return statistics.median(times) * 1000
+    return median_get_ms(client, paths, ok=(200, 304), **headers)
 
 
 def main():
@@ -88,20 +80,14 @@ def main():
         import pages
         from django.conf import settings
         from django.core.cache import cache
-        from django.core.management import call_command
         from django.test import Client
         from django.urls import include, path
 
         pages.urlpatterns = [path("hello/", hello), path("", include("config.urls"))]
         settings.ROOT_URLCONF = "pages"
-        # No collectstatic here: plain storage instead of the production manifest.
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-        call_command("migrate", verbosity=0)
+        migrate()
         build(args.actors)
-        client = Client()
+        client = Client(HTTP_HOST="localhost")
         page = "/debates/bench/"
         n = args.requests
         measure(client, [page, "/hello/"])  # warm up imports and connections
@@ -110,7 +96,7 @@ def main():
         uncached_ms = measure(client, [f"{page}?run={i}" for i in range(n)])
         measure(client, [page])
         cached_ms = measure(client, [page] * n)
-        etag = client.get(page, HTTP_HOST="localhost")["ETag"]
+        etag = client.get(page)["ETag"]
         not_modified_ms = measure(client, [page] * n, HTTP_IF_NONE_MATCH=etag)
         print(f"debate page with {args.actors} actors, {n} requests each, median; "
               f"database {'SQLite' if args.sqlite else 'PostgreSQL'}")  # fmt: skip

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "tracker",
@@ -235,6 +236,18 @@ X_FRAME_OPTIONS = "DENY"
 if envbool("USE_X_FORWARDED_PROTO"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+
+def filesystem_broker_options(folder):
+    """Kombu's filesystem transport, its queue and control files below folder."""
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+
+
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem transport in the
 # data directory. Results are never read, so they are not stored.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -250,13 +263,7 @@ if REDIS_URL:
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_DATA_DIR / "queue"),
-        "data_folder_out": str(CELERY_DATA_DIR / "queue"),
-        "processed_folder": str(CELERY_DATA_DIR / "processed"),
-        "control_folder": str(CELERY_DATA_DIR / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_DATA_DIR)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
@@ -303,7 +310,7 @@ LOGGING = {
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["tracker.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -317,16 +324,23 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Policy Debate Tracker API",
-    "DESCRIPTION": "Read-only: debates, proposals, actors, published positions and evidence.",
+    "DESCRIPTION": "Read-only: debates, proposals, actors, published positions and evidence. "
+    "A filter value that names nothing published, or a parameter an endpoint does not read, "
+    "is a 400 that names the parameter.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The documentation page's Swagger UI is served from /static/, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # The cache holds rendered public pages and the API's rate-limit counts. It is
 # never the broker's Redis: CACHE_URL names its own server or database number
 # (e.g. redis://host:6379/1; give that Redis a maxmemory and an LRU policy).
 # Without it each process keeps a bounded cache in memory. An unreachable cache
-# is a miss (tracker/cache.py): slower, never down.
+# is a miss (tracker/cache.py): slower, never down. Rendered pages go through
+# the "pages" alias: the same store (the in-memory caches name no LOCATION, so
+# they share one), under keys of their own.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL and CACHE_URL == REDIS_URL:
     raise ImproperlyConfigured("CACHE_URL must not be the broker's REDIS_URL.")
@@ -344,6 +358,7 @@ CACHES = {
         }
     )
 }
+CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
 
 # The coverage monitor. Feeds on these networks may be fetched although they
 # are not public (e.g. "10.0.5.0/24" for an intranet feed); empty by default.

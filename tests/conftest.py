@@ -61,16 +61,12 @@ def redis_url():
 
 @pytest.fixture
 def editor(db):
-    user = UserFactory(username="editor-user")
-    user.groups.add(Group.objects.get(name=EDITOR))
-    return user
+    return UserFactory(username="editor-user", role=EDITOR)
 
 
 @pytest.fixture
 def publisher(db):
-    user = UserFactory(username="publisher-user")
-    user.groups.add(Group.objects.get(name=PUBLISHER))
-    return user
+    return UserFactory(username="publisher-user", role=PUBLISHER)
 
 
 @pytest.fixture
@@ -106,6 +102,23 @@ def browser_page(monkeypatch):
             browser.close()
 
 
+def watch_for_violations(page, violations):
+    """Collect the page's Content-Security-Policy violations and script errors."""
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: violations.append(f"page error: {error}"))
+    # Reports the violations the console may word differently.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "console.error('Content Security Policy violation: ' + e.violatedDirective"
+        " + ' ' + e.blockedURI));"
+    )
+
+
 PASSWORD = "correct horse battery staple"  # the factories' users' password
 
 
@@ -119,6 +132,18 @@ def log_in(page, base, username, password=PASSWORD):
     page.wait_for_url(base + "/admin/")
 
 
+def new_actor_popup(page, button, kind, name):
+    """Open the "+" popup beside an actor field and type a new actor into it, as a
+    person does; the popup is returned unsaved."""
+    with page.expect_popup() as opened:
+        page.click(button)
+    popup = opened.value
+    popup.wait_for_load_state()
+    popup.select_option("#id_kind", kind)
+    popup.locator("#id_name").press_sequentially(name)
+    return popup
+
+
 @pytest.fixture(scope="session")
 def corpora():
     folder = SHARED / "corpora"
@@ -127,17 +152,19 @@ def corpora():
 
 
 @pytest.fixture
-def committing_publisher(transactional_db):
-    """The publisher, for tests whose writes really commit: transactional_db
-    flushes the database, and with it the roles the migrations created."""
+def roles(transactional_db):
+    """The desk's groups, for tests whose writes really commit: transactional_db
+    flushes the database, and with it the groups the migrations created."""
     from django.contrib.auth.models import Permission
 
     from tracker.roles import ensure_roles
 
     ensure_roles(Group, Permission)
-    user = UserFactory(username="publisher-user")
-    user.groups.add(Group.objects.get(name=PUBLISHER))
-    return user
+
+
+@pytest.fixture
+def committing_publisher(roles):
+    return UserFactory(username="publisher-user", role=PUBLISHER)
 
 
 @pytest.fixture

@@ -2,19 +2,33 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from tracker import models
+from tracker.roles import EDITOR
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     is_staff = True
     password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def role(self, create, group_name):
+        """UserFactory(role=EDITOR): a user in one of the desk's groups (tracker.roles)."""
+        if create and group_name:
+            self.groups.add(Group.objects.get(name=group_name))
+
+
+def second_editor():
+    """Another editor at the desk, for what two editors do at once."""
+    return UserFactory(username="second-editor", role=EDITOR)
 
 
 class OutletFactory(factory.django.DjangoModelFactory):
@@ -75,6 +89,15 @@ class PositionFactory(factory.django.DjangoModelFactory):
     status = models.Position.Status.PUBLISHED
     published_at = factory.LazyFunction(timezone.now)
 
+    class Params:
+        # PositionFactory(draft=True), PositionFactory(retracted=True)
+        draft = factory.Trait(status=models.Position.Status.DRAFT, published_at=None)
+        retracted = factory.Trait(
+            status=models.Position.Status.RETRACTED,
+            retracted_at=factory.LazyFunction(timezone.now),
+            retraction_reason="Misattributed quote",
+        )
+
 
 class FeedFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -108,7 +131,37 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
 class FlagFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Flag
+        skip_postgeneration_save = True
 
     item = factory.SubFactory(CoverageItemFactory)
     debate = factory.SubFactory(DebateFactory)
     score = 1.0
+
+    @factory.post_generation
+    def matched_actors(self, create, actors):
+        """FlagFactory(matched_actors=[…]): the actors the matcher found named."""
+        if create and actors:
+            self.matched_actors.set(actors)
+
+
+def airspace_flag(article, **item_fields):
+    """The accept screen's usual case: a wire story citing the FT, flagged for the
+    airspace debate (Russia its subject) with Poland, France and Russia named, and
+    a stance suggested from Poland "pushing for" more."""
+    poland = CountryFactory(slug="poland", name="Poland", country="PL", aliases=["Warsaw"])
+    france = CountryFactory(slug="france", name="France", country="FR")
+    russia = CountryFactory(slug="russia", name="Russia", country="RU", aliases=["Kremlin"])
+    debate = DebateFactory(slug="airspace", title="NATO's answer to Russian airspace violations")
+    debate.subjects.set([russia])
+    item = CoverageItemFactory(
+        title="Allies split over an answer to Russian drones",
+        outlet=OutletFactory(name="Example Wire"),
+        cited_outlet=OutletFactory(name="Financial Times", aliases=["FT"]),
+        content=article,
+        **item_fields,
+    )
+    return FlagFactory(
+        item=item, debate=debate, score=5, matched_terms=["drone*", "@russia"],
+        suggested_stance=1, stance_reasons=[{"cue": "pushing for", "direction": 1}],
+        matched_actors=[poland, france, russia],
+    )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Hostile input shared by the cleaning, parsing and import tests: what a
+"""Hostile input shared by the cleaning, parsing, import and panel tests: what a
 browser would treat as markup, the XSS corpus, and entity-expansion prologs."""
 
 from html.parser import HTMLParser
@@ -66,3 +66,8 @@ HOSTILE_PROLOGS = {
     ),
     "no-padding": entity_behind_padding(b""),
 }
+
+
+# Parentheses 232 deep: past the watch query's limit of 32 levels, and deep
+# enough to overflow a recursive parser without one.
+DEEP_QUERY = "(" * 232 + "nato" + ")" * 232

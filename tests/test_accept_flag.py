@@ -4,7 +4,6 @@ and attribution, logged as draft positions — submitted as a browser does."""
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -35,24 +34,8 @@ FRANCE, POLAND, RUSSIA, EMPTY = 0, 1, 2, 3
 
 @pytest.fixture
 def world(db):
-    poland = f.CountryFactory(slug="poland", name="Poland", country="PL", aliases=["Warsaw"])
-    france = f.CountryFactory(slug="france", name="France", country="FR")
-    russia = f.CountryFactory(slug="russia", name="Russia", country="RU", aliases=["Kremlin"])
+    flag = f.airspace_flag(ARTICLE)
     f.ActorFactory(slug="nato", name="NATO")
-    debate = f.DebateFactory(slug="airspace", title="NATO's answer to Russian airspace violations")
-    debate.subjects.set([russia])
-    ft = f.OutletFactory(name="Financial Times", aliases=["FT"])
-    item = f.CoverageItemFactory(
-        title="Allies split over an answer to Russian drones",
-        outlet=f.OutletFactory(name="Example Wire"),
-        cited_outlet=ft,
-        content=ARTICLE,
-    )
-    flag = f.FlagFactory(
-        item=item, debate=debate, score=5, matched_terms=["drone*", "@russia"],
-        suggested_stance=1, stance_reasons=[{"cue": "pushing for", "direction": 1}],
-    )  # fmt: skip
-    flag.matched_actors.set([poland, france, russia])
     return flag
 
 
@@ -62,12 +45,6 @@ def url(flag):
 
 def rows(response):
     return [form.initial for form in response.context["formset"].forms]
-
-
-def other_editor():
-    user = UserFactory(username="second-editor")
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
 
 
 def test_each_actor_gets_its_own_stance_quote_and_attribution(editor, client, world):
@@ -264,7 +241,7 @@ def test_a_ticked_empty_row_needs_an_actor(editor, client, world):
 
 
 def test_a_flag_someone_else_claimed_is_refused(editor, client, world):
-    desk.claim_flags(other_editor(), [world.pk])
+    desk.claim_flags(f.second_editor(), [world.pk])
     client.force_login(editor)
     response = submit(client, url(world), {}, form_id="accept-form")
     assert response.status_code == 302

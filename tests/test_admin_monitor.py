@@ -7,10 +7,10 @@ from django.utils import timezone
 
 from tracker.ingest.parse import ParsedEntry
 from tracker.ingest.pipeline import Pipeline
-from tracker.models import Debate, Feed, Flag
+from tracker.models import Flag
 
 from . import factories as f
-from .forms import rendered_form, submit
+from .hostile import DEEP_QUERY
 
 
 @pytest.fixture
@@ -23,34 +23,6 @@ def coverage(db):
         ]
         + [ParsedEntry(title="Weather", link="https://a.example/w", summary="Sunny")]
     )
-
-
-def debate_form(**overrides):
-    data = {
-        "title": "Airspace",
-        "slug": "airspace",
-        "question": "How hard?",
-        "summary": "",
-        "status": "active",
-        "low_label": "conservative",
-        "high_label": "more aggressive",
-        "watch_query": "NATO AND @russia",
-        "proposals-TOTAL_FORMS": "0",
-        "proposals-INITIAL_FORMS": "0",
-    }
-    data.update(overrides)
-    return data
-
-
-@pytest.mark.django_db
-def test_saving_a_broken_watch_query_shows_where_it_breaks(editor, client):
-    client.force_login(editor)
-    response = client.post(
-        reverse("admin:tracker_debate_add"), debate_form(watch_query='NATO AND "eastern flank')
-    )
-    assert response.status_code == 200
-    assert "unclosed quotation mark (at character 10)" in response.content.decode()
-    assert not Debate.objects.exists()
 
 
 @pytest.mark.django_db
@@ -81,24 +53,6 @@ def test_the_debate_form_links_to_a_preview_of_its_query(editor, client):
 
 
 @pytest.mark.django_db
-def test_a_feed_with_a_private_address_is_refused_in_the_admin(editor, client):
-    client.force_login(editor)
-    response = client.post(
-        reverse("admin:tracker_feed_add"),
-        {
-            "url": "http://169.254.169.254/latest",
-            "outlet": "",
-            "title": "",
-            "is_active": "on",
-            "poll_interval": "1800",
-        },
-    )
-    assert response.status_code == 200
-    assert "169.254.169.254 is not a public address" in response.content.decode()
-    assert not Feed.objects.exists()
-
-
-@pytest.mark.django_db
 def test_a_disabled_feed_shows_why_and_can_be_re_enabled(editor, client, settings):
     feed = f.FeedFactory(
         is_active=False,
@@ -117,43 +71,9 @@ def test_a_disabled_feed_shows_why_and_can_be_re_enabled(editor, client, setting
     assert feed.next_fetch_at <= timezone.now() + timezone.timedelta(minutes=16)
 
 
-DEEP_QUERY = "(" * 232 + "nato" + ")" * 232
-
-
-@pytest.mark.django_db
-def test_saving_a_debate_whose_query_nests_too_deep_shows_the_error(editor, client):
-    client.force_login(editor)
-    url = reverse("admin:tracker_debate_add")
-    data = rendered_form(client.get(url).content.decode(), "debate_form")
-    assert "proposals-TOTAL_FORMS" in data  # the hidden management form came along
-    data.update(
-        title="Airspace",
-        slug="airspace",
-        question="How hard?",
-        low_label="conservative",
-        high_label="more aggressive",
-        watch_query=DEEP_QUERY,
-    )
-    response = client.post(url, data)
-    assert response.status_code == 200
-    assert "the query nests more than 32 levels deep" in response.content.decode()
-    assert not Debate.objects.exists()
-
-
 @pytest.mark.django_db
 def test_the_preview_of_a_query_nested_too_deep_shows_the_error(editor, client):
     client.force_login(editor)
     response = client.get(reverse("admin:tracker_debate_preview_query"), {"q": DEEP_QUERY})
     assert response.status_code == 200
     assert "the query nests more than 32 levels deep" in response.content.decode()
-
-
-@pytest.mark.django_db
-def test_a_feed_whose_host_hides_behind_a_backslash_is_refused_in_the_admin(editor, client):
-    client.force_login(editor)
-    response = submit(
-        client, reverse("admin:tracker_feed_add"), {"url": "http://127.0.0.1\\@example.com/"}
-    )
-    assert response.status_code == 200
-    assert "127.0.0.1 is not a public address" in response.content.decode()
-    assert not Feed.objects.exists()

@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
 from tracker.models import Actor, Position
+from tracker.roles import EDITOR
 
 from . import factories as f
-from .conftest import log_in
+from .conftest import log_in, new_actor_popup
 from .factories import UserFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -26,31 +26,9 @@ ARTICLE = (
 
 
 @pytest.fixture
-def flag(transactional_db):
-    from django.contrib.auth.models import Permission
-
-    from tracker.roles import ensure_roles
-
-    ensure_roles(Group, Permission)  # a flushed database has lost the migration's groups
-    UserFactory(username="eddie").groups.add(Group.objects.get(name="Editor"))
-    poland = f.CountryFactory(slug="poland", name="Poland", country="PL")
-    france = f.CountryFactory(slug="france", name="France", country="FR")
-    russia = f.CountryFactory(slug="russia", name="Russia", country="RU", aliases=["Kremlin"])
-    debate = f.DebateFactory(slug="airspace", title="NATO's answer to Russian airspace violations")
-    debate.subjects.set([russia])
-    item = f.CoverageItemFactory(
-        title="Allies split over an answer to Russian drones",
-        outlet=f.OutletFactory(name="Example Wire"),
-        cited_outlet=f.OutletFactory(name="Financial Times", aliases=["FT"]),
-        content=ARTICLE,
-        published_at=datetime(2025, 10, 9, 11, 39, tzinfo=UTC),
-    )
-    flag = f.FlagFactory(
-        item=item, debate=debate, score=5, matched_terms=["drone*", "@russia"],
-        suggested_stance=1, stance_reasons=[{"cue": "pushing for", "direction": 1}],
-    )  # fmt: skip
-    flag.matched_actors.set([poland, france, russia])
-    return flag
+def flag(roles):
+    UserFactory(username="eddie", role=EDITOR)
+    return f.airspace_flag(ARTICLE, published_at=datetime(2025, 10, 9, 11, 39, tzinfo=UTC))
 
 
 def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
@@ -82,12 +60,7 @@ def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
     page.fill("#id_actors-1-summary", "Poland wants a more aggressive posture.")
     page.fill("#id_actors-1-quote", "Poland is pushing for a more aggressive posture.")
 
-    with page.expect_popup() as opened:
-        page.click("#add_id_actors-3-actor")
-    popup = opened.value
-    popup.wait_for_load_state()
-    popup.select_option("#id_kind", "official")
-    popup.locator("#id_name").press_sequentially("Mark Rutte")
+    popup = new_actor_popup(page, "#add_id_actors-3-actor", "official", "Mark Rutte")
     assert popup.input_value("#id_slug") == "mark-rutte"  # prepopulated as typed
     with popup.expect_event("close"):
         popup.click("input[name=_save]")

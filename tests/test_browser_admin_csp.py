@@ -7,7 +7,7 @@ import pytest
 from tracker.models import Membership
 
 from . import factories as f
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, new_actor_popup, watch_for_violations
 from .factories import UserFactory
 
 PASSWORD = "correct horse battery staple"
@@ -18,21 +18,6 @@ def desk(transactional_db):
     UserFactory(username="root", is_superuser=True)
     f.CountryFactory(name="Estonia", slug="estonia")
     f.ActorFactory(name="NATO", slug="nato", kind="bloc")
-
-
-def watch_for_violations(page, violations):
-    def on_console(message):
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            violations.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: violations.append(f"page error: {error}"))
-    # Reports the violations the console may word differently.
-    page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e => "
-        "console.error('Content Security Policy violation: ' + e.violatedDirective"
-        " + ' ' + e.blockedURI));"
-    )
 
 
 def test_the_panel_works_under_its_content_security_policy(live_server, browser_page, desk):
@@ -60,12 +45,7 @@ def test_the_panel_works_under_its_content_security_policy(live_server, browser_
     page.fill(".select2-search__field", "Esto")
     page.click(".select2-results__option:has-text('Estonia')")
     # The "add another" popup: a new organisation, saved and handed back.
-    with page.expect_popup() as opened:
-        page.click("#add_id_organization")
-    popup = opened.value
-    popup.wait_for_load_state()
-    popup.select_option("#id_kind", "organization")
-    popup.locator("#id_name").press_sequentially("European Union")
+    popup = new_actor_popup(page, "#add_id_organization", "organization", "European Union")
     assert popup.input_value("#id_slug") == "european-union"  # prepopulated by script
     popup.click("input[name=_save]")
     popup.wait_for_event("close")

@@ -2,9 +2,9 @@
 into a draft → publish → history."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from tracker.models import Flag, Position
+from tracker.roles import EDITOR, PUBLISHER
 
 from . import factories as f
 from .conftest import ARTIFACTS, log_in
@@ -12,16 +12,9 @@ from .factories import UserFactory
 
 
 @pytest.fixture
-def desk(transactional_db):
-    from django.contrib.auth.models import Permission
-
-    from tracker.roles import ensure_roles
-
-    ensure_roles(Group, Permission)  # a flushed database has lost the migration's groups
-    editor = UserFactory(username="eddie")
-    editor.groups.add(Group.objects.get(name="Editor"))
-    publisher = UserFactory(username="petra")
-    publisher.groups.add(Group.objects.get(name="Publisher"))
+def desk(roles):
+    UserFactory(username="eddie", role=EDITOR)
+    UserFactory(username="petra", role=PUBLISHER)
     nato = f.ActorFactory(slug="nato", name="NATO")
     debate = f.DebateFactory(slug="airspace", title="NATO's answer to Russian airspace violations")
     item = f.CoverageItemFactory(
@@ -30,11 +23,10 @@ def desk(transactional_db):
         cited_outlet=f.OutletFactory(name="Financial Times"),
         summary="<p>NATO allies are discussing armed drones, the FT reported, citing four NATO officials.</p>",
     )
-    flag = f.FlagFactory(
-        item=item, debate=debate, score=6, matched_terms=["NATO", "drone*"], suggested_stance=1
-    )
-    flag.matched_actors.set([nato])
-    return flag
+    return f.FlagFactory(
+        item=item, debate=debate, score=6, matched_terms=["NATO", "drone*"], suggested_stance=1,
+        matched_actors=[nato],
+    )  # fmt: skip
 
 
 def test_an_editor_accepts_a_flag_and_a_publisher_publishes_it(live_server, browser_page, desk):

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from tracker.models import Actor, Debate, Flag, Position
 
 from . import factories as f
-from .conftest import ARTIFACTS, log_in
+from .conftest import ARTIFACTS, log_in, new_actor_popup
 
 NATO_DEBATE = "nato-response-to-russian-airspace-violations"
 ARTICLE = (
@@ -43,8 +43,8 @@ def demo(transactional_db, settings, tmp_path):
     flag = f.FlagFactory(
         item=item, debate=debate, score=50, matched_terms=["drone*", "airspace"],
         suggested_stance=1, stance_reasons=[{"cue": "pushing for", "direction": 1}],
+        matched_actors=Actor.objects.filter(slug__in=["lithuania", "finland", "russia"]),
     )  # fmt: skip
-    flag.matched_actors.set(Actor.objects.filter(slug__in=["lithuania", "finland", "russia"]))
     return {"flag": flag, "logins": logins}
 
 
@@ -54,6 +54,18 @@ def row_of(page, name):
         if name in page.inner_text(f"#row-{index}"):
             return index
     raise AssertionError(f"no row for {name}")
+
+
+def take_a_step(page, base, position, link, reason=None):
+    """Open a position, follow one of its publication links (Publish…, Retract…,
+    Draft a correction…) and confirm, with a reason where one is asked."""
+    page.goto(f"{base}/admin/tracker/position/{position.pk}/change/")
+    with page.expect_navigation():
+        page.click(f"text={link}")
+    if reason:
+        page.fill("#id_reason", reason)
+    with page.expect_navigation():
+        page.click("#content-main input[type=submit]")
 
 
 def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page, demo):
@@ -91,12 +103,7 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
 
     # Kaja Kallas is not in the database: created on the spot, in an empty row.
     empty = page.locator("tr[id^=row-]").count() - 2
-    with page.expect_popup() as opened:
-        page.click(f"#add_id_actors-{empty}-actor")
-    popup = opened.value
-    popup.wait_for_load_state()
-    popup.select_option("#id_kind", "official")
-    popup.locator("#id_name").press_sequentially("Kaja Kallas")
+    popup = new_actor_popup(page, f"#add_id_actors-{empty}-actor", "official", "Kaja Kallas")
     with popup.expect_event("close"):
         popup.click("input[name=_save]")
     page.check(f"#id_actors-{empty}-take")
@@ -135,12 +142,9 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
     assert "3 position(s) published." in page.inner_text("body")
 
     # …and retracts one, with a reason.
-    page.goto(f"{base}/admin/tracker/position/{drafts['finland'].pk}/change/")
-    with page.expect_navigation():
-        page.click("text=Retract…")
-    page.fill("#id_reason", "The minister spoke of another incident.")
-    with page.expect_navigation():
-        page.click("#content-main input[type=submit]")
+    take_a_step(
+        page, base, drafts["finland"], "Retract…", "The minister spoke of another incident."
+    )
 
     expected = {
         "lithuania": ("published", 2),
@@ -159,22 +163,14 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
     # A wrong summary is corrected: drafted by the editor, published by the publisher.
     lithuania_pk = drafts["lithuania"].pk
     log_in(page, base, "editor", logins["editor"]["password"])
-    page.goto(f"{base}/admin/tracker/position/{lithuania_pk}/change/")
-    with page.expect_navigation():
-        page.click("text=Draft a correction…")
-    with page.expect_navigation():
-        page.click("#content-main input[type=submit]")
+    take_a_step(page, base, drafts["lithuania"], "Draft a correction…")
     page.fill("#id_summary", "Lithuania wants armed drones along its border with Belarus.")
     page.fill("#id_correction_note", "The border named was Belarus's, not Russia's.")
     with page.expect_navigation():
         page.click("input[name=_save]")
     correction = Position.objects.get(corrects_id=lithuania_pk)
     log_in(page, base, "publisher", logins["publisher"]["password"])
-    page.goto(f"{base}/admin/tracker/position/{correction.pk}/change/")
-    with page.expect_navigation():
-        page.click("text=Publish…")
-    with page.expect_navigation():
-        page.click("#content-main input[type=submit]")
+    take_a_step(page, base, correction, "Publish…")
     corrected = Position.objects.get(pk=lithuania_pk)
     assert corrected.summary == "Lithuania wants armed drones along its border with Belarus."
     assert corrected.correction_note == "The border named was Belarus's, not Russia's."

@@ -3,7 +3,6 @@ editor and by a publisher: every add form filled with valid data, every change
 form saved, every delete and action page gone through. No 500 anywhere."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from tracker.models import (
@@ -18,7 +17,7 @@ from tracker.models import (
     Position,
     Proposal,
 )
-from tracker.roles import ensure_roles
+from tracker.roles import EDITOR, PUBLISHER
 
 from . import factories as f
 from .conftest import ARTIFACTS, log_in
@@ -26,12 +25,11 @@ from .factories import UserFactory
 
 
 @pytest.fixture
-def panel(transactional_db, settings):
+def panel(roles, settings):
     # The test's feed server address is on loopback: allow it as an intranet feed.
     settings.TRACKER_FEED_ALLOWED_NETWORKS = ["127.0.0.0/8"]
-    ensure_roles(Group, Permission)  # a flushed database has lost the migration's groups
-    for username, role in (("eddie", "Editor"), ("petra", "Publisher")):
-        UserFactory(username=username).groups.add(Group.objects.get(name=role))
+    UserFactory(username="eddie", role=EDITOR)
+    UserFactory(username="petra", role=PUBLISHER)
     nato = f.ActorFactory(slug="nato", name="NATO", kind="bloc")
     estonia = f.CountryFactory(slug="estonia", name="Estonia", country="EE")
     Membership.objects.create(member=estonia, organization=nato, role="member state")

@@ -7,9 +7,9 @@ import datetime
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
 from tracker.models import Flag
+from tracker.roles import EDITOR
 
 from . import factories as f
 from .conftest import ARTIFACTS, log_in
@@ -20,13 +20,8 @@ WHEN = datetime.datetime(2025, 10, 9, 8, 30, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def queue(transactional_db):
-    from django.contrib.auth.models import Permission
-
-    from tracker.roles import ensure_roles
-
-    ensure_roles(Group, Permission)  # a flushed database has lost the migration's groups
-    UserFactory(username="eddie").groups.add(Group.objects.get(name="Editor"))
+def queue(roles):
+    UserFactory(username="eddie", role=EDITOR)
     russia = f.ActorFactory(slug="russia", name="Russia", aliases=["Kremlin", "Moscow"])
     nato = f.ActorFactory(slug="nato", name="NATO")
     putin = f.ActorFactory(slug="vladimir-putin", name="Vladimir Putin", aliases=["Putin"])

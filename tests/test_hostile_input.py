@@ -43,9 +43,10 @@ PAGING = ["limit", "offset", "ordering", "format"]
 API = {
     "/api/v1/": [],
     "/api/v1/schema/": [],
+    "/api/v1/docs/": ["lang", "version"],
     "/api/v1/debates/": PAGING,
     "/api/v1/debates/airspace/": [],
-    "/api/v1/proposals/": ["debate__slug", *PAGING],
+    "/api/v1/proposals/": ["debate", "debate__slug", *PAGING],
     "/api/v1/actors/": ["kind", "country", *PAGING],
     "/api/v1/actors/estonia/": [],
     "/api/v1/positions/": [

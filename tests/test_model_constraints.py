@@ -213,65 +213,50 @@ def test_an_item_cannot_be_a_duplicate_of_itself():
         item.save()
 
 
+def twice(make, **fields):
+    """Make the same record twice. A field given as a factory (a related record)
+    is made once, for both."""
+
+    def make_pair():
+        shared = {name: value() if callable(value) else value for name, value in fields.items()}
+        return make(**shared), make(**shared)
+
+    return make_pair
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "make_pair",
     [
-        pytest.param(lambda: (f.ActorFactory(slug="nato"), f.ActorFactory(slug="nato")), id="slug"),
+        pytest.param(twice(f.ActorFactory, slug="nato"), id="slug"),
+        pytest.param(twice(f.ActorFactory, wikidata_id="Q7184"), id="wikidata-id"),
+        pytest.param(twice(f.DebateFactory, slug="d"), id="debate"),
         pytest.param(
-            lambda: (f.ActorFactory(wikidata_id="Q7184"), f.ActorFactory(wikidata_id="Q7184")),
-            id="wikidata-id",
+            twice(f.ProposalFactory, debate=f.DebateFactory, slug="p"), id="proposal-per-debate"
         ),
-        pytest.param(lambda: (f.DebateFactory(slug="d"), f.DebateFactory(slug="d")), id="debate"),
-        pytest.param(
-            lambda: (
-                lambda d: (
-                    f.ProposalFactory(debate=d, slug="p"),
-                    f.ProposalFactory(debate=d, slug="p"),
-                )
-            )(f.DebateFactory()),
-            id="proposal-per-debate",
-        ),
-        pytest.param(
-            lambda: (f.OutletFactory(name="FT"), f.OutletFactory(name="FT")), id="outlet-name"
-        ),
+        pytest.param(twice(f.OutletFactory, name="FT"), id="outlet-name"),
         pytest.param(
             lambda: (f.OutletFactory(domain="ft.com"), f.OutletFactory(domain="FT.com")),
             id="outlet-domain-any-case",
         ),
         pytest.param(
-            lambda: (
-                f.CoverageItemFactory(canonical_url="https://a.example/1"),
-                f.CoverageItemFactory(canonical_url="https://a.example/1"),
-            ),
-            id="canonical-url",
+            twice(f.CoverageItemFactory, canonical_url="https://a.example/1"), id="canonical-url"
         ),
         pytest.param(
-            lambda: (
-                lambda feed: (
-                    f.CoverageItemFactory(feed=feed, guid="g1"),
-                    f.CoverageItemFactory(feed=feed, guid="g1"),
-                )
-            )(f.FeedFactory()),
-            id="guid-per-feed",
+            twice(f.CoverageItemFactory, feed=f.FeedFactory, guid="g1"), id="guid-per-feed"
         ),
         pytest.param(
-            lambda: (
-                lambda i, d: (f.FlagFactory(item=i, debate=d), f.FlagFactory(item=i, debate=d))
-            )(f.CoverageItemFactory(), f.DebateFactory()),
+            twice(f.FlagFactory, item=f.CoverageItemFactory, debate=f.DebateFactory),
             id="flag-per-item-and-debate",
         ),
         pytest.param(
-            lambda: (
-                lambda a, o: (
-                    Membership.objects.create(
-                        member=a, organization=o, role="envoy", start_date=DAY
-                    ),
-                    Membership.objects.create(
-                        member=a, organization=o, role="envoy", start_date=DAY
-                    ),
-                )
-            )(f.ActorFactory(), f.ActorFactory()),
+            twice(
+                Membership.objects.create,
+                member=f.ActorFactory,
+                organization=f.ActorFactory,
+                role="envoy",
+                start_date=DAY,
+            ),
             id="membership",
         ),
     ],

@@ -35,18 +35,8 @@ def test_the_current_position_is_the_latest_published_one(debate, estonia):
 @pytest.mark.django_db
 def test_drafts_and_retracted_positions_are_not_current(debate, estonia):
     f.PositionFactory(debate=debate, actor=estonia, stance=-1, stated_on=day(0))
-    f.PositionFactory(
-        debate=debate, actor=estonia, stance=2, stated_on=day(5), status="draft", published_at=None
-    )
-    f.PositionFactory(
-        debate=debate,
-        actor=estonia,
-        stance=1,
-        stated_on=day(3),
-        status="retracted",
-        retracted_at=datetime.datetime(2025, 10, 4, tzinfo=datetime.UTC),
-        retraction_reason="Misattributed quote",
-    )
+    f.PositionFactory(debate=debate, actor=estonia, stance=2, stated_on=day(5), draft=True)
+    f.PositionFactory(debate=debate, actor=estonia, stance=1, stated_on=day(3), retracted=True)
     assert current_stances(debate) == {("estonia", None): -1}
 
 
@@ -169,15 +159,7 @@ def test_a_change_of_support_on_a_proposal_is_a_shift(debate, estonia):
 @pytest.mark.django_db
 def test_a_retracted_position_does_not_count_as_a_step(debate, estonia):
     f.PositionFactory(debate=debate, actor=estonia, stance=-1, stated_on=day(0))
-    f.PositionFactory(
-        debate=debate,
-        actor=estonia,
-        stance=2,
-        stated_on=day(1),
-        status="retracted",
-        retracted_at=datetime.datetime(2025, 10, 3, tzinfo=datetime.UTC),
-        retraction_reason="x",
-    )
+    f.PositionFactory(debate=debate, actor=estonia, stance=2, stated_on=day(1), retracted=True)
     f.PositionFactory(debate=debate, actor=estonia, stance=-1, stated_on=day(2))
     assert not estonia.shifts().exists()
 
@@ -212,13 +194,8 @@ def test_corroboration_of_a_position_without_evidence_is_zero():
 
 @pytest.mark.django_db
 def test_public_positions_never_include_drafts(debate):
-    f.PositionFactory(debate=debate, status="draft", published_at=None)
+    f.PositionFactory(debate=debate, draft=True)
     published = f.PositionFactory(debate=debate)
-    retracted = f.PositionFactory(
-        debate=debate,
-        status="retracted",
-        retracted_at=published.published_at,
-        retraction_reason="x",
-    )
+    retracted = f.PositionFactory(debate=debate, retracted=True)
     assert set(Position.objects.public()) == {published, retracted}
     assert set(Position.objects.published()) == {published}

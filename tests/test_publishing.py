@@ -16,7 +16,16 @@ DAY = datetime.date(2025, 10, 9)
 
 
 def draft(**fields):
-    return f.PositionFactory(status="draft", published_at=None, **fields)
+    return f.PositionFactory(draft=True, **fields)
+
+
+def drafted_shift(before, after, days):
+    """Estonia's published stance, and a draft `days` later that moves it."""
+    estonia = f.CountryFactory(slug="estonia", name="Estonia")
+    debate = f.DebateFactory()
+    f.PositionFactory(actor=estonia, debate=debate, stance=before, stated_on=DAY)
+    later = DAY + datetime.timedelta(days=days)
+    return draft(actor=estonia, debate=debate, stance=after, stated_on=later)
 
 
 @pytest.mark.django_db
@@ -47,13 +56,8 @@ def test_an_editor_cannot_publish_by_any_route(editor, client):
 
 @pytest.mark.django_db
 def test_a_publisher_publishes_in_bulk_and_sees_the_shifts(publisher, client):
-    estonia = f.CountryFactory(slug="estonia", name="Estonia")
-    debate = f.DebateFactory()
-    f.PositionFactory(actor=estonia, debate=debate, stance=-1, stated_on=DAY)
-    moved = draft(
-        actor=estonia, debate=debate, stance=1, stated_on=DAY + datetime.timedelta(days=3)
-    )
-    fresh = draft(debate=debate)
+    moved = drafted_shift(-1, 1, days=3)
+    fresh = draft(debate=moved.debate)
     client.force_login(publisher)
     response = client.post(
         reverse("admin:tracker_position_changelist"),
@@ -68,12 +72,7 @@ def test_a_publisher_publishes_in_bulk_and_sees_the_shifts(publisher, client):
 
 @pytest.mark.django_db
 def test_the_publish_page_warns_of_a_shift_before_publishing(publisher, client):
-    estonia = f.CountryFactory(slug="estonia", name="Estonia")
-    debate = f.DebateFactory()
-    f.PositionFactory(actor=estonia, debate=debate, stance=-2, stated_on=DAY)
-    moved = draft(
-        actor=estonia, debate=debate, stance=2, stated_on=DAY + datetime.timedelta(days=1)
-    )
+    moved = drafted_shift(-2, 2, days=1)
     client.force_login(publisher)
     page = client.get(reverse("admin:tracker_position_publish", args=[moved.pk])).content.decode()
     assert "This publication is a shift:" in page and "−2 → +2" in page

@@ -34,20 +34,11 @@ def world(db):
         "the FT reported, citing four NATO officials.</p>",
     )
     f.CoverageItemFactory(outlet=f.OutletFactory(name="Copy Daily"), duplicate_of=item)
-    flag = f.FlagFactory(
+    return f.FlagFactory(
         item=item, debate=debate, score=7, matched_terms=["NATO", "drone*", "@russia"],
         suggested_stance=2, stance_reasons=[{"cue": "push for", "direction": 1}],
+        matched_actors=[russia, nato],
     )  # fmt: skip
-    flag.matched_actors.set([russia, nato])
-    return flag
-
-
-def other_editor():
-    from django.contrib.auth.models import Group
-
-    user = UserFactory(username="second-editor")
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
 
 
 @pytest.mark.django_db
@@ -71,7 +62,7 @@ def test_claiming_is_first_come_and_the_loser_sees_who_has_it(editor, client, wo
     client.post(QUEUE, {"action": "claim", "_selected_action": [world.pk]})
     world.refresh_from_db()
     assert world.status == "claimed" and world.assignee == editor
-    second = other_editor()
+    second = f.second_editor()
     client.force_login(second)
     page = client.post(QUEUE, {"action": "claim", "_selected_action": [world.pk]}, follow=True)
     assert "claimed by editor-user" in page.content.decode()
@@ -113,18 +104,23 @@ def test_unassign_gives_a_flag_back(editor, client, world):
     assert world.status == "new" and world.assignee is None
 
 
+def assert_a_claim_since_the_read_stays(flag, read):
+    """Another editor claims the flag after an unassign read it: giving back what
+    was read leaves the new claim alone."""
+    other = UserFactory(username="other-editor")
+    desk.claim_flags(other, [flag.pk])
+    assert desk._give_back(read) == []
+    flag.refresh_from_db()
+    assert (flag.status, flag.assignee) == ("claimed", other)
+
+
 @pytest.mark.django_db
 def test_a_flag_claimed_by_someone_else_after_unassign_read_it_stays_theirs(editor, world):
     desk.claim_flags(editor, [world.pk])
     read = desk._unassignable(editor, [world.pk], anyone=False)
     # Between the read and the update, the flag is given back and another editor claims it.
     Flag.objects.filter(pk=world.pk).update(status="new", assignee=None)
-    other = UserFactory(username="other-editor")
-    desk.claim_flags(other, [world.pk])
-
-    assert desk._give_back(read) == []
-    world.refresh_from_db()
-    assert (world.status, world.assignee) == ("claimed", other)
+    assert_a_claim_since_the_read_stays(world, read)
 
 
 @pytest.mark.django_db
@@ -134,12 +130,7 @@ def test_a_publisher_unassigning_anyone_leaves_a_claim_made_since_the_read(
     desk.claim_flags(editor, [world.pk])
     read = desk._unassignable(publisher, [world.pk], anyone=True)
     desk.unassign_flags(editor, [world.pk])
-    other = UserFactory(username="other-editor")
-    desk.claim_flags(other, [world.pk])
-
-    assert desk._give_back(read) == []
-    world.refresh_from_db()
-    assert (world.status, world.assignee) == ("claimed", other)
+    assert_a_claim_since_the_read_stays(world, read)
 
 
 @pytest.mark.django_db
@@ -214,7 +205,7 @@ def test_an_invalid_acceptance_creates_nothing(editor, client, world):
 
 @pytest.mark.django_db
 def test_a_flag_someone_else_holds_cannot_be_accepted(editor, client, world):
-    desk.claim_flags(other_editor(), [world.pk])
+    desk.claim_flags(f.second_editor(), [world.pk])
     client.force_login(editor)
     response = submit(client, reverse("admin:tracker_flag_accept", args=[world.pk]))
     page = client.get(response.url).content.decode()

@@ -5,7 +5,6 @@ import datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -53,19 +52,12 @@ def world(db):
         duplicate_of=item,
         url="https://copy.example/drones",
     )
-    flag = f.FlagFactory(
+    return f.FlagFactory(
         item=item, debate=debate, score=7, matched_terms=["NATO", "fire*", "@vladimir-putin"],
         suggested_stance=1,
         stance_reasons=[{"cue": "push for", "direction": 1}, {"cue": "restraint", "direction": -1}],
+        matched_actors=[putin, nato],
     )  # fmt: skip
-    flag.matched_actors.set([putin, nato])
-    return flag
-
-
-def colleague():
-    user = UserFactory(username="second-editor")
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
 
 
 def state(flag):
@@ -116,7 +108,7 @@ def test_a_raw_form_post_setting_accepted_changes_nothing_and_does_not_fail(edit
 def test_a_raw_form_post_cannot_hand_a_flag_to_a_colleague_or_change_its_score(
     publisher, client, world
 ):
-    other = colleague()
+    other = f.second_editor()
     client.force_login(publisher)
     client.post(review_url(world), raw_form(world, status="claimed", assignee=other.pk, score="99"))
     assert state(world) == ("new", None, 7.0, False, "")
@@ -228,7 +220,7 @@ def test_a_colleagues_flag_cannot_be_claimed_and_the_message_names_them(
 ):
     client.force_login(request.getfixturevalue(role))
     page = client.get(review_url(world))  # the page as it was, before the colleague claimed
-    desk.claim_flags(colleague(), [world.pk])
+    desk.claim_flags(f.second_editor(), [world.pk])
     forms = Forms(page.content.decode()).forms
     url = action_url(world, "claim")
     response = client.post(url, forms[url], follow=True)
@@ -252,7 +244,7 @@ def test_an_editor_gives_back_a_flag_and_goes_on_to_the_next(editor, client, wor
 def test_an_editor_cannot_give_back_a_colleagues_flag_but_a_publisher_can(
     editor, publisher, client, world
 ):
-    desk.claim_flags(colleague(), [world.pk])
+    desk.claim_flags(f.second_editor(), [world.pk])
     client.force_login(editor)
     assert "give-back" not in client.get(review_url(world)).content.decode()
     response = client.post(action_url(world, "give_back"), follow=True)
@@ -295,7 +287,7 @@ def test_the_last_flag_dismissed_leads_back_to_the_queue(editor, client, world):
 
 @pytest.mark.django_db
 def test_a_colleagues_flag_cannot_be_dismissed(editor, client, world):
-    desk.claim_flags(colleague(), [world.pk])
+    desk.claim_flags(f.second_editor(), [world.pk])
     client.force_login(editor)
     response = client.post(action_url(world, "dismiss"), {"reason": "Mine now"}, follow=True)
     assert "Not dismissed: claimed by second-editor." in messages_of(response)
@@ -388,7 +380,7 @@ def test_next_keeps_to_the_view_of_the_queue_the_editor_came_from(editor, client
 def test_my_flags_and_unclaimed_are_one_click_views_of_the_queue(editor, client, ranked):
     top, middle, _ = ranked
     desk.claim_flags(editor, [top.pk])
-    desk.claim_flags(colleague(), [middle.pk])
+    desk.claim_flags(f.second_editor(), [middle.pk])
     client.force_login(editor)
     queue = client.get(QUEUE).content.decode()
     assert '<a href="?queue=mine"' in queue and '<a href="?queue=unclaimed"' in queue
@@ -426,7 +418,7 @@ def test_the_review_screen_query_count_does_not_grow_with_copies_or_actors(edito
 def test_a_flag_i_claimed_stays_on_my_path_through_the_unclaimed_queue(editor, client, ranked):
     top, middle, low = ranked
     desk.claim_flags(editor, [top.pk])
-    desk.claim_flags(colleague(), [low.pk])
+    desk.claim_flags(f.second_editor(), [low.pk])
     client.force_login(editor)
     assert client.get(action_url(top, "next"))["Location"] == review_url(middle)
     assert client.get(action_url(middle, "previous"))["Location"] == review_url(top)  # mine

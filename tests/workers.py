@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection
 
+from config.settings import filesystem_broker_options
 from tracker.models import Heartbeat
 
 ROOT = Path(settings.BASE_DIR)
@@ -93,14 +94,7 @@ def worker_env(tmp_path, **extra):
 
 
 def filesystem_broker(data_dir):
-    folder = data_dir / "broker"
+    """The broker a worker started with TRACKER_DATA_DIR=data_dir and no REDIS_URL uses."""
     return Connection(
-        "filesystem://",
-        transport_options={
-            "data_folder_in": str(folder / "queue"),
-            "data_folder_out": str(folder / "queue"),
-            "control_folder": str(folder / "control"),
-            "processed_folder": str(folder / "processed"),
-            "store_processed": False,
-        },
+        "filesystem://", transport_options=filesystem_broker_options(data_dir / "broker")
     )

@@ -6,4 +6,4 @@ class TrackerConfig(AppConfig):
     verbose_name = "Policy debates"
 
     def ready(self):
-        from .public import freshness  # noqa: F401  (connects the change signals)
+        from . import signals  # noqa: F401  (connects the public change stamp)

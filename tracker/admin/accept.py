@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 
 from .. import desk
 from ..ingest.attribution import find_attribution
@@ -18,7 +17,7 @@ from ..ingest.debate_cues import debate_cues
 from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_VALUES, format_stance
-from .refusals import refused
+from .pages import panel_page, refused
 
 EXTRA_ROWS = 2
 QUOTE_SENTENCES = 3
@@ -267,9 +266,7 @@ def accept_view(model_admin, request, pk):
                     return redirect("admin:tracker_position_change", positions[0].pk)
                 return redirect("admin:tracker_position_changelist")
     context = {
-        **model_admin.admin_site.each_context(request),
         "is_nav_sidebar_enabled": False,  # the rows need the width
-        "opts": model_admin.model._meta,
         "title": "Accept into draft positions",
         "flag": flag,
         "header": header,
@@ -280,4 +277,4 @@ def accept_view(model_admin, request, pk):
         # search widget; the empty rows' autocomplete needs its own.
         "media": sum((form.media for form in formset), model_admin.media + header.media),
     }
-    return TemplateResponse(request, "admin/tracker/flag/accept.html", context)
+    return panel_page(model_admin, request, "admin/tracker/flag/accept.html", context)

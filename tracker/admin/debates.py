@@ -3,7 +3,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -14,7 +13,7 @@ from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
 from ..watchquery import QuerySyntaxError
 from .history import HistoryAdmin
-from .refusals import refused
+from .pages import panel_page, refused
 
 
 def queue_rematch(modeladmin, request, debates):
@@ -134,13 +133,12 @@ class DebateAdmin(HistoryAdmin):
                 self.message_user(request, "Readers do not see this debate already.")
             return redirect("admin:tracker_debate_change", pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": f"Take “{debate}” off the site?",
-            "debate": debate,
+            "record": debate,
+            "action": "take off the site",
             "form": form,
         }
-        return TemplateResponse(request, "admin/tracker/debate/withdraw.html", context)
+        return panel_page(self, request, "admin/tracker/debate/withdraw.html", context)
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -172,14 +170,12 @@ class DebateAdmin(HistoryAdmin):
             except QuerySyntaxError as syntax_error:
                 error = str(syntax_error)
         context = {
-            **self.admin_site.each_context(request),
             "title": "Preview a watch query",
-            "opts": self.model._meta,
             "query": query,
             "preview": preview,
             "error": error,
         }
-        return TemplateResponse(request, "admin/tracker/debate/preview_query.html", context)
+        return panel_page(self, request, "admin/tracker/debate/preview_query.html", context)
 
     @admin.action(description="Follow (new flags in my daily digest)", permissions=["view"])
     def follow(self, request, queryset):

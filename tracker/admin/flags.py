@@ -3,7 +3,6 @@ draft positions by editors."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -17,6 +16,7 @@ from ..models.stance import format_stance
 from ..relevance.explain import explain
 from . import accept as accept_screen
 from .history import HistoryAdmin
+from .pages import panel_page
 from .paginators import CappedCountPaginator
 from .queue import QueueFilter
 from .review import DismissForm, ReviewScreen
@@ -206,14 +206,12 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
             )
             return None
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": "Dismiss flags",
             "flags": list(queryset.select_related("item")),
             "form": form,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/tracker/flag/dismiss.html", context)
+        return panel_page(self, request, "admin/tracker/flag/dismiss.html", context)
 
     def get_urls(self):
         accept = self.admin_site.admin_view(self.accept_view)

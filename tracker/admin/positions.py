@@ -3,14 +3,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path
 
 from .. import desk
 from ..models import Evidence, Position
 from .forms import HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
-from .refusals import refused
+from .pages import panel_page, refused
 
 
 def is_public_record(position):
@@ -226,14 +225,12 @@ class PositionAdmin(HistoryAdmin):
                 return redirect("admin:tracker_position_change", pk)
             return redirect("admin:tracker_position_change", published.pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": f"Publish {position}?",
-            "position": position,
+            "record": position,
             "shift": desk.shift_description(position),
             "action": "publish",
         }
-        return TemplateResponse(request, "admin/tracker/position/confirm.html", context)
+        return panel_page(self, request, "admin/tracker/position/confirm.html", context)
 
     def retract_view(self, request, pk):
         if not self.has_publish_permission(request):
@@ -249,14 +246,12 @@ class PositionAdmin(HistoryAdmin):
                 self.message_user(request, f"Retracted: {position}.")
             return redirect("admin:tracker_position_change", pk)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": f"Retract {position}?",
-            "position": position,
+            "record": position,
             "form": form,
             "action": "retract",
         }
-        return TemplateResponse(request, "admin/tracker/position/confirm.html", context)
+        return panel_page(self, request, "admin/tracker/position/confirm.html", context)
 
     def correct_view(self, request, pk):
         """Ask, then draft a correction of a published position and open it."""
@@ -265,13 +260,11 @@ class PositionAdmin(HistoryAdmin):
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
         if request.method != "POST":
             context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
                 "title": f"Draft a correction of {position}?",
-                "position": position,
+                "record": position,
                 "action": "draft a correction",
             }
-            return TemplateResponse(request, "admin/tracker/position/confirm.html", context)
+            return panel_page(self, request, "admin/tracker/position/confirm.html", context)
         try:
             with transaction.atomic():
                 correction = desk.draft_correction(position, request.user)
@@ -294,15 +287,13 @@ class PositionAdmin(HistoryAdmin):
         )
         if request.POST.get("post") != "yes":
             context = {
-                **self.admin_site.each_context(request),
-                "opts": self.model._meta,
                 "title": "Publish these drafts?",
                 "drafts": [(position, desk.shift_description(position)) for position in drafts],
                 "skipped": queryset.exclude(status=Position.Status.DRAFT).count(),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
-            return TemplateResponse(
-                request, "admin/tracker/position/confirm_publish_selected.html", context
+            return panel_page(
+                self, request, "admin/tracker/position/confirm_publish_selected.html", context
             )
         published = 0
         for position in drafts:

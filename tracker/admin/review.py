@@ -19,7 +19,6 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -30,8 +29,8 @@ from ..models import CoverageItem, Flag
 from ..models.flags import queue_position
 from ..models.stance import format_stance
 from ..relevance.explain import explain
+from .pages import panel_page, refused
 from .queue import QueueFilter
-from .refusals import refused
 
 SHORTCUTS = [
     ("j", "next flag in the queue"),
@@ -122,8 +121,6 @@ class ReviewScreen:
         actors = list(flag.matched_actors.all())
         body = item_body(item)
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
             "title": item.title,
             "original": flag,
             "flag": flag,
@@ -156,7 +153,7 @@ class ReviewScreen:
             "shortcuts": SHORTCUTS,
             "media": self.media,
         }
-        return TemplateResponse(request, self.review_template, context)
+        return panel_page(self, request, self.review_template, context)
 
     def _cluster(self, item):
         """The other items of the story's cluster: its original and every copy."""

@@ -1,12 +1,69 @@
-import django_filters
+"""The API's filters. A value that names nothing a reader may see is a 400 naming
+the parameter, never an empty page: a typo or a draft's slug must not pass for
+"nothing matches", and a draft answers exactly as a slug never used."""
 
-from ..models import Actor, Position
+import django_filters
+from django.core.exceptions import ValidationError
+from django_filters.fields import ModelChoiceField
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions
+from rest_framework.settings import api_settings
+
+from ..models import Actor, Debate, Evidence, Position, Proposal
+
+
+def naming(queryset, message, **kwargs):
+    """A filter on one public record, named by slug (or as to_field_name says)."""
+    kwargs.setdefault("to_field_name", "slug")
+    return django_filters.ModelChoiceFilter(
+        queryset=queryset, error_messages={"invalid_choice": message}, **kwargs
+    )
+
+
+def debate_slug(field_name="debate", help_text="A debate's slug."):
+    return naming(
+        Debate.objects.public(),
+        "No published debate has the slug '%(value)s'.",
+        field_name=field_name,
+        help_text=help_text,
+    )
+
+
+def actor_slug(field_name="actor"):
+    return naming(
+        Actor.objects.public(),
+        "No actor has the slug '%(value)s'.",
+        field_name=field_name,
+        help_text="An actor's slug.",
+    )
+
+
+class SharedSlugField(ModelChoiceField):
+    """A slug that may name several records (a proposal's is unique within its
+    debate only): valid when it names at least one, and the value stays the slug."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not self.queryset.filter(slug=value).exists():
+            message = self.error_messages["invalid_choice"]
+            raise ValidationError(message, code="invalid_choice", params={"value": value})
+        return value
+
+
+class SharedSlugFilter(django_filters.ModelChoiceFilter):
+    field_class = SharedSlugField
 
 
 class PositionFilter(django_filters.FilterSet):
-    debate = django_filters.CharFilter(field_name="debate__slug")
-    actor = django_filters.CharFilter(field_name="actor__slug")
-    proposal = django_filters.CharFilter(field_name="proposal__slug")
+    debate = debate_slug()
+    actor = actor_slug()
+    proposal = SharedSlugFilter(
+        field_name="proposal__slug",
+        queryset=Proposal.objects.public(),
+        error_messages={"invalid_choice": "No published proposal has the slug '%(value)s'."},
+        help_text="A proposal's slug: positions on every published proposal that has it.",
+    )
     actor_kind = django_filters.ChoiceFilter(field_name="actor__kind", choices=Actor.Kind.choices)
     stance = django_filters.NumberFilter()
     stance_min = django_filters.NumberFilter(field_name="stance", lookup_expr="gte")
@@ -16,23 +73,44 @@ class PositionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[(s, s) for s in (Position.Status.PUBLISHED, Position.Status.RETRACTED)]
     )
+    as_of = django_filters.DateFilter(
+        method="current_on",
+        help_text="Only each actor's current position as of this date "
+        "(per debate and per proposal).",
+    )
 
     class Meta:
         model = Position
         fields = []
 
-
-# Ids are 64-bit: a larger number cannot name a row, and the database refuses it.
-LARGEST_ID = 2**63 - 1
+    def current_on(self, positions, name, day):
+        # Which position was current is decided over all published positions,
+        # before any other filter: `stance=-1` must not revive a position that
+        # had been superseded by then.
+        current = Position.objects.public().current(day).values("pk")
+        return positions.filter(pk__in=current)
 
 
 class EvidenceFilter(django_filters.FilterSet):
-    position = django_filters.NumberFilter(
-        field_name="position_id", min_value=1, max_value=LARGEST_ID
+    position = naming(
+        Position.objects.public(),
+        "No published position has the id %(value)s.",
+        to_field_name=None,
+        help_text="A published position's id.",
     )
-    debate = django_filters.CharFilter(field_name="position__debate__slug")
-    actor = django_filters.CharFilter(field_name="position__actor__slug")
-    attribution = django_filters.CharFilter()
+    debate = debate_slug("position__debate")
+    actor = actor_slug("position__actor")
+    attribution = django_filters.ChoiceFilter(choices=Evidence.Attribution.choices)
+
+
+class ProposalFilter(django_filters.FilterSet):
+    debate = debate_slug()
+    # The name this filter had first, kept for the clients that use it.
+    debate__slug = debate_slug(help_text="The same as debate; an older name for it.")
+
+    class Meta:
+        model = Proposal
+        fields = []
 
 
 class ActorFilter(django_filters.FilterSet):
@@ -42,3 +120,22 @@ class ActorFilter(django_filters.FilterSet):
     class Meta:
         model = Actor
         fields = []
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, and a parameter no filter, pager or renderer reads
+    is a 400 naming it: a misspelt filter (?debat=) must not answer everything."""
+
+    def filter_queryset(self, request, queryset, view):
+        known = {api_settings.URL_FORMAT_OVERRIDE, api_settings.ORDERING_PARAM}
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            known.update(filterset_class.base_filters)
+        if view.paginator is not None:
+            known.update(p["name"] for p in view.paginator.get_schema_operation_parameters(view))
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            reads = ", ".join(sorted(known))
+            message = f"Unknown parameter. This endpoint reads: {reads}."
+            raise exceptions.ValidationError({name: [message] for name in unknown})
+        return super().filter_queryset(request, queryset, view)

@@ -13,5 +13,6 @@ router.register("evidence", views.EvidenceViewSet, basename="evidence")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", views.ApiDocsView.as_view(), name="api-docs"),
     path("", include(router.urls)),
 ]

@@ -1,10 +1,9 @@
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
-from rest_framework.fields import DateField
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..public.middleware import API_DOCS_CSP
 from . import filters, serializers
 
 
@@ -19,7 +18,7 @@ class ProposalViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = (
         Proposal.objects.public().select_related("debate").order_by("debate__slug", "rung", "slug")
     )
-    filterset_fields = ["debate__slug"]
+    filterset_class = filters.ProposalFilter
 
 
 class ActorViewSet(viewsets.ReadOnlyModelViewSet):
@@ -29,35 +28,34 @@ class ActorViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = filters.ActorFilter
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "as_of",
-            OpenApiTypes.DATE,
-            description="Only each actor's current position as of this date "
-            "(per debate and per proposal).",
-        )
-    ]
-)
 class PositionViewSet(viewsets.ReadOnlyModelViewSet):
     """Published and retracted positions; never drafts."""
 
     serializer_class = serializers.PositionSerializer
     filterset_class = filters.PositionFilter
-
-    def get_queryset(self):
-        positions = Position.objects.public()
-        as_of = self.request.query_params.get("as_of")
-        if as_of:
-            try:
-                day = DateField().to_internal_value(as_of)
-            except ValidationError as error:
-                raise ValidationError({"as_of": error.detail}) from None
-            positions = positions.current(day)
-        return serializers.PositionSerializer.fetch(positions).order_by("-stated_on", "-id")
+    queryset = serializers.PositionSerializer.fetch(Position.objects.public()).order_by(
+        "-stated_on", "-id"
+    )
 
 
 class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     queryset = serializers.EvidenceSerializer.fetch(Evidence.objects.public()).order_by("id")
+
+
+class ApiDocsView(SpectacularSwaggerView):
+    """The schema as a page: Swagger UI from drf-spectacular-sidecar's files,
+    started by a script file of ours (drf-spectacular's starts it inline)."""
+
+    url_name = "api-schema"
+    template_name = "api/docs.html"
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Content-Security-Policy"] = API_DOCS_CSP
+        # drf-spectacular opens the page to other windows for OAuth sign-in
+        # popups; this API has no sign-in, so the site's own policy applies.
+        del response["Cross-Origin-Opener-Policy"]
+        return response

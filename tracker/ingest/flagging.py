@@ -74,16 +74,10 @@ def create_flags(matcher, items, scorers=None):
 
 
 def flag_for_match(item_id, match, relevance=None, reason=None):
-    return Flag(
-        item_id=item_id,
-        debate_id=match.debate_id,
-        score=match.score,
-        matched_terms=match.matched_terms,
-        suggested_stance=match.suggested_stance,
-        stance_reasons=match.stance_reasons,
-        relevance=relevance,
-        reason=reason or {},
-    )
+    """The unsaved Flag of a DebateMatch, whose fields are the Flag's own but for
+    the actors: a many-to-many, linked once the flag has an id."""
+    fields = {name: value for name, value in vars(match).items() if name != "matched_actor_ids"}
+    return Flag(item_id=item_id, **fields, relevance=relevance, reason=reason or {})
 
 
 def _scored_flags(matcher, items, scorers):

@@ -7,6 +7,8 @@ from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
+from .common import Versioned, one_of
+
 
 def validate_country_code(value):
     if value and pycountry.countries.get(alpha_2=value) is None:
@@ -48,7 +50,7 @@ class ActorKind(models.TextChoices):
     UNNAMED_GROUP = "unnamed_group", "Unnamed group"
 
 
-class Actor(models.Model):
+class Actor(Versioned):
     Kind = ActorKind
 
     kind = models.CharField(max_length=20, choices=Kind)
@@ -69,11 +71,6 @@ class Actor(models.Model):
         "Wikidata id", max_length=20, blank=True, validators=[validate_wikidata_id]
     )
     description = models.TextField(blank=True)
-    version = models.PositiveIntegerField(
-        default=1, help_text="Bumped by every save (optimistic locking)."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActorQuerySet.as_manager()
 
@@ -82,9 +79,7 @@ class Actor(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in ActorKind]), name="actor_kind_valid"
-            ),
+            one_of("kind", ActorKind, "actor_kind_valid"),
             models.CheckConstraint(
                 condition=Q(country="")
                 | (Q(Exact(Length("country"), 2)) & Q(country=Upper("country"))),
@@ -110,8 +105,6 @@ class Actor(models.Model):
 
     def save(self, *args, **kwargs):
         self.aliases = normalise_aliases(self.aliases, self.name)
-        if self.pk:
-            self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
 
     def clean(self):

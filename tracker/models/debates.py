@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from .common import Stamped, done_by, one_of
 from .stance import describe_stance
 
 
@@ -31,7 +31,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(public_debate("debate__"))
 
 
-class Debate(models.Model):
+class Debate(Stamped):
     Status = DebateStatus
 
     title = models.CharField(max_length=200)
@@ -59,12 +59,8 @@ class Debate(models.Model):
     )
     # Taking a debate off the public site is a publisher's act, on record like a retraction.
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    withdrawn_by = done_by()
     withdrawn_reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     objects = DebateQuerySet.as_manager()
 
@@ -73,9 +69,7 @@ class Debate(models.Model):
     class Meta:
         ordering = ["title"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in DebateStatus]), name="debate_status_valid"
-            ),
+            one_of("status", DebateStatus, "debate_status_valid"),
             models.CheckConstraint(
                 condition=~Q(low_label="") & ~Q(high_label=""), name="debate_poles_named"
             ),

@@ -4,6 +4,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
+from .common import done_by, one_of
 from .coverage import CoverageItem
 from .debates import Debate
 from .positions import Position
@@ -139,9 +140,7 @@ class Flag(models.Model):
         blank=True,
         related_name="assigned_flags",
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = done_by()
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
     positions = models.ManyToManyField(
@@ -168,16 +167,12 @@ class Flag(models.Model):
             models.CheckConstraint(
                 condition=stance_in_range("suggested_stance"), name="flag_suggested_stance_range"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in FlagStatus]), name="flag_status_valid"
-            ),
+            one_of("status", FlagStatus, "flag_status_valid"),
             models.CheckConstraint(
                 condition=Q(relevance__isnull=True) | Q(relevance__gte=0, relevance__lte=1),
                 name="flag_relevance_is_probability",
             ),
-            models.CheckConstraint(
-                condition=Q(found_by__in=[f.value for f in FoundBy]), name="flag_found_by_valid"
-            ),
+            one_of("found_by", FoundBy, "flag_found_by_valid"),
             # A flag the query did not find was found by similarity, so it has a relevance.
             models.CheckConstraint(
                 condition=Q(found_by="query") | Q(relevance__isnull=False),

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Window
@@ -6,6 +5,7 @@ from django.db.models.functions import Coalesce, Lag, RowNumber
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
+from .common import Versioned, done_by, one_of
 from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal, public_debate
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
@@ -140,7 +140,7 @@ class PositionSupport(models.TextChoices):
     UNDECIDED = "undecided", "Undecided"
 
 
-class Position(models.Model):
+class Position(Versioned):
     Status = PositionStatus
     Support = PositionSupport
 
@@ -166,17 +166,11 @@ class Position(models.Model):
     summary = models.TextField()
     stated_on = models.DateField(help_text="When the actor took this position.")
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = done_by()
+    published_by = done_by()
     published_at = models.DateTimeField(null=True, blank=True)
     retracted_at = models.DateTimeField(null=True, blank=True)
-    retracted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    retracted_by = done_by()
     retraction_reason = models.TextField(blank=True)
     # A correction of a published position's text or evidence is drafted as a
     # position of its own that `corrects` it; publishing applies it in place.
@@ -187,14 +181,7 @@ class Position(models.Model):
         blank=True, help_text="Shown to readers: what was corrected, and why."
     )
     corrected_at = models.DateTimeField(null=True, blank=True)
-    corrected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    version = models.PositiveIntegerField(
-        default=1, help_text="Bumped by every save (optimistic locking)."
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    corrected_by = done_by()
 
     objects = PositionQuerySet.as_manager()
 
@@ -214,14 +201,8 @@ class Position(models.Model):
             models.CheckConstraint(
                 condition=stance_in_range("stance"), name="position_stance_range"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in PositionStatus]),
-                name="position_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(support="") | Q(support__in=[s.value for s in PositionSupport]),
-                name="position_support_valid",
-            ),
+            one_of("status", PositionStatus, "position_status_valid"),
+            one_of("support", PositionSupport, "position_support_valid", blank=True),
             models.CheckConstraint(
                 condition=Q(proposal__isnull=False) | (Q(stance__isnull=False) & Q(support="")),
                 name="position_on_debate_has_stance",
@@ -269,8 +250,6 @@ class Position(models.Model):
                 f"A published position cannot change its {', '.join(changed)}; "
                 "publish a new dated position instead."
             )
-        if self.pk:
-            self.version += 1  # optimistic locking: forms check it before saving
         super().save(*args, **kwargs)
 
     def refresh_from_db(self, *args, **kwargs):
@@ -423,10 +402,7 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=Q(item__isnull=False) | ~Q(url=""), name="evidence_has_source"
             ),
-            models.CheckConstraint(
-                condition=Q(attribution__in=[a.value for a in EvidenceAttribution]),
-                name="evidence_attribution_valid",
-            ),
+            one_of("attribution", EvidenceAttribution, "evidence_attribution_valid"),
             models.CheckConstraint(
                 condition=Q(source_count__isnull=True) | Q(source_count__gte=1),
                 name="evidence_source_count_positive",

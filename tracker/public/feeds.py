@@ -37,14 +37,28 @@ def describe(position):
 
 
 class _PositionFeed(Feed):
+    """The public positions of one debate or actor, found by its slug."""
+
     feed_type = PlainTextAtomFeed
+    model = None
+    page = ""  # the URL name of the record's page; its feed's is page + "-feed"
 
-    def positions(self, obj):
-        raise NotImplementedError
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model.objects.public(), slug=slug)
 
-    def items(self, obj):
+    def title(self, record):
+        return f"{record} — positions and shifts"
+
+    def link(self, record):
+        return site_url(reverse(self.page, args=[record.slug]))
+
+    def feed_url(self, record):
+        return site_url(reverse(f"{self.page}-feed", args=[record.slug]))
+
+    def items(self, record):
         positions = list(
-            self.positions(obj)
+            # Position.debate and Position.actor are named after their models.
+            Position.objects.filter(**{self.model._meta.model_name: record})
             .public()
             .select_related("actor", "debate", "proposal")
             .order_by("-published_at", "-id")[:ITEMS]
@@ -93,40 +107,16 @@ class _PositionFeed(Feed):
 
 
 class DebateFeed(_PositionFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Debate.objects.public(), slug=slug)
-
-    def title(self, debate):
-        return f"{debate.title} — positions and shifts"
+    model = Debate
+    page = "public:debate"
 
     def subtitle(self, debate):
         return debate.question
 
-    def link(self, debate):
-        return site_url(reverse("public:debate", args=[debate.slug]))
-
-    def feed_url(self, debate):
-        return site_url(reverse("public:debate-feed", args=[debate.slug]))
-
-    def positions(self, debate):
-        return Position.objects.filter(debate=debate)
-
 
 class ActorFeed(_PositionFeed):
-    def get_object(self, request, slug):
-        return get_object_or_404(Actor.objects.public(), slug=slug)
-
-    def title(self, actor):
-        return f"{actor.name} — positions and shifts"
+    model = Actor
+    page = "public:actor"
 
     def subtitle(self, actor):
         return f"Published positions of {actor.name} in every debate."
-
-    def link(self, actor):
-        return site_url(reverse("public:actor", args=[actor.slug]))
-
-    def feed_url(self, actor):
-        return site_url(reverse("public:actor-feed", args=[actor.slug]))
-
-    def positions(self, actor):
-        return Position.objects.filter(actor=actor)

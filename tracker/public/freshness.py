@@ -1,59 +1,28 @@
-"""Repeat views are cheap: every public page answers conditional requests from
-the time readers' data last changed, and rendered pages are cached under that
-time, so any change to published data makes every cached page stale at once."""
+"""Repeat views are cheap. Every public page answers If-None-Match and
+If-Modified-Since through Django's `condition`, from the public change stamp
+(tracker/signals.py), and rendered pages are kept in the "pages" cache under
+keys Django's cache utilities make from the page's address and that stamp, so
+any change to published data makes every cached page stale at once."""
 
+import copy
 import hashlib
 from functools import wraps
 
-from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
-from django.http import HttpResponseNotModified
-from django.utils import timezone
-from django.utils.http import http_date, parse_http_date_safe, quote_etag, urlencode
+from django.core.cache import caches
+from django.utils.cache import get_cache_key, learn_cache_key, patch_cache_control
+from django.utils.http import urlencode
+from django.views.decorators.http import condition
 
-from ..models import (
-    Actor,
-    ChangeStamp,
-    CoverageItem,
-    Debate,
-    Evidence,
-    Membership,
-    Outlet,
-    Position,
-    Proposal,
-)
+from ..signals import public_stamp
 
-PUBLIC = "public"
-PUBLIC_MODELS = (Actor, Membership, Debate, Proposal, Position, Evidence, Outlet, CoverageItem)
+PAGES = "pages"
 CACHE_SECONDS = 600
-
-
-def public_changed():
-    ChangeStamp.objects.update_or_create(key=PUBLIC, defaults={"changed_at": timezone.now()})
-
-
-@receiver(post_save)
-@receiver(post_delete)
-def _on_change(sender, **kwargs):
-    if sender in PUBLIC_MODELS and not kwargs.get("raw"):
-        public_changed()
-
-
-@receiver(m2m_changed)
-def _on_m2m_change(sender, **kwargs):
-    if kwargs.get("model") in PUBLIC_MODELS and kwargs.get("action", "").startswith("post_"):
-        public_changed()
-
-
-def public_stamp():
-    stamp = ChangeStamp.objects.filter(key=PUBLIC).values_list("changed_at", flat=True).first()
-    return stamp or timezone.now().replace(year=2000, month=1, day=1, microsecond=0)
+BROWSER_SECONDS = 60
 
 
 def fresh_public_page(view, params=()):
-    """Answer If-None-Match / If-Modified-Since with 304, and serve rendered pages
-    from the cache until readers' data changes.
+    """Answer conditional requests with 304, and serve rendered pages from the
+    cache until readers' data changes.
 
     Only canonical addresses are cached: `params` are the query parameters the
     page reads, and the cache key holds them in one order, empty ones dropped.
@@ -64,33 +33,35 @@ def fresh_public_page(view, params=()):
     name = getattr(view, "__name__", type(view).__name__)
     known = frozenset(params)
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        stamp = public_stamp()
-        canonical = _canonical_query(request, known)
-        address = request.get_full_path() if canonical is None else f"{request.path}?{canonical}"
-        identity = f"{stamp.isoformat()}|{address}|{name}"
-        etag = quote_etag(hashlib.sha256(identity.encode()).hexdigest()[:32])
-        last_modified = http_date(stamp.timestamp())
-        key = "page:" + hashlib.sha256(identity.encode()).hexdigest()
-        if _not_modified(request, etag, stamp):
-            response = HttpResponseNotModified()
-        elif canonical is None:
+    def etag(request, *args, **kwargs):
+        query = _canonical_query(request, known)
+        address = request.get_full_path() if query is None else f"{request.path}?{query}"
+        identity = f"{_stamp(request).isoformat()}|{address}|{name}"
+        return hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+    def last_modified(request, *args, **kwargs):
+        return _stamp(request)
+
+    @condition(etag_func=etag, last_modified_func=last_modified)
+    def cached(request, *args, **kwargs):
+        query = _canonical_query(request, known)
+        if query is None or request.method not in ("GET", "HEAD"):
             response = view(request, *args, **kwargs)
         else:
-            response = cache.get(key)
-            if response is None:
-                response = view(request, *args, **kwargs)
-                if _storable(response):
-                    if hasattr(response, "render") and callable(response.render):
-                        response = response.render()
-                    cache.set(key, response, CACHE_SECONDS)
-        response["ETag"] = etag
-        response["Last-Modified"] = last_modified
-        response["Cache-Control"] = "public, max-age=60"
+            prefix = f"{name}.{_stamp(request).isoformat()}"
+            response = _from_cache(view, request, query, prefix, args, kwargs)
+        # A page's Last-Modified is the stamp compared above, not the newest
+        # entry's date that feeds and the sitemap set.
+        response.headers.pop("Last-Modified", None)
         return response
 
-    return wrapper
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        response = cached(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
+        return response
+
+    return page
 
 
 def uncacheable(response):
@@ -98,6 +69,34 @@ def uncacheable(response):
     the page did not accept)."""
     response.uncacheable = True
     return response
+
+
+def _from_cache(view, request, query, prefix, args, kwargs):
+    pages = caches[PAGES]
+    # Django's keys hash build_absolute_uri(): give them the canonical address,
+    # without scheme and host, since no page takes a link from the Host header
+    # and any port passes ALLOWED_HOSTS: one copy for every host.
+    canonical = copy.copy(request)
+    canonical.META = {**request.META, "QUERY_STRING": query}
+    canonical.build_absolute_uri = canonical.get_full_path
+    key = get_cache_key(canonical, prefix, "GET", cache=pages)
+    response = pages.get(key) if key else None
+    if response is None:
+        response = view(request, *args, **kwargs)
+        if request.method == "GET" and _storable(response):
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            key = learn_cache_key(canonical, response, CACHE_SECONDS, prefix, cache=pages)
+            pages.set(key, response, CACHE_SECONDS)
+    return response
+
+
+def _stamp(request):
+    # condition() asks for the ETag and Last-Modified apart and the cache key
+    # needs the stamp too: one query per request.
+    if not hasattr(request, "_public_stamp"):
+        request._public_stamp = public_stamp()
+    return request._public_stamp
 
 
 def _storable(response):
@@ -116,11 +115,3 @@ def _canonical_query(request, known):
         if values[0]:
             pairs.append((name, values[0]))
     return urlencode(sorted(pairs))
-
-
-def _not_modified(request, etag, stamp):
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        return etag in [tag.strip() for tag in if_none_match.split(",")] or if_none_match == "*"
-    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE") or "")
-    return since is not None and int(stamp.timestamp()) <= since

@@ -1,6 +1,7 @@
 """Security headers: the public site's strict Content-Security-Policy (its pages
 run no script at all), framing only for the embeddable chart, and the editorial
-panel's own policy (its scripts and styles are files of ours, never inline).
+panel's and the API documentation's own policies (their scripts and styles are
+files from /static/, never inline).
 And a guard for every request: NUL characters in the address are refused."""
 
 from django.http import HttpResponseBadRequest
@@ -16,6 +17,15 @@ CSP = (
 # files from /static/ that read their settings from data- attributes; select2's
 # searches go to the admin's own autocomplete view.
 ADMIN_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# The API's documentation (tracker/api/views.py ApiDocsView) is Swagger UI in a
+# public page: its files come from /static/ and it fetches the schema (and, to
+# try a request, the API) from this site; the masthead's search form posts here.
+API_DOCS_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"

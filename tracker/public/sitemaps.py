@@ -15,30 +15,32 @@ class SiteSitemap(Sitemap):
         return site_scheme_and_host()[1]
 
 
-class DebateSitemap(SiteSitemap):
+class PublicModelSitemap(SiteSitemap):
+    """Every public record of a model, at its page, as of its last change."""
+
+    model = None
+    page = ""  # the URL name of a record's page, which takes its slug
+
+    def items(self):
+        return self.model.objects.public().order_by("slug")
+
+    def location(self, record):
+        return reverse(self.page, args=[record.slug])
+
+    def lastmod(self, record):
+        return record.updated_at
+
+
+class DebateSitemap(PublicModelSitemap):
+    model = Debate
+    page = "public:debate"
     changefreq = "daily"
 
-    def items(self):
-        return Debate.objects.public().order_by("slug")
 
-    def location(self, debate):
-        return reverse("public:debate", args=[debate.slug])
-
-    def lastmod(self, debate):
-        return debate.updated_at
-
-
-class ActorSitemap(SiteSitemap):
+class ActorSitemap(PublicModelSitemap):
+    model = Actor
+    page = "public:actor"
     changefreq = "weekly"
-
-    def items(self):
-        return Actor.objects.public().order_by("slug")
-
-    def location(self, actor):
-        return reverse("public:actor", args=[actor.slug])
-
-    def lastmod(self, actor):
-        return actor.updated_at
 
 
 class PageSitemap(SiteSitemap):

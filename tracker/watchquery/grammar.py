@@ -57,22 +57,31 @@ class Pattern:
         return f'"{text}"' if len(self.words) > 1 else text
 
 
+class _Leaf:
+    """A term or an actor reference: a leaf of the query's tree."""
+
+    def leaves(self):
+        yield self
+
+
+class _Branch:
+    """AND or OR: the leaves of its operands, in order."""
+
+    def leaves(self):
+        for operand in self.operands:
+            yield from operand.leaves()
+
+
 @dataclass(frozen=True)
-class Term:
+class Term(_Leaf):
     pattern: Pattern
     source: str
 
-    def leaves(self):
-        yield self
-
 
 @dataclass(frozen=True)
-class ActorRef:
+class ActorRef(_Leaf):
     slug: str
     position: int
-
-    def leaves(self):
-        yield self
 
 
 @dataclass(frozen=True)
@@ -84,21 +93,13 @@ class Not:
 
 
 @dataclass(frozen=True)
-class And:
+class And(_Branch):
     operands: tuple
-
-    def leaves(self):
-        for operand in self.operands:
-            yield from operand.leaves()
 
 
 @dataclass(frozen=True)
-class Or:
+class Or(_Branch):
     operands: tuple
-
-    def leaves(self):
-        for operand in self.operands:
-            yield from operand.leaves()
 
 
 def _tokenize(query):

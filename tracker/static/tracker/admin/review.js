@@ -3,49 +3,44 @@
 // button on the page too, so the screen works without this file.
 "use strict";
 
-document.addEventListener("keydown", function (event) {
-  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) {
-    return;
-  }
-  var target = event.target;
-  if (target.closest && target.closest("input, textarea, select, [contenteditable]")) {
-    return; // typing, not a command
-  }
-  if (!document.body.classList.contains("flag-review")) {
-    return;
-  }
-  var follow = function (id) {
-    var link = document.getElementById(id);
-    if (link) {
-      event.preventDefault();
-      window.location.assign(link.href);
-    }
+(function () {
+  var follow = function (link) {
+    window.location.assign(link.href);
   };
-  switch (event.key) {
-    case "j":
-      follow("next-flag");
-      break;
-    case "k":
-      follow("previous-flag");
-      break;
-    case "a":
-      follow("accept-link");
-      break;
-    case "c": {
-      var claim = document.getElementById("claim-button");
-      if (claim) {
-        event.preventDefault();
-        claim.click();
-      }
-      break;
+  var click = function (button) {
+    button.click();
+  };
+  var focus = function (field) {
+    field.focus();
+  };
+  // key: [the id of the page's own link, button or field, what the key does with it]
+  var SHORTCUTS = {
+    j: ["next-flag", follow],
+    k: ["previous-flag", follow],
+    a: ["accept-link", follow],
+    c: ["claim-button", click],
+    d: ["id_reason", focus],
+  };
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
     }
-    case "d": {
-      var reason = document.getElementById("id_reason");
-      if (reason) {
-        event.preventDefault();
-        reason.focus();
-      }
-      break;
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable]")) {
+      return; // typing, not a command
     }
-  }
-});
+    if (!document.body.classList.contains("flag-review")) {
+      return;
+    }
+    if (!Object.prototype.hasOwnProperty.call(SHORTCUTS, event.key)) {
+      return;
+    }
+    var shortcut = SHORTCUTS[event.key];
+    var element = document.getElementById(shortcut[0]);
+    if (element) {
+      event.preventDefault();
+      shortcut[1](element);
+    }
+  });
+})();

@@ -1,0 +1,47 @@
+"""The panel refuses bad input in a form: the form comes back saying what is
+wrong, and nothing is saved."""
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from .forms import submit
+from .hostile import DEEP_QUERY
+
+DEBATE = dict(title="Airspace", slug="airspace", question="How hard?", low_label="conservative",
+              high_label="more aggressive")  # fmt: skip
+
+REFUSED = [
+    pytest.param(
+        "actor", dict(kind="country", name="Atlantis", slug="atlantis", country="XZ"),
+        "not an ISO 3166-1 alpha-2 country code", id="invalid-country-code",
+    ),
+    pytest.param(
+        "debate", dict(DEBATE, watch_query='NATO AND "eastern flank'),
+        "unclosed quotation mark (at character 10)", id="broken-watch-query",
+    ),
+    pytest.param(
+        "debate", dict(DEBATE, watch_query=DEEP_QUERY),
+        "the query nests more than 32 levels deep", id="watch-query-nested-too-deep",
+    ),
+    pytest.param(
+        "feed", dict(url="http://169.254.169.254/latest"),
+        "169.254.169.254 is not a public address", id="feed-at-a-private-address",
+    ),
+    pytest.param(
+        "feed", dict(url="http://127.0.0.1\\@example.com/"),
+        "127.0.0.1 is not a public address", id="feed-host-behind-a-backslash",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model_name", "changes", "message"), REFUSED)
+def test_the_panel_refuses_bad_input_with_a_message_and_saves_nothing(
+    editor, client, model_name, changes, message
+):
+    client.force_login(editor)
+    response = submit(client, reverse(f"admin:tracker_{model_name}_add"), changes)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not apps.get_model("tracker", model_name).objects.exists()
