@@ -147,3 +147,23 @@ def test_the_accept_screen_shows_where_each_cue_came_from(accept_world, client, 
     html = page.content.decode()
     assert 'free trade <span class="cue-source">(the “free trade” end)</span>' in html
     assert "(proposal “Ratify the agreement as signed”)" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "low, high, expected",
+    [("conservative", "more aggressive", 1), ("more aggressive", "conservative", -1),
+     ("protectionist", "free trade", None)],
+)  # fmt: skip
+def test_without_cues_the_flags_stored_suggestion_is_turned_to_face_the_poles(low, high, expected):
+    nato = f.ActorFactory(slug="nato", name="NATO")
+    flag = f.FlagFactory(
+        debate=f.DebateFactory(low_label=low, high_label=high),
+        item=f.CoverageItemFactory(title="NATO meets", summary="<p>NATO ministers met.</p>"),
+        suggested_stance=1,
+        stance_reasons=[{"cue": "push for", "direction": 1}],
+    )
+    flag.matched_actors.set([nato])
+    (row,) = actor_rows(flag)
+    assert row.stance == expected
+    assert row.stance_from == ("the whole article" if expected else "")

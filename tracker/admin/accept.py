@@ -33,6 +33,21 @@ def cues_for(debate):
     return debate_cues(debate, debate.proposals.all(), quotes)
 
 
+def _whole_article(flag, cues, body):
+    """(stance, reasons) of the whole article with the debate's cues; failing
+    those, the suggestion stored with the flag at ingestion (read with the
+    shipped lexicon), turned to face the debate's poles, or none if the
+    lexicon does not face them."""
+    stance, reasons = cues.stance(f"{flag.item.title}. {body}")
+    if stance is not None or flag.suggested_stance is None or not cues.orientation:
+        return stance, reasons
+    turned = [
+        {**reason, "direction": reason["direction"] * cues.orientation, "source": "general lexicon"}
+        for reason in flag.stance_reasons
+    ]
+    return flag.suggested_stance * cues.orientation, turned
+
+
 def stance_choices(debate):
     """ "+2 · strongly more aggressive", in the debate's own words."""
     return [
@@ -81,7 +96,7 @@ def actor_rows(flag):
         stance, reasons = cues.stance(" ".join(sentences))
         stance_from = "its sentences" if stance is not None else ""
         if stance is None:
-            whole = whole or cues.stance(f"{item.title}. {body}")
+            whole = whole or _whole_article(flag, cues, body)
             stance, reasons = whole
             stance_from = "the whole article" if stance is not None else ""
         found = find_attribution(sentences, actor.names, outlets, fallback_text=body)
