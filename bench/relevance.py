@@ -18,6 +18,7 @@ Needs PostgreSQL (DATABASE_URL's server, default 127.0.0.1:5432) unless --sqlite
 """
 
 import argparse
+import io
 import json
 import tempfile
 import time
@@ -42,7 +43,7 @@ def queue(debate, statuses=("new", "claimed")):
     return list(
         Flag.objects.filter(debate=debate, status__in=statuses)
         .select_related("item")
-        .by_relevance()
+        .in_queue_order()
     )
 
 
@@ -172,6 +173,13 @@ def main():
         )
         debate = Debate.objects.get(slug=DEBATE)
         for half in ("tune", "report"):
+            report("relevance, cold start", queue(debate), labels, half)
+        # What beat's minute check does once the stream has grown: learn word
+        # rarity and the channels' spread from it (no decisions yet).
+        start = time.perf_counter()
+        call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
+        print(f"  (rematch on the stream took {time.perf_counter() - start:.1f} s)")
+        for half in ("tune", "report"):
             report("relevance, no decisions", queue(debate), labels, half)
 
         show(queue(debate), labels, args.show)
@@ -180,14 +188,14 @@ def main():
         for half in ("tune", "report"):
             report("rest, before rematch", queue(debate), labels, half)
         start = time.perf_counter()
-        call_command("rematch", "--debate", DEBATE)
+        call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
         print(f"  (rematch took {time.perf_counter() - start:.1f} s)")
         for half in ("tune", "report"):
             report("after 10 decisions", queue(debate), labels, half)
         show(queue(debate), labels, args.show)
         decided = decide_first(debate, labels)
         print(f"decided the next {len(decided)}: {sum(decided)} accepted", flush=True)
-        call_command("rematch", "--debate", DEBATE)
+        call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
         for half in ("tune", "report"):
             report("after 20 decisions", queue(debate), labels, half)
     finally:

@@ -170,10 +170,10 @@ def test_rematch_learns_from_accepted_flags_and_explains_by_the_nearest(airspace
 def test_an_items_embedding_is_computed_once_and_kept(airspace, tmp_path):
     import_entries(tmp_path, [("p", PARAPHRASE)])
     item = CoverageItem.objects.get(canonical_url="https://news.example/p")
-    assert len(item.embedding) == 512  # 256 float16s
-    # Replace the stored vector by another text's: re-scoring must use what is
+    assert len(item.embedding) == 1024  # two vectors (text, title) of 256 float16s
+    # Replace the stored vectors by another text's: re-scoring must use what is
     # stored, not compute it again.
-    other = get_embedder().embed([" ".join(UNRELATED)])[0]
+    other = get_embedder().embed_items([UNRELATED])[0]
     CoverageItem.objects.filter(id=item.id).update(embedding=to_bytes(other))
     call_command("rematch", "--debate", "airspace", stdout=StringIO())
     item.refresh_from_db()

@@ -4,7 +4,6 @@ draft positions in one go. Empty rows below add an actor the matcher missed
 (or a new one, through the admin's "+" popup)."""
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django import forms
 from django.contrib import messages
@@ -14,11 +13,10 @@ from django.shortcuts import get_object_or_404, redirect
 
 from .. import desk
 from ..ingest.attribution import find_attribution
-from ..ingest.matcher import Matcher
+from ..ingest.debate_cues import debate_cues
 from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
 from ..models.stance import STANCE_VALUES, format_stance
-from ..watchquery import words
 from .pages import panel_page, refused
 
 EXTRA_ROWS = 2
@@ -26,16 +24,28 @@ QUOTE_SENTENCES = 3
 EVIDENCE_FIELDS = ("quote", "attribution", "source_count", "source_affiliation", "cited_outlet")
 
 
-@lru_cache(maxsize=1)
-def _cue_matcher():
-    # No debates and no actors: only the stance cues, normalised as the matcher does.
-    return Matcher(debates=[], actors=[])
+def cues_for(debate):
+    """The debate's own stance cues: its poles, its proposals, the shipped
+    lexicon turned to face its poles, and its accepted evidence."""
+    quotes = Evidence.objects.filter(
+        position__debate=debate, position__proposal=None, superseded_at=None
+    ).values_list("quote", "position__stance")
+    return debate_cues(debate, debate.proposals.all(), quotes)
 
 
-def cue_stance(text):
-    """(stance, reasons) from the stance cues in text, as the matcher suggests one."""
-    matcher = _cue_matcher()
-    return matcher.suggest_stance(matcher.scan(words(text)))
+def _whole_article(flag, cues, body):
+    """(stance, reasons) of the whole article with the debate's cues; failing
+    those, the suggestion stored with the flag at ingestion (read with the
+    shipped lexicon), turned to face the debate's poles, or none if the
+    lexicon does not face them."""
+    stance, reasons = cues.stance(f"{flag.item.title}. {body}")
+    if stance is not None or flag.suggested_stance is None or not cues.orientation:
+        return stance, reasons
+    turned = [
+        {**reason, "direction": reason["direction"] * cues.orientation, "source": "general lexicon"}
+        for reason in flag.stance_reasons
+    ]
+    return flag.suggested_stance * cues.orientation, turned
 
 
 def stance_choices(debate):
@@ -77,15 +87,18 @@ def actor_rows(flag):
     body = item_body(item)
     subjects = set(flag.debate.subjects.values_list("id", flat=True))
     outlets = _known_outlets()
+    cues = cues_for(flag.debate)
+    whole = None
     rows = []
     actors = sorted(flag.matched_actors.all(), key=lambda a: (a.id in subjects, a.name))
     for actor in actors:
         sentences = sentences_mentioning(body, actor) or sentences_mentioning(item.title, actor)
-        stance, reasons = cue_stance(" ".join(sentences))
+        stance, reasons = cues.stance(" ".join(sentences))
         stance_from = "its sentences" if stance is not None else ""
-        if stance is None and flag.suggested_stance is not None:
-            stance, reasons = flag.suggested_stance, flag.stance_reasons
-            stance_from = "the whole article"
+        if stance is None:
+            whole = whole or _whole_article(flag, cues, body)
+            stance, reasons = whole
+            stance_from = "the whole article" if stance is not None else ""
         found = find_attribution(sentences, actor.names, outlets, fallback_text=body)
         cited = found.cited_outlet or item.cited_outlet
         if cited is not None and cited.id == item.outlet_id:

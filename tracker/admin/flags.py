@@ -13,12 +13,13 @@ from ..ingest.mentions import excerpt, find_mentions, mark
 from ..ingest.text import html_text
 from ..models import Actor, CoverageItem, Flag
 from ..models.stance import format_stance
+from ..relevance.explain import explain
 from . import accept as accept_screen
 from .history import HistoryAdmin
 from .pages import panel_page
 from .paginators import CappedCountPaginator
 from .queue import QueueFilter
-from .review import QUEUE_ORDER, DismissForm, ReviewScreen
+from .review import DismissForm, ReviewScreen
 
 SNIPPET_RADIUS = 90
 SNIPPET_SCAN = 2000
@@ -70,7 +71,7 @@ class ScoreFilter(admin.SimpleListFilter):
 class FlagAdmin(ReviewScreen, HistoryAdmin):
     # The headline cell carries the snippet, date, actors and copies, so the list
     # stays seven columns wide and readable on a laptop and a phone alike.
-    list_display = ["coverage", "debate", "outlet", "score", "suggestion", "status", "assignee"]
+    list_display = ["coverage", "debate", "outlet", "relevant", "suggestion", "status", "assignee"]
     list_display_links = ["coverage"]  # the headline opens the review screen
     list_filter = [
         # Plain related filters list the (few) users and outlets; "related only"
@@ -105,10 +106,10 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
         queryset = Flag.objects.annotate(
             copy_outlets=Subquery(copies, output_field=IntegerField()),
         ).prefetch_related(Prefetch("matched_actors", queryset=ACTOR_NAMES))
-        return queryset.order_by(*self.get_ordering(request))
+        return queryset.in_queue_order()
 
     def get_ordering(self, request):
-        return list(QUEUE_ORDER)
+        return list(Flag.QUEUE_ORDER)
 
     class Media:
         css = {"all": ["tracker/admin/desk.css"]}
@@ -124,12 +125,30 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
             self.actors(flag),
             ", ".join(flag.matched_terms),
         ]
+        explanation = explain(flag)
+        if explanation is not None:
+            facts.append(explanation.short)
         return format_html(
             '<span class="headline">{}</span><span class="snippet">{}</span>'
             '<span class="facts">{}</span>',
             flag.item.title,
             marked_snippet(flag),
             " · ".join(fact for fact in facts if fact),
+        )
+
+    @admin.display(description="relevance", ordering="relevance")
+    def relevant(self, flag):
+        """The calibrated figure and its band, and the keyword score below."""
+        explanation = explain(flag)
+        score = f"score {flag.score:g}"
+        if explanation is None:
+            return format_html('–<small class="quiet">{}</small>', score)
+        return format_html(
+            '<strong>{}</strong> <small>{}</small><small class="quiet">{} · {}</small>',
+            explanation.figure,
+            explanation.band,
+            explanation.found_by,
+            score,
         )
 
     @admin.display(description="outlet", ordering="item__outlet__name")

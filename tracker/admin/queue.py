@@ -10,7 +10,7 @@ from ..models import Flag
 class QueueFilter(admin.SimpleListFilter):
     """The queue opens on the unclaimed flags; my own (claimed by me), the open
     ones (new and claimed, with who has them), each state and all are one click
-    away. (Filtering on one status lets the (status, -score, -created_at) index
+    away. (Filtering on one status lets the flag_queue_relevance_all index
     order the page; "open" cannot, and is slower on a large queue.)"""
 
     DEFAULT = "unclaimed"

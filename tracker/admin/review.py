@@ -26,7 +26,9 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import desk
 from ..ingest.mentions import find_mentions, item_body, mark
 from ..models import CoverageItem, Flag
+from ..models.flags import queue_position
 from ..models.stance import format_stance
+from ..relevance.explain import explain
 from .pages import panel_page, refused
 from .queue import QueueFilter
 
@@ -39,11 +41,6 @@ SHORTCUTS = [
 ]
 
 
-# The queue's order, best and newest first, as the (status, -score, -created_at)
-# index holds it; _after and _before walk it.
-QUEUE_ORDER = Flag.QUEUE_ORDER
-
-
 class DismissForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Why is this not for the debate?"}),
@@ -52,30 +49,11 @@ class DismissForm(forms.Form):
     )
 
 
-def _after(flag):
-    """Flags after this one in QUEUE_ORDER."""
-    return (
-        Q(score__lt=flag.score)
-        | Q(score=flag.score, created_at__lt=flag.created_at)
-        | Q(score=flag.score, created_at=flag.created_at, id__lt=flag.id)
-    )
-
-
-def _before(flag):
-    return (
-        Q(score__gt=flag.score)
-        | Q(score=flag.score, created_at__gt=flag.created_at)
-        | Q(score=flag.score, created_at=flag.created_at, id__gt=flag.id)
-    )
-
-
 def _neighbour(flags, flag, forward):
-    """(id, score, created_at, id) of the flag just after (or before) this one."""
-    if forward:
-        flags = flags.filter(_after(flag)).order_by(*QUEUE_ORDER)
-    else:
-        flags = flags.filter(_before(flag)).order_by(*(key[1:] for key in QUEUE_ORDER))
-    return flags.values_list("id", "score", "created_at", "id").first()
+    """(id, relevance, score, created_at, id) of the flag just after (or before)
+    this one in the queue's order."""
+    flags = flags.after(flag) if forward else flags.before(flag)
+    return flags.values_list("id", "relevance", "score", "created_at", "id").first()
 
 
 class ReviewScreen:
@@ -151,6 +129,7 @@ class ReviewScreen:
             "marked_body": mark(body, find_mentions(body, flag.matched_terms, actors)),
             "actors": actors,
             "copies": self._cluster(item),
+            "relevance": explain(flag),
             "stance": format_stance(flag.suggested_stance),
             "stance_words": flag.debate.describe_stance(flag.suggested_stance),
             "cues": [
@@ -218,7 +197,7 @@ class ReviewScreen:
             return self.get_changelist_instance(listing).queryset
 
     def _go_on(self, request, pk, forward=True):
-        flag = get_object_or_404(Flag.objects.only("id", "score", "created_at"), pk=pk)
+        flag = get_object_or_404(Flag.objects.only("id", "relevance", "score", "created_at"), pk=pk)
         candidates = [_neighbour(self._queue_queryset(request), flag, forward)]
         view = QueryDict(self._preserved(request)).get("queue") or QueueFilter.DEFAULT
         if view in (Flag.Status.NEW, "unclaimed"):
@@ -232,7 +211,7 @@ class ReviewScreen:
             self.message_user(request, f"No flag {where} that one in this view of the queue.")
             return redirect(self._queue_url(request))
         # The nearer one: the first after the flag, or the last before it.
-        nearest = (max if forward else min)(candidates, key=lambda row: row[1:])
+        nearest = (max if forward else min)(candidates, key=lambda row: queue_position(row[1:]))
         return redirect(self._flag_url(request, "admin:tracker_flag_change", nearest[0]))
 
     def next_view(self, request, pk):

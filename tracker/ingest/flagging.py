@@ -13,6 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from ..models import Actor, CoverageItem, Debate, Flag
+from ..relevance.lexical import item_stems
 from ..relevance.scoring import FLAG_AT
 from ..watchquery import parse_query, words
 from .matcher import Matcher
@@ -84,16 +85,19 @@ def _scored_flags(matcher, items, scorers):
     query missed (but whose NOT does not exclude them) scored at FLAG_AT or more."""
     assessed = [matcher.assess(item.title_words, item.body_words) for _, item in items]
     vectors = np.vstack([item.vector for _, item in items])
+    stem_lists = [item_stems(item.title_words, item.body_words) for _, item in items]
     flags, actors = [], {}
     for debate_id, scorer in scorers.items():
         closeness = np.array([a[1].get(debate_id) or 0.0 for a in assessed], np.float32)
-        relevance = scorer.relevance(vectors, closeness)
+        relevance = scorer.relevance(vectors, closeness, stem_lists)
         for row, (item_id, _) in enumerate(items):
             matches, near, assessment = assessed[row]
             match = next((m for m in matches if m.debate_id == debate_id), None)
             if match is None and (relevance[row] < FLAG_AT or near.get(debate_id, 0.0) is None):
                 continue
-            reason = scorer.reasons(vectors[row], closeness[row : row + 1])[0]
+            reason = scorer.reasons(
+                vectors[row], closeness[row : row + 1], stem_lists[row : row + 1], [item_id]
+            )[0]
             value = round(float(relevance[row]), 4)
             if match is not None:
                 flags.append(flag_for_match(item_id, match, value, reason))

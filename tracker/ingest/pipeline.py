@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import CoverageItem, Debate, Outlet
-from ..relevance.embedding import embedding_text, get_embedder, to_bytes
+from ..relevance.embedding import get_embedder, to_bytes
 from ..watchquery import words
 from . import dedupe
 from .cues import cited_outlets
@@ -61,7 +61,7 @@ class CleanItem:
     title_words: bytes
     body_words: bytes
     text: str
-    vector: object = None  # its embedding, once computed
+    vector: object = None  # its embedding row (text and title), once computed
 
 
 def clean_entry(entry, base_url=""):
@@ -283,6 +283,6 @@ class Pipeline:
 
 def embed_items(items):
     """Compute the embeddings of CleanItems in one batch."""
-    texts = [embedding_text(i.title, i.text[len(i.title) + 1 :]) for i in items]
-    for item, vector in zip(items, get_embedder().embed(texts), strict=True):
+    pairs = [(i.title, i.text[len(i.title) + 1 :]) for i in items]
+    for item, vector in zip(items, get_embedder().embed_items(pairs), strict=True):
         item.vector = vector

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
@@ -23,16 +23,86 @@ class FoundBy(models.TextChoices):
     SIMILARITY = "similarity", "Similarity"
 
 
+# Flags never scored (found with relevance off) come after the scored ones.
+# Written as its own key rather than "NULLS LAST", which SQLite's indexes cannot
+# hold, so that one index serves the order on both databases.
+UNSCORED = ExpressionWrapper(Q(relevance__isnull=True), output_field=BooleanField())
+# The review queue's order: most relevant first, then best keyword score, then
+# newest; the flag_queue_relevance indexes hold it.
+QUEUE_KEYS = (
+    ("unscored", False),  # (key, descending)
+    ("relevance", True),
+    ("score", True),
+    ("created_at", True),
+    ("id", True),
+)
+QUEUE_ORDER = (
+    UNSCORED.asc(),
+    F("relevance").desc(),
+    F("score").desc(),
+    F("created_at").desc(),
+    F("id").desc(),
+)
+
+
+def _queue_values(flag):
+    return {
+        "unscored": flag.relevance is None,
+        "relevance": flag.relevance,
+        "score": flag.score,
+        "created_at": flag.created_at,
+        "id": flag.id,
+    }
+
+
+def _equal(key, value):
+    if key == "unscored":
+        return Q(relevance__isnull=value)
+    return Q(**{f"{key}__isnull": True}) if value is None else Q(**{key: value})
+
+
+def _beyond(key, value, descending, forward):
+    """Flags strictly past value on this key, walking the queue forward or back."""
+    if key == "unscored":
+        # Scored flags (False) come first, then the unscored ones (True).
+        if forward:
+            return Q(relevance__isnull=True) if not value else Q(pk__in=[])
+        return Q(relevance__isnull=False) if value else Q(pk__in=[])
+    if value is None:
+        return Q(pk__in=[])  # among unscored flags relevance never differs
+    return Q(**{f"{key}__{'lt' if descending == forward else 'gt'}": value})
+
+
+def _walk(flag, forward):
+    values = _queue_values(flag)
+    condition, same = Q(pk__in=[]), Q()
+    for key, descending in QUEUE_KEYS:
+        condition |= same & _beyond(key, values[key], descending, forward)
+        same &= _equal(key, values[key])
+    return condition
+
+
+def queue_position(row):
+    """A sort key for (relevance, score, created_at, id): larger is earlier."""
+    relevance, score, created_at, pk = row
+    return (relevance is not None, relevance or 0.0, score, created_at, pk)
+
+
 class FlagQuerySet(models.QuerySet):
     def in_queue_order(self):
         """The order editors work the queue in: the panel's list, its next and
-        previous keys, and `manage.py flags`."""
-        return self.order_by(*Flag.QUEUE_ORDER)
+        previous keys, and `manage.py flags --json`."""
+        return self.order_by(*QUEUE_ORDER)
 
-    def by_relevance(self):
-        """The review queue's order: most relevant first, then best keyword
-        score and newest; flags never scored (relevance off) after the rest."""
-        return self.order_by(F("relevance").desc(nulls_last=True), "-score", "-created_at", "-id")
+    def after(self, flag):
+        """The flags after this one in the queue's order (nearest first)."""
+        return self.filter(_walk(flag, forward=True)).in_queue_order()
+
+    def before(self, flag):
+        """The flags before this one in the queue's order (nearest first)."""
+        return self.filter(_walk(flag, forward=False)).order_by(
+            *(key.copy().reverse_ordering() for key in QUEUE_ORDER)
+        )
 
 
 class Flag(models.Model):
@@ -40,9 +110,7 @@ class Flag(models.Model):
 
     Status = FlagStatus
     FoundBy = FoundBy
-    # Best keyword score, then newest, as the (status, -score, -created_at) index
-    # holds them; ordering by relevance awaits an index and a measurement at scale.
-    QUEUE_ORDER = ("-score", "-created_at", "-id")
+    QUEUE_ORDER = QUEUE_ORDER
 
     item = models.ForeignKey(CoverageItem, on_delete=models.CASCADE, related_name="flags")
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="flags")
@@ -84,14 +152,14 @@ class Flag(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-score", "-created_at", "-id"]
+        ordering = QUEUE_ORDER
         indexes = [
+            # The queue in its order, for one debate and across all of them.
+            models.Index(F("debate"), F("status"), *QUEUE_ORDER[:-1], name="flag_queue_relevance"),
+            models.Index(F("status"), *QUEUE_ORDER[:-1], name="flag_queue_relevance_all"),
+            # Sorting the list by its score column.
             models.Index(fields=["debate", "status", "-score", "-created_at"], name="flag_queue"),
             models.Index(fields=["status", "-score", "-created_at"], name="flag_queue_all"),
-            models.Index(
-                fields=["debate", "status", "-relevance", "-created_at"],
-                name="flag_relevance_queue",
-            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["item", "debate"], name="flag_once_per_item_debate"),

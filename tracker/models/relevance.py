@@ -21,6 +21,12 @@ class RelevanceModel(models.Model):
     accepted_vectors = models.BinaryField(default=b"")
     dismissed_items = models.JSONField(default=list, help_text="Ids of dismissed articles.")
     dismissed_vectors = models.BinaryField(default=b"")
+    lexicon = models.JSONField(
+        default=dict, help_text="The debate's words, weighted by their rarity in the stream."
+    )
+    stats = models.JSONField(
+        default=dict, help_text="Mean and spread of each scoring channel on recent coverage."
+    )
     decisions = models.PositiveIntegerField(default=0, help_text="Decided flags it learnt from.")
     fingerprint = models.CharField(
         max_length=100, blank=True, help_text="What it learnt from, to know when to learn again."

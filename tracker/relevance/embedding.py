@@ -6,8 +6,10 @@ We read the two files by explicit path rather than through wordllama's loader,
 which looks for a ``tokenizer/`` folder the wheel does not have, falls back to
 a download, and configures the root logger on import.
 
-A text's vector is the mean of its tokens' vectors, made unit length, stored
-as float16 (512 bytes an item).
+A text's vector is the mean of its tokens' vectors, made unit length. An item
+keeps two, stored once as float16 (1,024 bytes): its title with the start of
+its text, and its title alone — titles carry the topic, and a long text's
+asides dilute its mean.
 """
 
 import importlib.util
@@ -24,6 +26,7 @@ SUMMARY_CHARS = 400
 _WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
 _TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
 STORED_DTYPE = np.float16
+ITEM_WIDTH = 2 * DIMENSIONS  # an item's stored row: [title and text | title alone]
 MAX_CACHED_WORDS = 500_000
 
 
@@ -38,6 +41,11 @@ def embedding_text(title, body):
     """What an item is embedded from: its title and the start of its text."""
     body = body[:SUMMARY_CHARS]
     return f"{title}. {body}" if body else title
+
+
+def item_texts(title, body):
+    """The two texts an item is embedded from, in the order of its stored row."""
+    return embedding_text(title, body), title
 
 
 class Embedder:
@@ -96,6 +104,13 @@ class Embedder:
         np.divide(sums, norms, out=out, where=norms > 0)
         return out
 
+    def embed_items(self, pairs):
+        """Item rows ([text vector | title vector], ITEM_WIDTH floats) for
+        (title, body) pairs."""
+        pairs = list(pairs)
+        texts = [text for title, body in pairs for text in item_texts(title, body)]
+        return self.embed(texts).reshape(len(pairs), ITEM_WIDTH)
+
 
 @cache
 def get_embedder():
@@ -107,16 +122,22 @@ def to_bytes(vector):
     return np.asarray(vector, STORED_DTYPE).tobytes()
 
 
-def matrix_from_bytes(blob):
+def matrix_from_bytes(blob, width=DIMENSIONS):
     """Rows of vectors stored back to back by to_bytes."""
     flat = np.frombuffer(bytes(blob), STORED_DTYPE) if blob else np.zeros(0, STORED_DTYPE)
-    return flat.reshape(-1, DIMENSIONS).astype(np.float32)
+    return flat.reshape(-1, width).astype(np.float32)
 
 
-def from_bytes(blobs):
-    """A matrix of stored vectors (float32); an empty or odd blob reads as zeros."""
-    size = DIMENSIONS * np.dtype(STORED_DTYPE).itemsize
-    matrix = np.zeros((len(blobs), DIMENSIONS), np.float32)
+def is_item_row(blob):
+    """Whether a stored item embedding has the current width (older ones held
+    the text vector alone, and are computed again)."""
+    return bool(blob) and len(blob) == ITEM_WIDTH * np.dtype(STORED_DTYPE).itemsize
+
+
+def from_bytes(blobs, width=ITEM_WIDTH):
+    """A matrix of stored rows (float32); an empty or odd blob reads as zeros."""
+    size = width * np.dtype(STORED_DTYPE).itemsize
+    matrix = np.zeros((len(blobs), width), np.float32)
     for row, blob in enumerate(blobs):
         if blob and len(blob) == size:
             matrix[row] = np.frombuffer(bytes(blob), STORED_DTYPE)

@@ -1,0 +1,177 @@
+"""Which way of ranking coverage for a debate works best, measured offline.
+
+No database: the corpora are parsed and cleaned as ingestion does (as in
+bench/embedders.py), each item is scored against the demo debate's own texts
+(title, question with its pole labels, summary, proposals, the seed article and
+the evidence quotes the demo accepted), and the ranking is judged on one half
+of the labels (--half tune, the default; --half report for the held-out half).
+
+Every channel is built from the debate's words and the stream itself, never
+from the labelled articles: the embedding (whole text, and the title alone),
+a lexical channel (BM25 of the debate's stemmed words, with inverse document
+frequencies counted on the stream), and the watch query's closeness.
+
+Run:  .venv/bin/python bench/rankers.py [--half tune|report]
+"""
+
+import os
+
+for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "RAYON_NUM_THREADS"):
+    os.environ.setdefault(name, "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+from common import setup_django  # noqa: E402
+from embedders import DEMO, clean_corpus, judge, load_labels  # noqa: E402
+
+
+def demo_texts():
+    """The demo debate's passages as the app builds them, and its evidence quotes."""
+    demo = json.loads(DEMO.read_text())
+    debate = demo["debates"][0]
+    passages = [debate["title"]]
+    passages.append(f"{debate['question']} ({debate['low_label']} or {debate['high_label']})")
+    passages.append(debate["summary"])
+    passages += [f"{p['title']}. {p['description']}" for p in debate["proposals"]]
+    seed = demo["coverage"][0]
+    body = (DEMO.parent / seed["content_file"]).read_text()
+    accepted = [f"{seed['title']}. {body[:400]}"]
+    quotes = sorted(
+        {e["quote"] for p in debate["positions"] for e in p.get("evidence", [])}, key=len
+    )
+    return debate, demo["actors"], passages, accepted, quotes
+
+
+def fit_logistic(x, y, steps=50):
+    """(slope, centre) of p = sigmoid(slope * (x - centre)), by Newton's method."""
+    a, b = 1.0, 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(a * x + b)))
+        w = p * (1 - p) + 1e-9
+        grad = np.array([((p - y) * x).sum(), (p - y).sum()])
+        hess = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
+        a, b = np.array([a, b]) - np.linalg.solve(hess, grad)
+    return a, -b / a
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--half", choices=["tune", "report"], default="tune")
+    parser.add_argument("--top", type=int, default=0, help="print the first N of the ranking")
+    args = parser.parse_args()
+    setup_django()
+    from tracker.ingest.matcher import Matcher
+    from tracker.relevance import lexical, scoring
+    from tracker.relevance.embedding import get_embedder
+
+    items = clean_corpus()
+    urls = [i.canonical_url for i in items]
+    labels, excluded = load_labels(args.half)
+    debate, actors, passages, accepted, quotes = demo_texts()
+    print(f"{len(items)} items; {len(labels)} labels in the {args.half} half")
+    keep = np.array([u not in excluded for u in urls])
+    relevant = np.array([labels.get(u, 0) > 0 for u in urls], float)[keep]
+
+    def show(name, scores):
+        print(f"{name:<40}", judge(scores, urls, labels, excluded), flush=True)
+
+    matcher = Matcher(
+        [(1, debate["watch_query"])],
+        [(n, a["slug"], [a["name"], *a.get("aliases", [])]) for n, a in enumerate(actors)],
+    )
+    near = np.array([matcher.closeness(i.title_words, i.body_words)[1] or 0.0 for i in items])
+
+    embedder = get_embedder()
+    start = time.process_time()
+    rows = embedder.embed_items((i.title, i.text[len(i.title) + 1 :]) for i in items)
+    embed_cpu = time.process_time() - start
+    passage_vectors = embedder.embed(passages)
+    profile = passage_vectors.mean(axis=0) + embedder.embed(accepted).mean(axis=0)
+    profile /= np.linalg.norm(profile)
+
+    start = time.process_time()
+    stem_lists = [lexical.item_stems(i.title_words, i.body_words) for i in items]
+    lexicon = lexical.Lexicon.fit(passages + quotes, stem_lists)
+    scorer = scoring.DebateScorer(1, profile, passages, passage_vectors, lexicon=lexicon)
+    words = scorer.words(stem_lists)
+    lexical_cpu = time.process_time() - start
+    print(
+        f"CPU for {len(items)} items: embedding text and title {embed_cpu:.2f} s, "
+        f"stems and lexical score {lexical_cpu:.2f} s"
+    )
+
+    def z(values):
+        return (values - values.mean()) / values.std()
+
+    def meaning(title_weight):
+        text, title = rows[:, : scoring.DIMENSIONS], rows[:, scoring.DIMENSIONS :]
+        return (1 - title_weight) * (text @ profile) + title_weight * (title @ profile)
+
+    keyword = [sum(m.score for m in matcher.match(i.title_words, i.body_words)) for i in items]
+    show("keyword score", np.array(keyword, float))
+    show("before: cosine + 0.2 query", meaning(0) + 0.2 * near)
+    for weight in (0.3, 0.5):
+        show(f"cosine, title weight {weight} + 0.2 query", meaning(weight) + 0.2 * near)
+    show("words alone", words)
+    titles_only = [lexical.item_stems(i.title_words, b"") for i in items]
+    show("words of the title alone", scorer.words(titles_only))
+    for weight in (0.5, 1.0, 1.5):
+        show(
+            f"z(cosine + 0.2q) + {weight} z(words)", z(meaning(0) + 0.2 * near) + weight * z(words)
+        )
+    for title in (0.3, 0.5):
+        for weight in (0.5, 1.0):
+            show(
+                f"z(cosine t{title} + 0.2q) + {weight} z(words)",
+                z(meaning(title) + 0.2 * near) + weight * z(words),
+            )
+
+    def ranks(values):
+        order = np.empty(len(values))
+        order[np.argsort(-values, kind="stable")] = np.arange(len(values))
+        return order
+
+    show(
+        "reciprocal rank fusion",
+        1 / (60 + ranks(meaning(0) + 0.2 * near)) + 1 / (60 + ranks(words)),
+    )
+
+    # What the app computes: channels in standard units of the stream.
+    meaning_now = scorer.meaning(rows, near.astype(np.float32), dismissed=False)
+    scorer.stats = {
+        "meaning": [float(meaning_now.mean()), float(meaning_now.std())],
+        "words": [float(words.mean()), float(words.std())],
+    }
+    print("stream stats:", {k: [round(x, 4) for x in v] for k, v in scorer.stats.items()})
+    logit = scorer.prior_logit(rows, near.astype(np.float32), stem_lists)
+    total = logit / scoring.PRIOR_SLOPE + scoring.PRIOR_CENTRE
+    show("as shipped (scoring.py)", total)
+    slope, centre = fit_logistic(total[keep], relevant)
+    probability = scoring.sigmoid(logit)[keep]
+    print(
+        f"logistic fit on this half: slope {slope:.2f}, centre {centre:.2f} (shipped "
+        f"{scoring.PRIOR_SLOPE}, {scoring.PRIOR_CENTRE}); at relevance >= {scoring.FLAG_AT}: "
+        f"{int((probability >= scoring.FLAG_AT).sum())} items; promised "
+        f"{probability.sum():.1f} relevant for {int(relevant.sum())}"
+    )
+    alone = (meaning_now - scorer.stats["meaning"][0]) / scorer.stats["meaning"][1]
+    slope, centre = fit_logistic(alone[keep], relevant)
+    print(
+        f"meaning channel alone (too little stream to weigh words): slope {slope:.2f}, "
+        f"centre {centre:.2f} (shipped {scoring.MEANING_SLOPE}, {scoring.MEANING_CENTRE})"
+    )
+    if args.top:
+        order = [i for i in np.argsort(-total) if urls[i] not in excluded][: args.top]
+        for rank, i in enumerate(order, 1):
+            print(
+                f"{rank:3d} {labels.get(urls[i], 0)} {scoring.sigmoid(logit[i]):.3f} "
+                f"{items[i].title[:60]} {lexicon.words_in(stem_lists[i])[:6]}"
+            )
+
+
+if __name__ == "__main__":
+    main()
