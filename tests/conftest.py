@@ -76,6 +76,13 @@ def superuser(db):
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+# The README's screenshots are redrawn by the browser tests only when asked
+# (UPDATE_SCREENSHOTS=1): a test run never changes tracked files.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else ARTIFACTS
+)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

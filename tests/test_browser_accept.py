@@ -2,7 +2,6 @@
 and quotes, and a third created on the spot through the "+" popup."""
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -10,10 +9,9 @@ from tracker.models import Actor, Position
 from tracker.roles import EDITOR
 
 from . import factories as f
-from .conftest import log_in, new_actor_popup
+from .conftest import ARTIFACTS, SCREENSHOTS, log_in, new_actor_popup
 from .factories import UserFactory
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 ARTICLE = (
     "<p>BRUSSELS, Oct 9 (Example Wire) — NATO allies are discussing a stronger response to "
     "Russian provocations, the Financial Times reported, citing four NATO officials.</p>"
@@ -51,7 +49,7 @@ def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
     assert label.evaluate("e => getComputedStyle(e).textTransform") == "uppercase"
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=SCREENSHOTS.parent.parent / "test-artifacts" / "accept-390.png",
+    page.screenshot(path=ARTIFACTS / "accept-390.png",
                     full_page=True)  # fmt: skip
     page.set_viewport_size({"width": 1366, "height": 900})
 
@@ -75,7 +73,7 @@ def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
         "#id_actors-3-quote",
         "NATO Secretary General Mark Rutte said allies would defend every inch of their territory.",
     )
-    page.screenshot(path=SCREENSHOTS.parent.parent / "test-artifacts" / "accept-filled.png",
+    page.screenshot(path=ARTIFACTS / "accept-filled.png",
                     full_page=True)  # fmt: skip
     with page.expect_navigation():
         page.click("input[type=submit]")

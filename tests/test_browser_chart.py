@@ -3,16 +3,13 @@ dark mode: every actor on the chart, named in full, legible, inside the screen,
 and no name on top of another. The demo debate's screenshots go to docs/screenshots/.
 The snippet that embeds the chart and the stance-over-time chart are looked at too."""
 
-from pathlib import Path
-
 import pytest
 
 from tracker.demo import DEMO_DIR, load_demo_file
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, SCREENSHOTS
 from .feedserver import FeedServer, Route
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 NATO = "nato-response-to-russian-airspace-violations"
 EASTERN_FLANK = "eastern-flank-rules-of-engagement"
 

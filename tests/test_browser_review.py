@@ -4,7 +4,6 @@ Screenshots of the queue (laptop and phone) and of the review screen go to
 docs/screenshots/."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 
@@ -12,10 +11,9 @@ from tracker.models import Flag
 from tracker.roles import EDITOR
 
 from . import factories as f
-from .conftest import ARTIFACTS, log_in
+from .conftest import ARTIFACTS, SCREENSHOTS, log_in
 from .factories import UserFactory
 
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 WHEN = datetime.datetime(2025, 10, 9, 8, 30, tzinfo=datetime.UTC)
 
 
