@@ -1,0 +1,154 @@
+"""Feed leases: a fetch holds its feed for a short lease that it renews while
+it runs, so a worker that dies lets its feeds go within about a minute, and a
+second copy of a fetch (a redelivery, a second dispatcher, a second worker)
+never fetches while the first holds the feed."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from tracker.ingest.polling import poll_feed, reserve_due_feeds, reserve_feed, take_feed
+from tracker.models import CoverageItem, Feed, Flag
+
+from .feedserver import Route, rss
+
+STORY = ("Kremlin drones cross NATO airspace", "https://test.example/1", "Allies push back.")
+OTHER = ("Allies meet in Brussels", "https://test.example/2", "A quiet day.")
+
+
+def due_feed(server, path="/feed.xml"):
+    return Feed.objects.create(url=server.url(path), next_fetch_at=timezone.now())
+
+
+def poll_in_thread(feed_id, token):
+    """poll_feed as a worker runs it: in a thread with its own connection."""
+    result = {}
+
+    def run():
+        try:
+            result["outcome"] = poll_feed(feed_id, token)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, result
+
+
+def wait_for(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.django_db
+def test_the_dispatcher_reserves_a_feed_for_the_spread_and_one_lease(settings):
+    settings.TRACKER_FEED_LEASE = 60
+    settings.TRACKER_DISPATCH_SPREAD = 30
+    feed = Feed.objects.create(url="https://feeds.example/a.xml", next_fetch_at=timezone.now())
+    before = timezone.now()
+    [(feed_id, _token)] = reserve_due_feeds()
+    after = timezone.now()
+    feed.refresh_from_db()
+    assert feed_id == feed.id
+    # 30 s for the task's countdown, then one 60 s lease: not the old 15 minutes.
+    assert before + timedelta(seconds=90) <= feed.next_fetch_at <= after + timedelta(seconds=90)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fetch_that_outlasts_its_lease_renews_it_and_the_feed_is_never_due_meanwhile(
+    server, settings, watched
+):
+    settings.TRACKER_FEED_LEASE = 3
+    settings.TRACKER_FEED_DEADLINE = 15
+    server.routes["/slow.xml"] = Route(body=rss(STORY), stall=5)
+    feed = due_feed(server, "/slow.xml")
+    token = reserve_feed(feed.id)
+    thread, result = poll_in_thread(feed.id, token)
+    wait_for(lambda: server.requests)
+    checks = 0
+    while thread.is_alive():
+        # What a second dispatcher would see while the fetch is on the wire.
+        assert reserve_due_feeds() == []
+        checks += 1
+        time.sleep(0.25)
+    thread.join()
+    print(f"injected: a 5 s answer under a 3 s lease; checked {checks} times that it was not due")
+    assert checks >= 12  # the check ran past the first lease, well into the third
+    assert result["outcome"].status == "fetched"
+    assert CoverageItem.objects.count() == 1
+    assert Flag.objects.count() == 1
+    assert len(server.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_copy_of_a_fetch_waits_and_then_finds_nothing_to_do(server, settings, watched):
+    settings.TRACKER_FEED_LEASE = 60
+    server.routes["/slow.xml"] = Route(body=rss(STORY, OTHER), stall=1.5)
+    feed = due_feed(server, "/slow.xml")
+    token = reserve_feed(feed.id)
+    thread, result = poll_in_thread(feed.id, token)
+    wait_for(lambda: server.requests)
+    copy = poll_feed(feed.id, token)  # a redelivered copy of the same task
+    assert copy.status == "held"
+    assert 55 <= copy.retry_in <= 61  # try again when the holder's lease would have run out
+    thread.join()
+    assert result["outcome"].status == "fetched"
+    assert poll_feed(feed.id, token).status == "skipped"  # the retry: the fetch is done
+    assert len(server.requests) == 1
+    assert CoverageItem.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_fetch_whose_worker_died_is_taken_over_once_its_lease_runs_out(server, settings, watched):
+    settings.TRACKER_FEED_LEASE = 1
+    server.routes["/feed.xml"] = Route(body=rss(STORY))
+    feed = due_feed(server)
+    token = reserve_feed(feed.id)
+    assert take_feed(feed.id, token) is not None  # a worker took it, and died
+    assert poll_feed(feed.id, token).status == "held"
+    time.sleep(1.2)  # no renewal: the lease runs out
+    assert poll_feed(feed.id, token).status == "fetched"  # the redelivered task
+    assert CoverageItem.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_dispatcher_hands_out_a_dead_fetchs_feed_again_under_the_same_reservation(
+    server, settings, watched
+):
+    settings.TRACKER_FEED_LEASE = 60
+    server.routes["/feed.xml"] = Route(body=rss(STORY))
+    feed = due_feed(server)
+    [(_, token)] = reserve_due_feeds()
+    assert take_feed(feed.id, token) is not None  # a worker took it, and died
+    assert reserve_due_feeds() == []  # within its lease
+    later = timezone.now() + timedelta(seconds=61)
+    [(feed_id, again)] = reserve_due_feeds(now=later)
+    assert (feed_id, again) == (feed.id, token)
+    # The dispatcher's new task and the old one (redelivered, or still queued
+    # behind others) carry the same token: whichever starts first fetches.
+    assert poll_feed(feed.id, again).status == "fetched"
+    assert poll_feed(feed.id, token).status == "skipped"
+    assert len(server.requests) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fetch_that_lost_its_feed_mid_way_stores_nothing(server, settings, watched):
+    settings.TRACKER_FEED_LEASE = 60
+    server.routes["/slow.xml"] = Route(body=rss(STORY), stall=1.5)
+    feed = due_feed(server, "/slow.xml")
+    token = reserve_feed(feed.id)
+    thread, result = poll_in_thread(feed.id, token)
+    wait_for(lambda: server.requests)
+    newer = reserve_feed(feed.id)  # an editor asked again: the newer fetch owns the feed
+    thread.join()
+    assert result["outcome"].status == "lost"
+    assert CoverageItem.objects.count() == 0
+    assert poll_feed(feed.id, newer).status == "fetched"
+    assert CoverageItem.objects.count() == 1
+    assert Flag.objects.count() == 1
