@@ -31,15 +31,19 @@ def database_url():
 
 
 @contextmanager
-def running_worker(env, queues, log_path, name=None):
+def running_worker(env, queues, log_path, name=None, options=("--pool", "solo")):
+    """A worker in a process group of its own (os.killpg(worker.pid, ...) reaches
+    a prefork worker's children too); options replace the solo pool."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool", "solo", "--queues", queues, "--loglevel", "info",
+        "--queues", queues, "--loglevel", "info",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--hostname", f"{name or queues.split(',')[0]}@%h",
+        "--hostname", f"{name or queues.split(',')[0]}@%h", *options,
     ]  # fmt: skip
     with open(log_path, "ab") as log:
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        worker = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+        )
         try:
             yield worker
         finally:
