@@ -50,47 +50,28 @@ def env_for(tmp_path, broker):
 
 @pytest.mark.slow
 @pytest.mark.worker
-def test_a_task_longer_than_the_visibility_timeout_runs_once(tmp_path, broker):
+def test_a_live_workers_task_stays_hidden_and_a_dead_ones_comes_back(tmp_path, broker):
     record = tmp_path / "record.txt"
     env = env_for(tmp_path, broker)
-    busy_log, idle_log = tmp_path / "busy.log", tmp_path / "idle.log"
+    logs = [tmp_path / "one.log", tmp_path / "two.log"]
     with (
-        running_worker(env, "hold", busy_log, name="busy", options=INCLUDE) as busy,
-        running_worker(env, "hold", idle_log, name="idle", options=INCLUDE) as idle,
+        running_worker(env, "hold", logs[0], name="one", options=INCLUDE) as one,
+        running_worker(env, "hold", logs[1], name="two", options=INCLUDE) as two,
     ):
-        wait_until(lambda: "ready" in busy_log.read_text(), busy, busy_log, what="no worker")
-        wait_until(lambda: "ready" in idle_log.read_text(), idle, idle_log, what="no worker")
-        send_hold(broker, record, 4 * VISIBILITY)
-        say("injected", f"a task of {4 * VISIBILITY} s under a {VISIBILITY} s visibility timeout")
-        wait_until(
-            lambda: any(row[0] == "done" for row in records(record)),
-            busy, busy_log, what="the task did not finish",
-        )  # fmt: skip
-        time.sleep(2 * VISIBILITY)  # a copy restored late would start now
-    say("checked", f"starts: {len(starts(record))} (the other worker swept every second)")
-    assert len(starts(record)) == 1
-
-
-@pytest.mark.slow
-@pytest.mark.worker
-def test_a_dead_workers_task_comes_back_one_visibility_timeout_later(tmp_path, broker):
-    record = tmp_path / "record.txt"
-    env = env_for(tmp_path, broker)
-    first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    with running_worker(env, "hold", first_log, name="first", options=INCLUDE) as first:
-        send_hold(broker, record, 30)
-        wait_until(lambda: starts(record), first, first_log, what="the task never started")
-        with running_worker(env, "hold", second_log, name="second", options=INCLUDE) as second:
-            wait_until(
-                lambda: "ready" in second_log.read_text(), second, second_log, what="no worker"
-            )
-            time.sleep(2 * VISIBILITY)  # alive, the first worker keeps the task hidden
-            assert len(starts(record)) == 1
-            kill_group(first)
-            killed = time.time()
-            say("injected", "SIGKILL to a worker in the middle of a task; another worker idle")
-            wait_until(lambda: len(starts(record)) == 2, second, second_log, what="not redelivered")
+        for log, worker in zip(logs, (one, two), strict=True):
+            wait_until(lambda log=log: "ready" in log.read_text(), worker, log, what="no worker")
+        send_hold(broker, record, 60)
+        wait_until(lambda: starts(record), one, logs[0], what="the task never started")
+        time.sleep(3 * VISIBILITY)  # the idle worker sweeps every second meanwhile
+        say("injected", f"a task running {3 * VISIBILITY} s under a {VISIBILITY} s timeout")
+        say("checked", f"it started {len(starts(record))} time(s)")
+        assert len(starts(record)) == 1
+        holder, other = (one, two) if int(starts(record)[0][1]) == one.pid else (two, one)
+        kill_group(holder)
+        killed = time.time()
+        say("injected", "SIGKILL to the worker running it")
+        wait_until(lambda: len(starts(record)) == 2, other, logs[0], what="not redelivered")
     back_after = float(starts(record)[1][2]) - killed
-    say("checked", f"the task started again {back_after:.1f} s after the kill")
-    # One timeout after the last time the worker kept it hidden, plus a sweep.
+    say("checked", f"the other worker started it {back_after:.1f} s after the kill")
+    # One timeout after the last time the dead worker kept it hidden, plus a sweep.
     assert back_after < VISIBILITY + 3
