@@ -20,13 +20,18 @@ import urllib.request
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.utils import timezone
+
+from tracker.models import CoverageItem, Feed
 
 from .conftest import require_service
 from .feedserver import Route, rss
+from .workers import running, running_worker, stop, worker_env
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -57,17 +62,6 @@ def answers(port):
             return True
     except OSError:
         return False
-
-
-def stop(process, timeout=20):
-    """SIGTERM one process this test started, then SIGKILL if it lingers."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class RedisServer:
@@ -103,25 +97,23 @@ class RedisServer:
         self.stop()
 
 
-@contextmanager
-def running(command, env, log_path):
-    """A process of the project's own (beat, gunicorn) with its output in log_path."""
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
-        )
-        try:
-            yield process
-        finally:
-            stop(process)
-
-
 def beat(env, log_path, folder):
     return running(
         [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "info",
          "--schedule", str(folder / "beat-schedule")],
         env, log_path,
     )  # fmt: skip
+
+
+PREFORK = ("--pool", "prefork", "--concurrency", "2")
+
+
+def fetch_env(tmp_path, broker_url, **extra):
+    """A worker's (or beat's, or gunicorn's) environment on the test's database
+    and the given broker, allowed to fetch from the feed server; extra wins."""
+    env = worker_env(tmp_path)
+    env.update(REDIS_URL=broker_url, TRACKER_FEED_ALLOWED_NETWORKS="127.0.0.2/32", **extra)
+    return env
 
 
 def kill_group(process):
@@ -167,6 +159,22 @@ def serve_farm(server, feeds, items, stall=None):
         )
         urls.append(server.url(path))
     return urls
+
+
+def farm_feeds(server, feeds, items, stall=None):
+    """The farm served and its feeds registered, all due now."""
+    urls = serve_farm(server, feeds, items, stall)
+    Feed.objects.bulk_create([Feed(url=url, next_fetch_at=timezone.now()) for url in urls])
+    return urls
+
+
+def farm_fetched(feeds, items):
+    """Whether every farm feed was fetched and stored, and none is still held."""
+    return (
+        CoverageItem.objects.count() == feeds * items
+        and not Feed.objects.exclude(fetch_token="").exists()
+        and not Feed.objects.filter(last_success_at=None).exists()
+    )
 
 
 def farm_requests(server):
@@ -362,9 +370,8 @@ READER_PAGES = [
 
 
 def scaled_down():
-    """Recovery timings a tenth of the defaults, for tests that are not about them."""
+    """Recovery timings a sixth of the defaults, for tests that are not about them."""
     return {
-        "TRACKER_FEED_ALLOWED_NETWORKS": "127.0.0.2/32",
         "TRACKER_FEED_LEASE": "10",
         "TRACKER_DISPATCH_INTERVAL": "5",
         "TRACKER_DISPATCH_SPREAD": "5",
@@ -380,19 +387,21 @@ def collected_static():
     """STATIC_ROOT with collectstatic's output, as production serves it; made once."""
     if "root" not in _static:
         root = Path(tempfile.mkdtemp(prefix="pdt-static-"))
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL", "CACHE_URL", "DJANGO_SETTINGS_MODULE")
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings",
-            SECRET_KEY=settings.SECRET_KEY,
-            DEBUG="0",
-            TRACKER_LOCAL_ENV="",
-            TRACKER_DATA_DIR=str(root / "data"),
-            STATIC_ROOT=str(root / "static"),
-        )
+        env = worker_env(root, DEBUG="0", TRACKER_LOCAL_ENV="", STATIC_ROOT=str(root / "static"))
         manage(env, "collectstatic", "--noinput", "-v0")
         _static["root"] = root / "static"
     return _static["root"]
+
+
+@contextmanager
+def deployment(env, folder):
+    """The tracker as production runs it, all on env: gunicorn (DEBUG off), beat,
+    a prefork worker on every queue, and readers reading READER_PAGES."""
+    worker_log = folder / "worker.log"
+    with (
+        web(production_env(env, collected_static()), folder / "web.log") as site,
+        beat(env, folder / "beat.log", folder),
+        running_worker(env, "celery,fetch,cpu", worker_log, options=PREFORK) as worker,
+        Readers(site, READER_PAGES) as readers,
+    ):
+        yield SimpleNamespace(site=site, worker=worker, log=worker_log, readers=readers)

@@ -14,9 +14,9 @@ from tracker.models import CoverageItem, Feed
 from tracker.models.coverage import MIN_POLL_SECONDS
 from tracker.tasks import dispatch_due_feeds
 
-from .faults import RedisServer, farm_requests, say, serve_farm
+from .faults import PREFORK, RedisServer, farm_requests, fetch_env, say, serve_farm
 from .feedserver import Route, rss
-from .workers import running_worker, wait_until, worker_env
+from .workers import running_worker, wait_until
 
 GOOD, ITEMS = 20, 30
 DEADLINE = 3
@@ -43,15 +43,10 @@ def test_bad_feed_servers_back_off_and_the_good_feeds_are_fetched(tmp_path, serv
     Feed.objects.bulk_create([Feed(url=url, next_fetch_at=timezone.now()) for url in urls])
     log = tmp_path / "worker.log"
     with RedisServer(tmp_path) as redis:
-        env = worker_env(
-            tmp_path,
-            REDIS_URL=redis.url(),
-            TRACKER_FEED_ALLOWED_NETWORKS="127.0.0.2/32",
-            TRACKER_FEED_DEADLINE=str(DEADLINE),
-            TRACKER_DISPATCH_SPREAD="0",
+        env = fetch_env(
+            tmp_path, redis.url(), TRACKER_FEED_DEADLINE=str(DEADLINE), TRACKER_DISPATCH_SPREAD="0"
         )
-        options = ("--pool", "prefork", "--concurrency", "2")
-        with running_worker(env, "celery,fetch", log, options=options) as worker:
+        with running_worker(env, "celery,fetch", log, options=PREFORK) as worker:
             wait_until(lambda: "ready" in log.read_text(), worker, log, what="no worker")
             with Connection(redis.url()) as conn:
                 dispatch_due_feeds.apply_async(producer=conn.Producer())

@@ -16,22 +16,18 @@ import pytest
 from .faults import (
     READER_PAGES,
     PostgresCluster,
-    Readers,
     RedisServer,
-    beat,
-    collected_static,
+    deployment,
+    fetch_env,
     manage,
     matching,
-    production_env,
     say,
     scaled_down,
     serve_farm,
-    web,
 )
-from .workers import running_worker, wait_until, worker_env
+from .workers import wait_until
 
 FEEDS, ITEMS = 60, 30
-PREFORK = ("--pool", "prefork", "--concurrency", "2")
 RECOVERY = 5  # seconds after the server is back within which pages must answer
 
 SEED = """
@@ -73,25 +69,17 @@ def count(url, sql):
 @pytest.mark.worker
 def test_a_postgresql_restart_costs_seconds_of_pages_and_no_item(tmp_path, server):
     urls = serve_farm(server, FEEDS, ITEMS)
-    worker_log = tmp_path / "worker.log"
     with PostgresCluster() as postgres, RedisServer(tmp_path) as redis:
         db = postgres.url()
-        env = {
-            **worker_env(tmp_path, REDIS_URL=redis.url(), **scaled_down()),
-            "DATABASE_URL": db,
-        }
+        env = fetch_env(tmp_path, redis.url(), DATABASE_URL=db, **scaled_down())
         manage(env, "migrate", "--noinput", "-v0")
         manage({**env, "FARM_URLS": json.dumps(urls)}, "shell", "-c", SEED)
         items = "SELECT count(*) FROM tracker_coverageitem"
-        with (
-            web(production_env(env, collected_static()), tmp_path / "web.log") as site,
-            beat(env, tmp_path / "beat.log", tmp_path),
-            running_worker(env, "celery,fetch,cpu", worker_log, options=PREFORK) as worker,
-            Readers(site, READER_PAGES) as readers,
-        ):
+        with deployment(env, tmp_path) as running:
+            readers = running.readers
             wait_until(
                 lambda: count(db, items) >= FEEDS * ITEMS * 0.25,
-                worker, worker_log, what="the batch did not get going",
+                running.worker, running.log, what="the batch did not get going",
             )  # fmt: skip
             before = count(db, items)
             restarting = time.monotonic()
@@ -102,8 +90,8 @@ def test_a_postgresql_restart_costs_seconds_of_pages_and_no_item(tmp_path, serve
                 "SELECT count(*) FROM tracker_feed "
                 "WHERE fetch_token = '' AND last_success_at IS NOT NULL"
             )
-            wait_until(lambda: count(db, done) == FEEDS, worker, worker_log, timeout=120,
-                       what="the batch did not finish")  # fmt: skip
+            wait_until(lambda: count(db, done) == FEEDS, running.worker, running.log,
+                       timeout=120, what="the batch did not finish")  # fmt: skip
             finished = time.monotonic()
             time.sleep(2)  # readers keep reading after the batch
         per_feed = query(
@@ -114,7 +102,7 @@ def test_a_postgresql_restart_costs_seconds_of_pages_and_no_item(tmp_path, serve
             "SELECT count(*), count(DISTINCT (item_id, debate_id)) FROM tracker_flag "
             "WHERE found_by = 'query'",
         )[0]
-    log = worker_log.read_text()
+    log = (tmp_path / "worker.log").read_text()
     during = readers.failures(restarting, back + RECOVERY)
     after = readers.failures(back + RECOVERY)
     last = max((moment - back for moment, _, _ in during), default=0)

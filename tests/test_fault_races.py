@@ -5,17 +5,25 @@ due feeds. Every feed is fetched once, and every item and flag stored once."""
 import time
 
 import pytest
-from django.utils import timezone
 from kombu import Connection
 
 from tracker.models import CoverageItem, Feed, Flag
 from tracker.tasks import dispatch_due_feeds, fetch_feed
 
-from .faults import RedisServer, beat, farm_requests, matching, say, serve_farm
-from .workers import running_worker, wait_until, worker_env
+from .faults import (
+    PREFORK,
+    RedisServer,
+    beat,
+    farm_feeds,
+    farm_fetched,
+    farm_requests,
+    fetch_env,
+    matching,
+    say,
+)
+from .workers import running_worker, wait_until
 
 FEEDS, ITEMS = 100, 10
-PREFORK = ("--pool", "prefork", "--concurrency", "2")
 LEASE = 5
 
 
@@ -23,14 +31,12 @@ LEASE = 5
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_racing_beats_dispatchers_and_copies_fetch_each_feed_once(tmp_path, server, watched):
-    urls = serve_farm(server, FEEDS, ITEMS, stall=0.2)  # so copies arrive mid-fetch
-    Feed.objects.bulk_create([Feed(url=url, next_fetch_at=timezone.now()) for url in urls])
+    farm_feeds(server, FEEDS, ITEMS, stall=0.2)  # so copies may arrive mid-fetch
     logs = [tmp_path / "one.log", tmp_path / "two.log"]
     with RedisServer(tmp_path) as redis:
-        env = worker_env(
+        env = fetch_env(
             tmp_path,
-            REDIS_URL=redis.url(),
-            TRACKER_FEED_ALLOWED_NETWORKS="127.0.0.2/32",
+            redis.url(),
             TRACKER_FEED_LEASE=str(LEASE),
             TRACKER_DISPATCH_INTERVAL="1",
             TRACKER_DISPATCH_SPREAD="2",
@@ -66,13 +72,11 @@ def test_racing_beats_dispatchers_and_copies_fetch_each_feed_once(tmp_path, serv
                 beat(env, tmp_path / "beat-two.log", tmp_path / "b"),
             ):
                 wait_until(
-                    lambda: CoverageItem.objects.count() == FEEDS * ITEMS
-                    and not Feed.objects.exclude(fetch_token="").exists(),
+                    lambda: farm_fetched(FEEDS, ITEMS),
                     one, logs[0], timeout=120, what="the feeds were not all fetched",
                 )  # fmt: skip
-                time.sleep(
-                    2 * LEASE + 2
-                )  # copies that found a feed held try again, and find it done
+                # Copies that found a feed held try again, and find it done.
+                time.sleep(2 * LEASE + 2)
     fetched = farm_requests(server)
     outcomes = " ".join(log.read_text() for log in logs)
     say(

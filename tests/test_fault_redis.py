@@ -10,41 +10,29 @@ defaults."""
 import time
 
 import pytest
-from django.utils import timezone
 
 from tracker.models import CoverageItem, Feed, Flag
 
 from . import factories as f
 from .conftest import PASSWORD
 from .faults import (
-    READER_PAGES,
-    Readers,
     RedisServer,
     Visitor,
-    beat,
-    collected_static,
+    deployment,
+    farm_feeds,
+    farm_fetched,
     farm_requests,
+    fetch_env,
     matching,
-    production_env,
     production_password,
     say,
     scaled_down,
-    serve_farm,
-    web,
 )
-from .workers import running_worker, wait_until, worker_env
+from .workers import wait_until
 
 FEEDS, ITEMS = 60, 30
-PREFORK = ("--pool", "prefork", "--concurrency", "2")
 OUTAGE = 15
-
-
-def batch_done():
-    return (
-        CoverageItem.objects.count() == FEEDS * ITEMS
-        and not Feed.objects.exclude(fetch_token="").exists()
-        and not Feed.objects.filter(last_success_at=None).exists()
-    )
+DESK_PAGES = ["/admin/", "/admin/tracker/flag/", "/admin/tracker/feed/", "/admin/tracker/position/"]
 
 
 @pytest.mark.slow
@@ -53,23 +41,16 @@ def batch_done():
 def test_redis_stopped_mid_batch_costs_no_page_and_no_item(tmp_path, server, watched):
     f.PositionFactory(debate=watched, actor=f.ActorFactory(slug="estonia", name="Estonia"))
     production_password(f.UserFactory(username="desk", is_superuser=True), PASSWORD)
-    urls = serve_farm(server, FEEDS, ITEMS)
-    Feed.objects.bulk_create([Feed(url=url, next_fetch_at=timezone.now()) for url in urls])
-    worker_log = tmp_path / "worker.log"
+    farm_feeds(server, FEEDS, ITEMS)
     with RedisServer(tmp_path) as redis:
-        env = worker_env(tmp_path, REDIS_URL=redis.url(0), CACHE_URL=redis.url(1), **scaled_down())
-        site_env = production_env(env, collected_static())
-        with (
-            web(site_env, tmp_path / "web.log") as site,
-            beat(env, tmp_path / "beat.log", tmp_path),
-            running_worker(env, "celery,fetch,cpu", worker_log, options=PREFORK) as worker,
-            Readers(site, READER_PAGES) as readers,
-        ):
-            editor = Visitor(site)
+        env = fetch_env(tmp_path, redis.url(0), CACHE_URL=redis.url(1), **scaled_down())
+        with deployment(env, tmp_path) as running:
+            readers = running.readers
+            editor = Visitor(running.site)
             editor.log_in("desk", PASSWORD)
             wait_until(
                 lambda: CoverageItem.objects.count() >= FEEDS * ITEMS * 0.25,
-                worker, worker_log, what="the batch did not get going",
+                running.worker, running.log, what="the batch did not get going",
             )  # fmt: skip
             redis.stop()
             stopped = time.monotonic()
@@ -92,7 +73,10 @@ def test_redis_stopped_mid_batch_costs_no_page_and_no_item(tmp_path, server, wat
             redis.start()
             restarted = time.monotonic()
             say("injected", "Redis started again, empty: every queued message is gone")
-            wait_until(batch_done, worker, worker_log, timeout=120, what="the batch did not finish")
+            wait_until(
+                lambda: farm_fetched(FEEDS, ITEMS),
+                running.worker, running.log, timeout=120, what="the batch did not finish",
+            )  # fmt: skip
             took = time.monotonic() - restarted
     say("checked", f"{len(readers.answers)} reader requests, none but 200: {readers.failures()}")
     say("checked", f"the editor's pages during the outage: {desk}, 'fetch now' {fetch_now}")
@@ -108,6 +92,3 @@ def test_redis_stopped_mid_batch_costs_no_page_and_no_item(tmp_path, server, wat
     assert set(farm_requests(server)) == {f"/farm/{n}.xml" for n in range(FEEDS)}
     assert Flag.objects.filter(found_by=Flag.FoundBy.QUERY).count() == FEEDS * matching(ITEMS)
     assert Flag.objects.values("item_id", "debate_id").distinct().count() == Flag.objects.count()
-
-
-DESK_PAGES = ["/admin/", "/admin/tracker/flag/", "/admin/tracker/feed/", "/admin/tracker/position/"]

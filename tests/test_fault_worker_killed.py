@@ -7,26 +7,27 @@ import time
 
 import pytest
 from django.db.models import Count
-from django.utils import timezone
 from kombu import Connection
 
 from tracker.models import CoverageItem, Feed, Flag
 from tracker.tasks import dispatch_due_feeds
 
-from .faults import RedisServer, beat, farm_requests, kill_group, matching, say, serve_farm
-from .workers import running_worker, wait_until, worker_env
+from .faults import (
+    PREFORK,
+    RedisServer,
+    beat,
+    farm_feeds,
+    farm_fetched,
+    farm_requests,
+    fetch_env,
+    kill_group,
+    matching,
+    say,
+)
+from .workers import running_worker, wait_until
 
 FEEDS, ITEMS = 200, 30
-PREFORK = ("--pool", "prefork", "--concurrency", "2")
 QUEUES = "celery,fetch,cpu"
-
-
-def batch_done():
-    return (
-        CoverageItem.objects.count() == FEEDS * ITEMS
-        and not Feed.objects.exclude(fetch_token="").exists()
-        and not Feed.objects.filter(last_success_at=None).exists()
-    )
 
 
 @pytest.mark.slow
@@ -35,13 +36,10 @@ def batch_done():
 def test_a_worker_killed_mid_batch_loses_nothing_and_a_restart_finishes_within_two_minutes(
     tmp_path, server, watched
 ):
-    urls = serve_farm(server, FEEDS, ITEMS)
-    Feed.objects.bulk_create([Feed(url=url, next_fetch_at=timezone.now()) for url in urls])
+    farm_feeds(server, FEEDS, ITEMS)
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
     with RedisServer(tmp_path) as broker:
-        env = worker_env(
-            tmp_path, REDIS_URL=broker.url(), TRACKER_FEED_ALLOWED_NETWORKS="127.0.0.2/32"
-        )
+        env = fetch_env(tmp_path, broker.url())
         with beat(env, tmp_path / "beat.log", tmp_path):
             with running_worker(env, QUEUES, first_log, name="first", options=PREFORK) as first:
                 with Connection(broker.url()) as conn:
@@ -60,7 +58,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_a_restart_finishes_within_t
             )
             restarted = time.monotonic()
             with running_worker(env, QUEUES, second_log, name="second", options=PREFORK) as second:
-                wait_until(batch_done, second, second_log, timeout=150, what="batch not finished")
+                wait_until(
+                    lambda: farm_fetched(FEEDS, ITEMS),
+                    second, second_log, timeout=150, what="the batch did not finish",
+                )  # fmt: skip
                 took = time.monotonic() - restarted
     fetches = farm_requests(server)
     refetched = sum(count - 1 for count in fetches.values())

@@ -39,11 +39,18 @@ def poll_in_thread(feed_id, token):
     return thread, result
 
 
-def wait_for(condition, seconds=10):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
+def fetch_on_the_wire(server, body, stall):
+    """A due feed whose server takes `stall` seconds to answer, reserved and
+    being fetched in a thread; returns once the request has reached the server."""
+    server.routes["/slow.xml"] = Route(body=body, stall=stall)
+    feed = due_feed(server, "/slow.xml")
+    token = reserve_feed(feed.id)
+    thread, result = poll_in_thread(feed.id, token)
+    deadline = time.monotonic() + 10
+    while not server.requests:
+        assert time.monotonic() < deadline, "the fetch never started"
         time.sleep(0.05)
+    return feed, token, thread, result
 
 
 @pytest.mark.django_db
@@ -66,11 +73,7 @@ def test_a_fetch_that_outlasts_its_lease_renews_it_and_the_feed_is_never_due_mea
 ):
     settings.TRACKER_FEED_LEASE = 3
     settings.TRACKER_FEED_DEADLINE = 15
-    server.routes["/slow.xml"] = Route(body=rss(STORY), stall=5)
-    feed = due_feed(server, "/slow.xml")
-    token = reserve_feed(feed.id)
-    thread, result = poll_in_thread(feed.id, token)
-    wait_for(lambda: server.requests)
+    _, _, thread, result = fetch_on_the_wire(server, rss(STORY), stall=5)
     checks = 0
     while thread.is_alive():
         # What a second dispatcher would see while the fetch is on the wire.
@@ -89,11 +92,7 @@ def test_a_fetch_that_outlasts_its_lease_renews_it_and_the_feed_is_never_due_mea
 @pytest.mark.django_db(transaction=True)
 def test_a_second_copy_of_a_fetch_waits_and_then_finds_nothing_to_do(server, settings, watched):
     settings.TRACKER_FEED_LEASE = 60
-    server.routes["/slow.xml"] = Route(body=rss(STORY, OTHER), stall=1.5)
-    feed = due_feed(server, "/slow.xml")
-    token = reserve_feed(feed.id)
-    thread, result = poll_in_thread(feed.id, token)
-    wait_for(lambda: server.requests)
+    feed, token, thread, result = fetch_on_the_wire(server, rss(STORY, OTHER), stall=1.5)
     copy = poll_feed(feed.id, token)  # a redelivered copy of the same task
     assert copy.status == "held"
     assert 55 <= copy.retry_in <= 61  # try again when the holder's lease would have run out
@@ -140,11 +139,7 @@ def test_the_dispatcher_hands_out_a_dead_fetchs_feed_again_under_the_same_reserv
 @pytest.mark.django_db(transaction=True)
 def test_a_fetch_that_lost_its_feed_mid_way_stores_nothing(server, settings, watched):
     settings.TRACKER_FEED_LEASE = 60
-    server.routes["/slow.xml"] = Route(body=rss(STORY), stall=1.5)
-    feed = due_feed(server, "/slow.xml")
-    token = reserve_feed(feed.id)
-    thread, result = poll_in_thread(feed.id, token)
-    wait_for(lambda: server.requests)
+    feed, _, thread, result = fetch_on_the_wire(server, rss(STORY), stall=1.5)
     newer = reserve_feed(feed.id)  # an editor asked again: the newer fetch owns the feed
     thread.join()
     assert result["outcome"].status == "lost"
