@@ -368,6 +368,11 @@ TRACKER_DISPATCH_SPREAD = envint("TRACKER_DISPATCH_SPREAD", 30)
 TRACKER_FEED_LEASE = envint("TRACKER_FEED_LEASE", 60)
 if TRACKER_FEED_LEASE < 3:
     raise ImproperlyConfigured("TRACKER_FEED_LEASE must be at least 3 seconds.")
+if TRACKER_DISPATCH_SPREAD >= TRACKER_FEED_LEASE:
+    raise ImproperlyConfigured(
+        "TRACKER_DISPATCH_SPREAD must be shorter than TRACKER_FEED_LEASE: a reservation "
+        "lasts one lease, and a fetch must start within it."
+    )
 
 # The daily digest of new flags to editors who follow debates (its hour is
 # with the beat schedule above).

@@ -54,17 +54,16 @@ def fetch_on_the_wire(server, body, stall):
 
 
 @pytest.mark.django_db
-def test_the_dispatcher_reserves_a_feed_for_the_spread_and_one_lease(settings):
+def test_the_dispatcher_reserves_a_feed_for_one_lease(settings):
     settings.TRACKER_FEED_LEASE = 60
-    settings.TRACKER_DISPATCH_SPREAD = 30
     feed = Feed.objects.create(url="https://feeds.example/a.xml", next_fetch_at=timezone.now())
     before = timezone.now()
-    [(feed_id, _token)] = reserve_due_feeds()
+    [(feed_id, _token, again)] = reserve_due_feeds()
     after = timezone.now()
     feed.refresh_from_db()
-    assert feed_id == feed.id
-    # 30 s for the task's countdown, then one 60 s lease: not the old 15 minutes.
-    assert before + timedelta(seconds=90) <= feed.next_fetch_at <= after + timedelta(seconds=90)
+    assert (feed_id, again) == (feed.id, False)
+    # One 60 s lease, not the old 15 minutes: the task starts within it.
+    assert before + timedelta(seconds=60) <= feed.next_fetch_at <= after + timedelta(seconds=60)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -123,15 +122,15 @@ def test_the_dispatcher_hands_out_a_dead_fetchs_feed_again_under_the_same_reserv
     settings.TRACKER_FEED_LEASE = 60
     server.routes["/feed.xml"] = Route(body=rss(STORY))
     feed = due_feed(server)
-    [(_, token)] = reserve_due_feeds()
+    [(_, token, _)] = reserve_due_feeds()
     assert take_feed(feed.id, token) is not None  # a worker took it, and died
     assert reserve_due_feeds() == []  # within its lease
     later = timezone.now() + timedelta(seconds=61)
-    [(feed_id, again)] = reserve_due_feeds(now=later)
-    assert (feed_id, again) == (feed.id, token)
-    # The dispatcher's new task and the old one (redelivered, or still queued
-    # behind others) carry the same token: whichever starts first fetches.
-    assert poll_feed(feed.id, again).status == "fetched"
+    [(feed_id, same, again)] = reserve_due_feeds(now=later)
+    # Late, so queued at once; under the same token as the old task
+    # (redelivered, or still queued behind others): whichever starts first fetches.
+    assert (feed_id, same, again) == (feed.id, token, True)
+    assert poll_feed(feed.id, same).status == "fetched"
     assert poll_feed(feed.id, token).status == "skipped"
     assert len(server.requests) == 1
 

@@ -38,3 +38,11 @@ def test_a_lease_too_short_to_renew_is_refused(tmp_path):
     result = run_settings(tmp_path, DEBUG="1", TRACKER_FEED_LEASE="2")
     assert result.returncode != 0
     assert "TRACKER_FEED_LEASE must be at least 3 seconds" in result.stderr
+
+
+def test_a_spread_as_long_as_the_lease_is_refused(tmp_path):
+    result = run_settings(
+        tmp_path, DEBUG="1", TRACKER_FEED_LEASE="30", TRACKER_DISPATCH_SPREAD="30"
+    )
+    assert result.returncode != 0
+    assert "TRACKER_DISPATCH_SPREAD must be shorter than TRACKER_FEED_LEASE" in result.stderr

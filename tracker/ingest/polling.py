@@ -1,8 +1,9 @@
 """Which feeds to poll when, and polling one: fetch → parse → ingest → reschedule.
 
 A feed is reserved before it is fetched: a conditional update stamps it with
-a token and pushes next_fetch_at past the task's countdown and one lease, so
-two dispatchers (two beats) never queue it twice. The task carries the token.
+a token and pushes next_fetch_at one lease ahead (the task's countdown is
+shorter), so two dispatchers (two beats) never queue it twice. The task
+carries the token.
 
 A task takes the feed when it starts: the token becomes a run token (the
 reservation's, plus a suffix of its own) and next_fetch_at one lease ahead, a
@@ -19,6 +20,7 @@ import random
 import socket
 import threading
 import uuid
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -128,24 +130,27 @@ def reservation_of(token):
     return token.split(".", 1)[0][:RESERVATION_LENGTH]
 
 
-def reserve_due_feeds(now=None, limit=500):
-    """Reserve every due feed; returns [(feed id, token)] for the fetch tasks.
+# again: the feed was reserved already and its lease ran out, so it is late.
+Reserved = namedtuple("Reserved", ["feed_id", "token", "again"])
 
-    A feed whose lease ran out (its fetch died, or its task waits behind
-    others) keeps its reservation's token: a task still queued for it stays
-    good, and whichever copy starts first does the fetch."""
+
+def reserve_due_feeds(now=None, limit=500):
+    """Reserve every due feed; returns a Reserved for each, for the fetch tasks.
+
+    A feed whose lease ran out (its fetch died, its task was lost, or it waits
+    behind others) keeps its reservation's token: a task still queued for it
+    stays good, and whichever copy starts first does the fetch."""
     now = now or timezone.now()
-    until = now + timedelta(seconds=settings.TRACKER_DISPATCH_SPREAD) + lease()
     due = Feed.objects.filter(is_active=True, next_fetch_at__lte=now)
     reserved = []
     rows = due.order_by("next_fetch_at").values_list("id", "fetch_token")[:limit]
     for feed_id, current in rows:
         token = reservation_of(current) if current else new_token()
         claimed = due.filter(id=feed_id, fetch_token=current).update(
-            fetch_token=token, next_fetch_at=until
+            fetch_token=token, next_fetch_at=now + lease()
         )
         if claimed == 1:  # otherwise another dispatcher got there first
-            reserved.append((feed_id, token))
+            reserved.append(Reserved(feed_id, token, again=bool(current)))
     return reserved
 
 
@@ -230,7 +235,9 @@ class FeedLease:
 
     def __exit__(self, *exc):
         self._stopping.set()
-        self._thread.join()
+        # Not forever: a renewal stuck on an unreachable database ends on its
+        # own, and can only fail, since the fetch is done with the feed.
+        self._thread.join(timeout=5)
 
     def held(self):
         """Renew now and say whether this run still holds the feed."""
@@ -308,11 +315,11 @@ def poll_feed(feed_id, token, pipeline=None, now=None):
             return PollOutcome("held", retry_in=held_for)
         return PollOutcome("skipped")
     feed = Feed.objects.get(id=feed_id)
-    with FeedLease(feed_id, run) as held:
-        return _poll(feed, run, held, pipeline, now)
+    with FeedLease(feed_id, run) as hold:
+        return _poll(feed, run, hold, pipeline, now)
 
 
-def _poll(feed, token, lease, pipeline, now):
+def _poll(feed, token, hold, pipeline, now):
     try:
         result = fetch(
             feed.url,
@@ -324,7 +331,7 @@ def _poll(feed, token, lease, pipeline, now):
         )
     except FetchError as error:
         return _record_failure(feed, token, str(error), error.retry_after, now)
-    if not lease.held():  # another fetch owns the feed now: it stores what there is
+    if not hold.held():  # another fetch owns the feed now: it stores what there is
         return PollOutcome("lost")
 
     now = now or timezone.now()
