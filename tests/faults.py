@@ -2,6 +2,7 @@
 PostgreSQL cluster it may stop and start, beat, gunicorn, and a feed server
 standing in for many feeds. Each stops only the processes it started."""
 
+import atexit
 import http.cookiejar
 import os
 import random
@@ -387,6 +388,7 @@ def collected_static():
     """STATIC_ROOT with collectstatic's output, as production serves it; made once."""
     if "root" not in _static:
         root = Path(tempfile.mkdtemp(prefix="pdt-static-"))
+        atexit.register(shutil.rmtree, root, True)
         env = worker_env(root, DEBUG="0", TRACKER_LOCAL_ENV="", STATIC_ROOT=str(root / "static"))
         manage(env, "collectstatic", "--noinput", "-v0")
         _static["root"] = root / "static"
