@@ -252,12 +252,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DATA_DIR = DATA_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # A message a dead worker had taken comes back after the visibility timeout
-    # (longer than any task runs), found by a sweep every interval * throttle seconds.
+    # A message taken by a worker that died goes back on the queue after the
+    # visibility timeout; live workers keep theirs hidden however long a task
+    # runs (config/celery.py), and every worker sweeps for such messages every
+    # interval * throttle seconds.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": envint("CELERY_VISIBILITY", 3600),
+        "visibility_timeout": envint("CELERY_VISIBILITY", 60),
         "unacked_restore_interval": envint("CELERY_RESTORE_INTERVAL", 10),
-        "unacked_restore_throttle": envint("CELERY_RESTORE_THROTTLE", 10),
+        "unacked_restore_throttle": envint("CELERY_RESTORE_THROTTLE", 1),
     }
 else:
     CELERY_BROKER_URL = "filesystem://"
@@ -284,8 +286,14 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
 # The hour (in TIME_ZONE) of the daily digest.
 TRACKER_DIGEST_HOUR = envint("TRACKER_DIGEST_HOUR", 7)
+# How often beat queues the due fetches; with TRACKER_FEED_LEASE it bounds how
+# long a dead worker's feeds wait.
+TRACKER_DISPATCH_INTERVAL = envint("TRACKER_DISPATCH_INTERVAL", 30)
 CELERY_BEAT_SCHEDULE = {
-    "dispatch-due-feeds": {"task": "tracker.tasks.dispatch_due_feeds", "schedule": 60.0},
+    "dispatch-due-feeds": {
+        "task": "tracker.tasks.dispatch_due_feeds",
+        "schedule": float(TRACKER_DISPATCH_INTERVAL),
+    },
     "daily-digest": {
         "task": "tracker.tasks.send_digests",
         "schedule": crontab(hour=TRACKER_DIGEST_HOUR, minute=0),
@@ -364,8 +372,20 @@ TRACKER_FEED_ALLOWED_NETWORKS = envlist("TRACKER_FEED_ALLOWED_NETWORKS")
 TRACKER_FEED_DEADLINE = float(os.environ.get("TRACKER_FEED_DEADLINE", "30"))
 TRACKER_FEED_MAX_BYTES = envint("TRACKER_FEED_MAX_BYTES", 10 * 1024 * 1024)
 TRACKER_FEED_MAX_FAILURES = envint("TRACKER_FEED_MAX_FAILURES", 8)
-# The dispatcher spreads each minute's fetches over this many seconds.
+# The dispatcher (run by beat, every TRACKER_DISPATCH_INTERVAL seconds) spreads
+# the fetches it queues over this many seconds.
 TRACKER_DISPATCH_SPREAD = envint("TRACKER_DISPATCH_SPREAD", 30)
+# A fetch holds its feed this many seconds and renews the hold every third of
+# it while it runs: a worker that dies lets its feeds go within one lease, and
+# the next dispatch hands them out again (tracker/ingest/polling.py).
+TRACKER_FEED_LEASE = envint("TRACKER_FEED_LEASE", 60)
+if TRACKER_FEED_LEASE < 3:
+    raise ImproperlyConfigured("TRACKER_FEED_LEASE must be at least 3 seconds.")
+if TRACKER_DISPATCH_SPREAD >= TRACKER_FEED_LEASE:
+    raise ImproperlyConfigured(
+        "TRACKER_DISPATCH_SPREAD must be shorter than TRACKER_FEED_LEASE: a reservation "
+        "lasts one lease, and a fetch must start within it."
+    )
 
 # The daily digest of new flags to editors who follow debates (its hour is
 # with the beat schedule above).

@@ -137,7 +137,7 @@ def test_two_dispatchers_reserve_each_due_feed_once():
     f.FeedFactory(next_fetch_at=timezone.now() + timedelta(hours=1))
     f.FeedFactory(next_fetch_at=timezone.now(), is_active=False)
     first, second = reserve_due_feeds(), reserve_due_feeds()
-    assert sorted(feed_id for feed_id, _ in first) == [feed.id for feed in feeds]
+    assert sorted(reserved.feed_id for reserved in first) == [feed.id for feed in feeds]
     assert second == []
 
 

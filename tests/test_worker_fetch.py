@@ -93,6 +93,8 @@ def test_a_fetch_killed_mid_way_is_redelivered_and_stores_everything_once(
         CELERY_VISIBILITY="3",
         CELERY_RESTORE_INTERVAL="1",
         CELERY_RESTORE_THROTTLE="1",
+        # The copy finds the feed held by the dead fetch and takes it when its lease ends.
+        TRACKER_FEED_LEASE="3",
     )
     with Connection(queue_url) as conn:
         conn.default_channel.client.delete("fetch", "unacked", "unacked_index")

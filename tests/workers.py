@@ -32,24 +32,39 @@ def database_url():
 
 
 @contextmanager
-def running_worker(env, queues, log_path, name=None):
+def running(command, env, log_path):
+    """A process of the project's own, its output in log_path, in a process group
+    of its own (os.killpg(process.pid, ...) reaches a prefork worker's children
+    too); SIGTERM at the end, SIGKILL if it lingers."""
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+        )
+        try:
+            yield process
+        finally:
+            stop(process)
+
+
+def stop(process, timeout=20):
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def running_worker(env, queues, log_path, name=None, options=("--pool", "solo")):
+    """A worker on the given queues; options replace the solo pool."""
     command = [
         sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool", "solo", "--queues", queues, "--loglevel", "info",
+        "--queues", queues, "--loglevel", "info",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--hostname", f"{name or queues.split(',')[0]}@%h",
+        "--hostname", f"{name or queues.split(',')[0]}@%h", *options,
     ]  # fmt: skip
-    with open(log_path, "ab") as log:
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
-        try:
-            yield worker
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+    return running(command, env, log_path)
 
 
 # Generous: on a loaded machine a worker takes long to start, and a test only

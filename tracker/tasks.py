@@ -1,8 +1,10 @@
 """Celery tasks: thin wrappers that take ids, call plain code in tracker.ingest,
 and are safe to run twice."""
 
+import json
 import logging
 import random
+import time
 
 from celery import shared_task
 from django.conf import settings
@@ -15,6 +17,20 @@ from .models import Debate, Heartbeat
 logger = logging.getLogger(__name__)
 
 
+def job_line(event, **fields):
+    """One log line for a job, as key=value pairs that log tools parse: a value
+    with spaces, quotes or an equals sign is double-quoted; None is left out."""
+    pairs = [event]
+    for key, value in fields.items():
+        if value is None:
+            continue
+        text = str(value)
+        if not text or any(c.isspace() or c in '"=\\' for c in text):
+            text = json.dumps(text, ensure_ascii=False)
+        pairs.append(f"{key}={text}")
+    return " ".join(pairs)
+
+
 @shared_task
 def record_heartbeat(name):
     """Prove that a worker is consuming the queue; beat sends it every minute."""
@@ -23,21 +39,54 @@ def record_heartbeat(name):
 
 @shared_task
 def dispatch_due_feeds():
-    """Reserve the due feeds and queue a fetch for each, spread over half a minute."""
+    """Reserve the due feeds and queue a fetch for each, spread over
+    TRACKER_DISPATCH_SPREAD seconds; one whose fetch was lost is late already,
+    and goes at once."""
+    started = time.monotonic()
     reserved = polling.reserve_due_feeds()
-    for feed_id, token in reserved:
-        spread = random.uniform(0, settings.TRACKER_DISPATCH_SPREAD)  # noqa: S311
+    for feed_id, token, again in reserved:
+        spread = 0 if again else random.uniform(0, settings.TRACKER_DISPATCH_SPREAD)  # noqa: S311
         fetch_feed.apply_async((feed_id, token), countdown=spread)
+    logger.info(job_line("dispatch", queued=len(reserved), seconds=_since(started)))
     return len(reserved)
 
 
-# acks_late + reject_on_worker_lost: a worker killed mid-fetch leaves the
-# message on the queue for another worker; everything the fetch writes is
-# keyed, so doing it again stores nothing twice.
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def fetch_feed(feed_id, token):
-    outcome = polling.poll_feed(feed_id, token)
-    logger.info("feed %s: %s %s", feed_id, outcome.status, outcome.summary.as_dict())
+def _since(started):
+    return round(time.monotonic() - started, 3)
+
+
+# acks_late + reject_on_worker_lost: a message whose worker died goes back on
+# the queue. Its copy finds the feed held by the dead fetch's lease and tries
+# again when that lease would end (a live fetch renews it, and then the copy
+# finds nothing to do); the dispatcher also hands out feeds whose lease ran
+# out. Everything a fetch writes is keyed, so doing it again stores nothing twice.
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=5)
+def fetch_feed(self, feed_id, token):
+    started = time.monotonic()
+    try:
+        outcome = polling.poll_feed(feed_id, token)
+    except Exception as error:  # logged as a job line, then Celery's own report
+        logger.error(
+            job_line("fetch", feed=feed_id, status="error", seconds=_since(started), error=error)
+        )
+        raise
+    summary = outcome.summary
+    logger.info(
+        job_line(
+            "fetch",
+            feed=feed_id,
+            status=outcome.status,
+            new=summary.items_new,
+            duplicate=summary.items_duplicate,
+            near_duplicate=summary.items_near_duplicate,
+            rejected=summary.items_rejected,
+            flagged=summary.flags_created,
+            seconds=_since(started),
+            error=outcome.error or None,
+        )
+    )
+    if outcome.status == "held" and self.request.retries < self.max_retries:
+        raise self.retry(countdown=outcome.retry_in + 1)
     return outcome.status
 
 

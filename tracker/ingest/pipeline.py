@@ -111,9 +111,7 @@ class Pipeline:
             self.scorers = LiveScorers(Debate.objects.filter(status=Debate.Status.ACTIVE))
         # Originals are indexed by canonical URL, the one key an item has both
         # before it is stored (a copy may follow it in the same batch) and after.
-        self.index = dedupe.NearDuplicateIndex()
-        self._stored_ids = {}  # canonical URL of an indexed original -> its id
-        self._indexed_up_to = 0
+        self._forget_index()
         self.known_outlets = {}
         for outlet in Outlet.objects.only("id", "name", "aliases"):
             for name in outlet.names:
@@ -161,9 +159,22 @@ class Pipeline:
             summary.items_rejected += count
             summary.warnings.append(f"{count} entries rejected: {reason}")
         if cleaned:
-            with transaction.atomic():
-                self._store(list(cleaned.values()), feed, outlet, summary)
+            try:
+                with transaction.atomic():
+                    self._store(list(cleaned.values()), feed, outlet, summary)
+            except BaseException:
+                # The index already holds this batch's originals, which the
+                # database no longer does: read it again from what was kept.
+                self._forget_index()
+                raise
         return summary
+
+    def _forget_index(self):
+        """Start the index of recent originals afresh: _refresh_index reads them
+        from the database when a batch needs them."""
+        self.index = dedupe.NearDuplicateIndex()
+        self._stored_ids = {}  # canonical URL of an indexed original -> its id
+        self._indexed_up_to = 0
 
     def _store(self, items, feed, outlet, summary):
         outlet_id = outlet.id if outlet else None

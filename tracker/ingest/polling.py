@@ -1,22 +1,33 @@
 """Which feeds to poll when, and polling one: fetch → parse → ingest → reschedule.
 
 A feed is reserved before it is fetched: a conditional update stamps it with
-a token and pushes next_fetch_at one lease ahead, so two dispatchers (two
-beats) or two workers never fetch it at once. The task carries the token, so
-a task redelivered after its worker died can still finish the job.
+a token and pushes next_fetch_at one lease ahead (the task's countdown is
+shorter), so two dispatchers (two beats) never queue it twice. The task
+carries the token.
+
+A task takes the feed when it starts: the token becomes a run token (the
+reservation's, plus a suffix of its own) and next_fetch_at one lease ahead, a
+lease the fetch renews while it runs (FeedLease). So at most one copy of a task
+ever fetches — a copy redelivered by the broker, or queued again by the
+dispatcher, finds the feed held and tries again when the lease would end — and
+a worker that dies lets its feeds go within one lease (TRACKER_FEED_LEASE):
+the dispatcher hands them out again, and a redelivered copy may take over.
 """
 
 import hashlib
 import logging
 import random
 import socket
+import threading
 import uuid
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db import DatabaseError, connection
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from ..models import Actor, Debate, Feed, Outlet
@@ -27,16 +38,23 @@ from .pipeline import IngestSummary, Pipeline
 from .urls import fetched_host, has_whitespace_or_control, is_http_url
 
 logger = logging.getLogger(__name__)
-LEASE = timedelta(minutes=15)
+# A reservation token, and a run token: the reservation's and a suffix of the
+# run's own, within the field's 36 characters. (Tokens of 32 characters from
+# before run tokens still take their feed: only their first 20 are kept.)
+RESERVATION_LENGTH = 20
 FASTER, SLOWER = 0.7, 1.4
 JITTER = 0.1
 
 
 @dataclass
 class PollOutcome:
-    status: str  # fetched, unchanged, failed, disabled, skipped
+    # fetched, unchanged, failed, disabled; skipped (the token is stale: done,
+    # or handed to a newer fetch), held (another run of this reservation holds
+    # the feed: try again in retry_in seconds), lost (taken away mid-fetch)
+    status: str
     summary: IngestSummary = field(default_factory=IngestSummary)
     error: str = ""
+    retry_in: float = 0.0
 
 
 def allowed_networks():
@@ -100,25 +118,49 @@ def register_feed(url, outlet_name="", poll_interval=None):
     return feed, created, warnings
 
 
+def lease():
+    return timedelta(seconds=settings.TRACKER_FEED_LEASE)
+
+
+def new_token():
+    return uuid.uuid4().hex[:RESERVATION_LENGTH]
+
+
+def reservation_of(token):
+    return token.split(".", 1)[0][:RESERVATION_LENGTH]
+
+
+# again: the feed was reserved already and its lease ran out, so it is late.
+Reserved = namedtuple("Reserved", ["feed_id", "token", "again"])
+
+
 def reserve_due_feeds(now=None, limit=500):
-    """Reserve every due feed; returns [(feed id, token)] for the fetch tasks."""
+    """Reserve every due feed; returns a Reserved for each, for the fetch tasks.
+
+    A feed whose lease ran out (its fetch died, its task was lost, or it waits
+    behind others) keeps its reservation's token: a task still queued for it
+    stays good, and whichever copy starts first does the fetch."""
     now = now or timezone.now()
     due = Feed.objects.filter(is_active=True, next_fetch_at__lte=now)
     reserved = []
-    for feed_id in due.order_by("next_fetch_at").values_list("id", flat=True)[:limit]:
-        token = uuid.uuid4().hex
-        claimed = due.filter(id=feed_id).update(fetch_token=token, next_fetch_at=now + LEASE)
+    rows = due.order_by("next_fetch_at").values_list("id", "fetch_token")[:limit]
+    for feed_id, current in rows:
+        token = reservation_of(current) if current else new_token()
+        claimed = due.filter(id=feed_id, fetch_token=current).update(
+            fetch_token=token, next_fetch_at=now + lease()
+        )
         if claimed == 1:  # otherwise another dispatcher got there first
-            reserved.append((feed_id, token))
+            reserved.append(Reserved(feed_id, token, again=bool(current)))
     return reserved
 
 
 def reserve_feed(feed_id, now=None):
-    """Reserve one feed now, due or not (a fetch an editor asked for)."""
+    """Reserve one feed now, due or not (a fetch an editor asked for); a fetch
+    in progress loses the feed to this one."""
     now = now or timezone.now()
-    token = uuid.uuid4().hex
+    token = new_token()
     claimed = Feed.objects.filter(id=feed_id, is_active=True).update(
-        fetch_token=token, next_fetch_at=now + LEASE
+        fetch_token=token, next_fetch_at=now + lease()
     )
     return token if claimed == 1 else None
 
@@ -128,6 +170,91 @@ def release_feed(feed_id, token, now=None):
     Feed.objects.filter(id=feed_id, fetch_token=token).update(
         fetch_token="", next_fetch_at=now or timezone.now()
     )
+
+
+def take_feed(feed_id, token):
+    """Start a fetch: the feed under this token (or under a run of the same
+    reservation whose lease ran out, its worker dead) passes to a new run.
+    Returns the run token, or None."""
+    now = timezone.now()
+    reservation = reservation_of(token)
+    run = f"{reservation}.{uuid.uuid4().hex[:15]}"
+    claimed = (
+        Feed.objects.filter(id=feed_id, is_active=True)
+        .filter(
+            Q(fetch_token=token)
+            | Q(fetch_token__startswith=f"{reservation}.", next_fetch_at__lte=now)
+        )
+        .update(fetch_token=run, next_fetch_at=now + lease())
+    )
+    return run if claimed == 1 else None
+
+
+def renew_lease(feed_id, run):
+    """Push a running fetch's lease one lease ahead; False when the feed is no
+    longer this run's (a newer fetch owns it, or it was disabled)."""
+    return (
+        Feed.objects.filter(id=feed_id, is_active=True, fetch_token=run).update(
+            next_fetch_at=timezone.now() + lease()
+        )
+        == 1
+    )
+
+
+def _held_for(feed_id, token):
+    """Seconds until the lease of another run of this reservation ends, or None
+    when no run of it holds the feed."""
+    held_until = (
+        Feed.objects.filter(
+            id=feed_id, is_active=True, fetch_token__startswith=f"{reservation_of(token)}."
+        )
+        .values_list("next_fetch_at", flat=True)
+        .first()
+    )
+    if held_until is None:
+        return None
+    return max(0.0, (held_until - timezone.now()).total_seconds())
+
+
+class FeedLease:
+    """Renews a running fetch's lease every third of its length from a thread of
+    its own, so a fetch that runs long (a slow server within the deadline, a
+    large feed to ingest) keeps its feed, and one whose worker died lets it go
+    within a lease. A renewal that finds the feed gone sets `lost`; a database
+    that does not answer is tried again at the next tick."""
+
+    def __init__(self, feed_id, run):
+        self.feed_id, self.run = feed_id, run
+        self.lost = False
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stopping.set()
+        # Not forever: a renewal stuck on an unreachable database ends on its
+        # own, and can only fail, since the fetch is done with the feed.
+        self._thread.join(timeout=5)
+
+    def held(self):
+        """Renew now and say whether this run still holds the feed."""
+        self.lost = self.lost or not renew_lease(self.feed_id, self.run)
+        return not self.lost
+
+    def _renew(self):
+        try:
+            while not self._stopping.wait(settings.TRACKER_FEED_LEASE / 3):
+                try:
+                    if not self.held():
+                        return
+                except DatabaseError as error:
+                    logger.warning("feed %s: lease not renewed: %s", self.feed_id, error)
+                    connection.close()  # a fresh connection at the next tick
+        finally:
+            connection.close()  # this thread's own
 
 
 def _jittered(seconds):
@@ -172,10 +299,27 @@ def _record_failure(feed, token, message, retry_after=None, now=None):
     return PollOutcome("disabled" if disabled else "failed", error=message)
 
 
+def not_a_feed(parsed):
+    """Why a parsed body is not a feed at all (an error page, garbage), or "":
+    neither parser found an entry, a title or a link, and they said why."""
+    if parsed.entries or parsed.title or parsed.link or not parsed.warnings:
+        return ""
+    return f"not a feed: {parsed.warnings[-1]}"
+
+
 def poll_feed(feed_id, token, pipeline=None, now=None):
-    feed = Feed.objects.filter(id=feed_id, is_active=True, fetch_token=token).first()
-    if feed is None:
+    run = take_feed(feed_id, token)
+    if run is None:
+        held_for = _held_for(feed_id, token)
+        if held_for is not None:
+            return PollOutcome("held", retry_in=held_for)
         return PollOutcome("skipped")
+    feed = Feed.objects.get(id=feed_id)
+    with FeedLease(feed_id, run) as hold:
+        return _poll(feed, run, hold, pipeline, now)
+
+
+def _poll(feed, token, hold, pipeline, now):
     try:
         result = fetch(
             feed.url,
@@ -187,6 +331,8 @@ def poll_feed(feed_id, token, pipeline=None, now=None):
         )
     except FetchError as error:
         return _record_failure(feed, token, str(error), error.retry_after, now)
+    if not hold.held():  # another fetch owns the feed now: it stores what there is
+        return PollOutcome("lost")
 
     now = now or timezone.now()
     fields = {
@@ -204,8 +350,11 @@ def poll_feed(feed_id, token, pipeline=None, now=None):
         Feed.objects.filter(id=feed.id, fetch_token=token).update(**fields)
         return PollOutcome("unchanged")
 
-    pipeline = pipeline or current_pipeline()
     parsed = parse_feed(result.body)
+    refusal = not_a_feed(parsed)
+    if refusal:
+        return _record_failure(feed, token, refusal, now=now)
+    pipeline = pipeline or current_pipeline()
     outlet = feed.outlet or pipeline.outlet_for(parsed.link or feed.url, parsed.title)
     summary = pipeline.ingest(parsed.entries, feed=feed, outlet=outlet, base_url=result.final_url)
     summary.warnings[:0] = parsed.warnings

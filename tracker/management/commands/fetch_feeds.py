@@ -29,7 +29,7 @@ class Command(BaseCommand):
         else:
             reserved = reserve_due_feeds()
         failed = False
-        for feed_id, token in reserved:
+        for feed_id, token, *_ in reserved:
             if sync:
                 outcome = poll_feed(feed_id, token)
                 failed |= outcome.status in ("failed", "disabled")
