@@ -271,3 +271,30 @@ def test_the_alert_pages_read_a_fixed_number_of_queries(
     with django_assert_num_queries(0):
         client.get(f"/alerts/unsubscribe/{token}/")
     assert reverse("public:alerts-follow") == FOLLOW
+
+
+@pytest.mark.django_db
+def test_a_confirmation_the_broker_missed_is_found_by_the_sweep(client, airspace):
+    follow(client, {"email": ADDRESS, "debate": "airspace"})
+    subscription = Subscription.objects.get()
+    assert alerts.pending_confirmations() == [subscription.id]
+    alerts.send_confirmation(subscription.id)
+    assert alerts.pending_confirmations() == []
+
+
+@pytest.mark.django_db
+def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(client, airspace, settings):
+    subscription = confirmed(client, airspace)
+    start = timezone.now()
+    publish_draft(f.CountryFactory(name="Estonia"), airspace, 2, start)
+    # A real SMTP connection to a port nobody listens on.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    with pytest.raises(OSError):
+        alerts.send_alert(subscription.reader_id, now=start + datetime.timedelta(minutes=1))
+    reader = Reader.objects.get()
+    assert reader.last_sent_at is None
+    assert alerts.due_readers(now=start + datetime.timedelta(minutes=2)) == [reader.id]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert alerts.send_alert(reader.id, now=start + datetime.timedelta(minutes=2))
+    assert "Estonia: +2" in mail.outbox[0].body
