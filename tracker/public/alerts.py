@@ -17,6 +17,14 @@ from ..models import Actor, Debate, Subscription
 from ..tasks import enqueue_safely, send_confirmation
 
 
+def target_field(refusal):
+    """A slug as the debate and actor pages put it in the form; anything else
+    names nothing on the site, and is refused in those words."""
+    return forms.SlugField(
+        required=False, max_length=200, error_messages={"invalid": refusal, "max_length": refusal}
+    )
+
+
 class FollowForm(forms.Form):
     email = forms.EmailField(
         label="Your email address",
@@ -27,24 +35,8 @@ class FollowForm(forms.Form):
             "required": "Enter the email address the alerts should go to.",
         },
     )
-    # Slugs as the debate and actor pages put them in the form; anything else
-    # names nothing on the site.
-    debate = forms.SlugField(
-        required=False,
-        max_length=200,
-        error_messages={
-            "invalid": "There is no published debate by that name.",
-            "max_length": "There is no published debate by that name.",
-        },
-    )
-    actor = forms.SlugField(
-        required=False,
-        max_length=200,
-        error_messages={
-            "invalid": "There is no actor by that name.",
-            "max_length": "There is no actor by that name.",
-        },
-    )
+    debate = target_field("There is no published debate by that name.")
+    actor = target_field("There is no actor by that name.")
 
     def clean(self):
         data = super().clean()
