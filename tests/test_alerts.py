@@ -259,9 +259,8 @@ def test_the_alert_pages_read_a_fixed_number_of_queries(
     for n in range(5):  # other readers change nothing
         alerts.subscribe(f"other{n}@example.org", debate=airspace)
     # The debate; then in one transaction (savepoint ... release) the reader's
-    # get-or-create (select, savepoint, insert, release) and the follow's, in a
-    # savepoint of its own (savepoint, select, savepoint, insert, release x2).
-    with django_assert_num_queries(13):
+    # get-or-create and the follow's (each: select, savepoint, insert, release).
+    with django_assert_num_queries(11):
         follow(client, data)
     token = Subscription.objects.get(reader__email=ADDRESS).token
     with django_assert_num_queries(1):
@@ -298,3 +297,15 @@ def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(client, a
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert alerts.send_alert(reader.id, now=start + datetime.timedelta(minutes=2))
     assert "Estonia: +2" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_an_address_that_never_confirms_is_forgotten_after_a_week(client, airspace):
+    f.CountryFactory(slug="estonia")
+    follow(client, {"email": ADDRESS, "debate": "airspace"})
+    follow(client, {"email": "other@example.org", "actor": "estonia"})
+    client.post(f"/alerts/confirm/{Subscription.objects.get(actor__slug='estonia').token}/")
+    six_days, eight_days = (timezone.now() + datetime.timedelta(days=n) for n in (6, 8))
+    assert alerts.forget_unconfirmed(now=six_days) == 0
+    assert alerts.forget_unconfirmed(now=eight_days) == 1
+    assert list(Reader.objects.values_list("email", flat=True)) == ["other@example.org"]

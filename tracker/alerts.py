@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +24,8 @@ ALERT_PERIOD = timedelta(days=1)
 # the form cannot be used to fill someone's inbox.
 CONFIRMATION_PERIOD = timedelta(days=1)
 MAX_POSITIONS_PER_ALERT = 50
+# An address that never confirmed is not kept longer than this.
+UNCONFIRMED_KEPT = timedelta(days=7)
 
 
 def normalise(email):
@@ -36,15 +38,12 @@ def subscribe(email, debate=None, actor=None, now=None):
     there is nothing to send (already confirmed, or asked for confirmation
     today). The caller says the same thing to the reader in every case."""
     now = now or timezone.now()
+    # get_or_create takes a concurrent create of the same row as a get.
     with transaction.atomic():
         reader, _ = Reader.objects.get_or_create(email=normalise(email))
-        try:
-            with transaction.atomic():
-                subscription, _ = Subscription.objects.get_or_create(
-                    reader=reader, debate=debate, actor=actor
-                )
-        except IntegrityError:  # the same follow sent twice at once
-            subscription = Subscription.objects.get(reader=reader, debate=debate, actor=actor)
+        subscription, _ = Subscription.objects.get_or_create(
+            reader=reader, debate=debate, actor=actor
+        )
     if subscription.confirmed_at is not None:
         return None
     sent = subscription.confirmation_sent_at
@@ -134,6 +133,20 @@ def unsubscribe(token):
             Reader.objects.filter(pk=reader_id, subscriptions=None).delete()
             return True
         return Reader.objects.filter(token=token).delete()[0] > 0
+
+
+def forget_unconfirmed(now=None):
+    """Delete follows never confirmed within UNCONFIRMED_KEPT, and the
+    addresses left with no follow; returns how many follows went."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        gone = (
+            Subscription.objects.filter(confirmed_at=None, created_at__lt=now - UNCONFIRMED_KEPT)
+            .delete()[1]
+            .get(Subscription._meta.label, 0)
+        )
+        Reader.objects.filter(subscriptions=None, created_at__lt=now - UNCONFIRMED_KEPT).delete()
+    return gone
 
 
 def pending_confirmations(now=None):

@@ -109,10 +109,12 @@ def send_confirmation(subscription_id):
 
 @shared_task
 def send_alerts():
-    """Beat's sweep: confirmations the broker missed, then each due reader's
-    alert as its own task, so one reader's failure delays no other."""
+    """Beat's sweep: addresses never confirmed are forgotten, confirmations the
+    broker missed are sent, then each due reader's alert is queued as its own
+    task, so one reader's failure delays no other."""
     from . import alerts
 
+    alerts.forget_unconfirmed()
     for subscription_id in alerts.pending_confirmations():
         enqueue_safely(send_confirmation, subscription_id)
     due = alerts.due_readers()
