@@ -298,6 +298,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tracker.tasks.send_digests",
         "schedule": crontab(hour=TRACKER_DIGEST_HOUR, minute=0),
     },
+    # Reader alerts: each reader at most once a day (tracker/alerts.py).
+    "reader-alerts": {"task": "tracker.tasks.send_alerts", "schedule": 300.0},
     "relevance-training": {"task": "tracker.tasks.queue_relevance_training", "schedule": 60.0},
     "heartbeat": {
         "task": "tracker.tasks.record_heartbeat",
@@ -400,6 +402,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
+# Alert sign-ups each client address may send (the API throttle's rule and format).
+TRACKER_ALERT_SIGNUP_RATE = os.environ.get("TRACKER_ALERT_SIGNUP_RATE", "10/hour")
 
 # Where seed_demo keeps the generated demo logins (never in the code).
 DEMO_LOGINS_FILE = DATA_DIR / "demo-logins.json"

@@ -147,3 +147,33 @@ def send_digests():
     from .digest import send_digests as send
 
     return send()
+
+
+@shared_task
+def send_confirmation(subscription_id):
+    from .alerts import send_confirmation as send
+
+    return send(subscription_id)
+
+
+@shared_task
+def send_alerts():
+    """Beat's sweep: addresses never confirmed are forgotten, confirmations the
+    broker missed are sent, then each due reader's alert is queued as its own
+    task, so one reader's failure delays no other."""
+    from . import alerts
+
+    alerts.forget_unconfirmed()
+    for subscription_id in alerts.pending_confirmations():
+        enqueue_safely(send_confirmation, subscription_id)
+    due = alerts.due_readers()
+    for reader_id in due:
+        enqueue_safely(send_alert, reader_id)
+    return len(due)
+
+
+@shared_task
+def send_alert(reader_id):
+    from .alerts import send_alert as send
+
+    return send(reader_id)

@@ -1,6 +1,7 @@
 """The domain model: who holds which position in which debate, on what evidence."""
 
 from .actors import Actor, Membership
+from .alerts import Reader, Subscription
 from .coverage import CoverageItem, Feed, Outlet
 from .debates import Debate, Proposal
 from .flags import Flag
@@ -23,5 +24,7 @@ __all__ = [
     "Outlet",
     "Position",
     "Proposal",
+    "Reader",
     "RelevanceModel",
+    "Subscription",
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, feeds, views
+from . import alerts, exports, feeds, views
 from .filters import DebateFilter
 from .freshness import fresh_public_page as fresh
 
@@ -32,5 +32,9 @@ urlpatterns = [
     path(
         "export/debates/<slug:slug>.<str:fmt>", fresh(exports.debate_export), name="export-debate"
     ),
+    # Reader alerts: never cached, never listed in the sitemap.
+    path("alerts/follow/", alerts.follow, name="alerts-follow"),
+    path("alerts/confirm/<str:token>/", alerts.confirm, name="alerts-confirm"),
+    path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alerts-unsubscribe"),
     path("export/popolo.json", fresh(exports.popolo), name="export-popolo"),
 ]

@@ -1,0 +1,133 @@
+"""The reader-alert pages: the follow form's answer, confirmation and
+unsubscribing. None of them ever shows an address, and the form's answer is the
+same whether the address was new, waiting for confirmation or already confirmed."""
+
+from django import forms
+from django.conf import settings
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.throttling import SimpleRateThrottle
+
+from config.proxies import client_address
+
+from .. import alerts
+from ..models import Actor, Debate, Subscription
+from ..tasks import enqueue_safely, send_confirmation
+
+
+def target_field(refusal):
+    """A slug as the debate and actor pages put it in the form; anything else
+    names nothing on the site, and is refused in those words."""
+    return forms.SlugField(
+        required=False, max_length=200, error_messages={"invalid": refusal, "max_length": refusal}
+    )
+
+
+class FollowForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,  # RFC 5321's longest deliverable address
+        error_messages={
+            "invalid": "Enter an email address, like name@example.org.",
+            "max_length": "An email address is at most 254 characters long.",
+            "required": "Enter the email address the alerts should go to.",
+        },
+    )
+    debate = target_field("There is no published debate by that name.")
+    actor = target_field("There is no actor by that name.")
+
+    def clean(self):
+        data = super().clean()
+        if "debate" in self.errors or "actor" in self.errors:
+            return data
+        debate, actor = data.get("debate"), data.get("actor")
+        if bool(debate) == bool(actor):
+            raise forms.ValidationError("Follow one debate or one actor.")
+        if debate:
+            data["debate"] = Debate.objects.public().filter(slug=debate).first()
+            if data["debate"] is None:
+                raise forms.ValidationError("There is no published debate by that name.")
+        else:
+            data["actor"] = Actor.objects.public().filter(slug=actor).first()
+            if data["actor"] is None:
+                raise forms.ValidationError("There is no actor by that name.")
+        return data
+
+
+class SignupThrottle(SimpleRateThrottle):
+    """Sign-ups per client address, counted in the cache like the API's rate
+    limit and keyed by the same client-address rule (config/proxies.py)."""
+
+    scope = "alert-signup"
+
+    def get_rate(self):
+        return settings.TRACKER_ALERT_SIGNUP_RATE
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
+
+
+# The follow form sits on cached public pages, shared by every reader, so it
+# carries no CSRF token. A forged sign-up can do no more than the form itself:
+# ask an address to confirm, once a day per follow, within the rate limit.
+@csrf_exempt
+@never_cache
+@require_POST
+def follow(request):
+    throttle = SignupThrottle()
+    if not throttle.allow_request(request, None):
+        response = render(request, "public/alerts/limited.html", status=429)
+        response["Retry-After"] = str(int(throttle.wait() or 60))
+        return response
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        target_errors = [
+            *form.non_field_errors(),
+            *form.errors.get("debate", []),
+            *form.errors.get("actor", []),
+        ]
+        context = {"form": form, "target_errors": target_errors}
+        return render(request, "public/alerts/follow.html", context, status=400)
+    data = form.cleaned_data
+    subscription = alerts.subscribe(
+        data["email"], debate=data["debate"] or None, actor=data["actor"] or None
+    )
+    if subscription is not None:
+        # If the broker is down, the sweep (tasks.send_alerts) sends it later.
+        enqueue_safely(send_confirmation, subscription.id)
+    target = data["debate"] or data["actor"]
+    return render(request, "public/alerts/check_inbox.html", {"target": target})
+
+
+def _subscription(token):
+    return get_object_or_404(
+        Subscription.objects.select_related("debate", "actor"), token=token[:64]
+    )
+
+
+# The token in the link is the reader's credential. Opening the link shows a
+# button; only the POST acts, so mail scanners that open links change nothing.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request, token):
+    subscription = _subscription(token)
+    if request.method == "POST":
+        alerts.confirm(subscription.token)
+        return render(request, "public/alerts/confirmed.html", {"target": subscription.target})
+    return render(request, "public/alerts/confirm.html", {"subscription": subscription})
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """GET shows a button; POST (the button, or a mail client's one-click
+    'List-Unsubscribe=One-Click', RFC 8058) unsubscribes, and says so even when
+    it was done before, so repeating it is harmless."""
+    if request.method == "POST":
+        alerts.unsubscribe(token[:64])
+        return render(request, "public/alerts/unsubscribed.html")
+    return render(request, "public/alerts/unsubscribe.html", {"token": token[:64]})
