@@ -5,6 +5,7 @@ from .coverage import CoverageItem, Feed, Outlet
 from .debates import Debate, Proposal
 from .flags import Flag
 from .positions import Evidence, Position
+from .releases import DataRelease
 from .relevance import RelevanceModel
 from .system import ChangeStamp, DebateFollow, DigestState, Heartbeat
 
@@ -12,6 +13,7 @@ __all__ = [
     "Actor",
     "ChangeStamp",
     "CoverageItem",
+    "DataRelease",
     "Debate",
     "DebateFollow",
     "DigestState",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, feeds, views
+from . import exports, feeds, releases, views
 from .filters import DebateFilter
 from .freshness import fresh_public_page as fresh
 
@@ -33,4 +33,11 @@ urlpatterns = [
         "export/debates/<slug:slug>.<str:fmt>", fresh(exports.debate_export), name="export-debate"
     ),
     path("export/popolo.json", fresh(exports.popolo), name="export-popolo"),
+    path("data/releases/", fresh(releases.release_list), name="releases"),
+    path("data/releases/<int:number>/", fresh(releases.release_detail), name="release"),
+    path(
+        "data/releases/<int:number>/<str:name>",
+        fresh(releases.release_file),
+        name="release-file",
+    ),
 ]
