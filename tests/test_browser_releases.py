@@ -42,6 +42,10 @@ def test_a_release_is_cut_in_the_panel_and_read_on_a_laptop_and_a_phone(
     violations = []
     watch_for_violations(page, violations)
     log_in(page, live_server.url, committing_publisher.username)
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(live_server.url + "/admin/tracker/datarelease/cut/")
+        page.screenshot(path=ARTIFACTS / f"releases-cut-{width}.png", full_page=True)
     assert "Release 1 is cut: 2 positions" in cut_in_the_panel(page, live_server.url, "")
 
     f.PositionFactory(

@@ -50,7 +50,8 @@ class DataReleaseAdmin(admin.ModelAdmin):
         return [name for name in self.fields if name != "doi"]
 
     def save_model(self, request, obj, form, change):
-        obj.record_doi(form.cleaned_data["doi"])
+        if form.cleaned_data["doi"]:  # saved blank, nothing is recorded
+            obj.record_doi(form.cleaned_data["doi"])
 
     @admin.display(description="contents")
     def counts(self, release):

@@ -4,6 +4,7 @@ publisher cut it, so that a study can cite exactly what it used."""
 from django.core.exceptions import PermissionDenied
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
 from .common import done_by
 
@@ -67,7 +68,15 @@ class DataRelease(models.Model):
         ]
 
     def __str__(self):
-        return f"Release {self.number} ({self.cut_at:%Y-%m-%d})"
+        return f"Release {self.number} ({timezone.localdate(self.cut_at):%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ReleaseIsFrozen("Data releases are not changed once cut.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ReleaseIsFrozen("Data releases are not deleted once cut.")
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -81,25 +90,11 @@ class DataRelease(models.Model):
         stored = getattr(self, "_stored_doi", None)
         return bool(self.doi if stored is None else stored)
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._only_records_a_doi(kwargs.get("update_fields")):
-            raise ReleaseIsFrozen("Data releases are not changed once cut.")
-        super().save(*args, **kwargs)
-
-    def _only_records_a_doi(self, update_fields):
-        stored = DataRelease.objects.filter(pk=self.pk).values("doi").first()
-        return (
-            stored is not None
-            and update_fields is not None
-            and set(update_fields) == {"doi"}
-            and stored["doi"] == ""
-        )
-
-    def delete(self, *args, **kwargs):
-        raise ReleaseIsFrozen("Data releases are not deleted once cut.")
-
     def record_doi(self, doi):
-        """The one change a release takes: its DOI, once minted."""
-        self.doi = doi.strip()
-        self.save(update_fields=["doi"])
-        self._stored_doi = self.doi
+        """The one change a release takes: its DOI, once minted. A conditional
+        update, so that of two publishers recording at once only one succeeds."""
+        doi = doi.strip()
+        unrecorded = DataRelease.objects.filter(pk=self.pk, doi="")
+        if not doi or models.QuerySet.update(unrecorded, doi=doi) != 1:
+            raise ReleaseIsFrozen("This release's DOI is recorded already.")
+        self.doi = self._stored_doi = doi

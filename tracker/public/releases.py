@@ -4,6 +4,7 @@ changelog and citation, and the frozen files themselves."""
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 
 from ..models import DataRelease
 from .links import site_url
@@ -41,7 +42,7 @@ def citation(release):
     """How to cite the release: its DOI once minted, its stable address always."""
     line = (
         f"Policy Debate Tracker data, release {release.number} "
-        f"({release.cut_at:%Y-%m-%d}), {site_url(release_path(release.number))}"
+        f"({timezone.localdate(release.cut_at):%Y-%m-%d}), {site_url(release_path(release.number))}"
     )
     return f"{line}, doi:{release.doi}" if release.doi else line
 
