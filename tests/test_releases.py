@@ -25,12 +25,13 @@ CUT = reverse("admin:tracker_datarelease_cut")
 
 @pytest.fixture
 def world(db, publisher):
-    """Estonia on the airspace debate: two published stances, one retracted,
-    one draft; and a draft debate whose positions no release may hold."""
+    """Estonia on the airspace debate: two published stances and a draft; and a
+    draft debate whose positions no release may hold. Ids are set far above any
+    the database's sequence hands out, so that expectations can name them."""
     debate = f.DebateFactory(slug="airspace", title="Airspace", low_label="conservative")
     estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
     f.PositionFactory(
-        debate=debate, actor=estonia, stance=-1, stated_on=DAY, summary="EARLY", id=101
+        debate=debate, actor=estonia, stance=-1, stated_on=DAY, summary="EARLY", id=1000101
     )
     later = f.PositionFactory(
         debate=debate,
@@ -38,15 +39,15 @@ def world(db, publisher):
         stance=1,
         stated_on=DAY + datetime.timedelta(days=5),
         summary="LATER",
-        id=102,
+        id=1000102,
     )
     f.EvidenceFactory(position=later, quote="=cmd()", attribution="on_record")
     f.PositionFactory(
         debate=debate, actor=estonia, stance=2, status="draft", published_at=None,
-        summary="DRAFT-ONLY", id=103,
+        summary="DRAFT-ONLY", id=1000103,
     )  # fmt: skip
     hidden = f.DebateFactory(slug="hidden", title="Hidden", status="draft")
-    f.PositionFactory(debate=hidden, actor=estonia, summary="IN-DRAFT-DEBATE", id=104)
+    f.PositionFactory(debate=hidden, actor=estonia, summary="IN-DRAFT-DEBATE", id=1000104)
     return debate, estonia
 
 
@@ -95,8 +96,8 @@ def test_the_frozen_csv_reads_back_with_its_codebook_and_only_public_rows(world,
     release = cut_release(publisher)
     rows = csv_rows(release.positions_csv)
     assert [(r["id"], r["stance"], r["summary"], r["evidence_quote"]) for r in rows] == [
-        ("101", "-1", "EARLY", ""),
-        ("102", "1", "LATER", "'=cmd()"),
+        ("1000101", "-1", "EARLY", ""),
+        ("1000102", "1", "LATER", "'=cmd()"),
     ]
     assert all(r["debate"] == "airspace" and r["actor"] == "estonia" for r in rows)
     codebook = csv_rows(release.codebook_csv)
@@ -117,7 +118,7 @@ def test_the_frozen_json_holds_public_positions_and_the_release_header(world, pu
     settings.TRACKER_SITE_URL = "https://tracker.example.org"
     release = cut_release(publisher)
     data = json.loads(release.positions_json)
-    assert [p["id"] for p in data["positions"]] == [101, 102]
+    assert [p["id"] for p in data["positions"]] == [1000101, 1000102]
     assert [d["slug"] for d in data["debates"]] == ["airspace"]
     assert "DRAFT-ONLY" not in release.positions_json
     assert "IN-DRAFT-DEBATE" not in release.positions_json
@@ -157,9 +158,13 @@ def test_a_release_is_diffed_against_the_next(world, publisher):
     frozen = (first.positions_csv, first.positions_json, first.popolo_json)
 
     latvia = f.CountryFactory(name="Latvia", slug="latvia", country="LV")
-    f.PositionFactory(debate=debate, actor=latvia, stance=0, stated_on=DAY, id=201)
+    f.PositionFactory(debate=debate, actor=latvia, stance=0, stated_on=DAY, id=1000201)
     f.PositionFactory(
-        debate=debate, actor=estonia, stance=2, stated_on=DAY + datetime.timedelta(days=9), id=202
+        debate=debate,
+        actor=estonia,
+        stance=2,
+        stated_on=DAY + datetime.timedelta(days=9),
+        id=1000202,
     )  # a shift from +1, Estonia's latest published stance
     f.PositionFactory(
         debate=debate,
@@ -167,17 +172,17 @@ def test_a_release_is_diffed_against_the_next(world, publisher):
         stance=1,
         stated_on=DAY + datetime.timedelta(days=9),
         proposal=f.ProposalFactory(debate=debate, slug="drones", title="Arm drones"),
-        id=203,
+        id=1000203,
         support="support",
     )  # a first stance on a proposal: added
-    desk.retract(Position.objects.get(id=101), publisher, "Misquoted")
-    correction = desk.draft_correction(Position.objects.get(id=102), publisher)
+    desk.retract(Position.objects.get(id=1000101), publisher, "Misquoted")
+    correction = desk.draft_correction(Position.objects.get(id=1000102), publisher)
     correction.summary = "LATER, CORRECTED"
     correction.correction_note = "The date was wrong."
     correction.save()
     desk.publish(correction, publisher)
     elsewhere = f.DebateFactory(slug="elsewhere", title="Elsewhere")
-    f.PositionFactory(debate=elsewhere, actor=latvia, stance=1, id=301)
+    f.PositionFactory(debate=elsewhere, actor=latvia, stance=1, id=1000301)
     before_withdrawal = cut_release(publisher)
     desk.withdraw_debate(elsewhere, publisher, "Out of scope")
 
@@ -185,18 +190,18 @@ def test_a_release_is_diffed_against_the_next(world, publisher):
     assert second_log["previous"] == 1
     # In the files' order: by debate, actor, then date.
     assert [(e["id"], e["actor"], e["stance"]) for e in second_log["added"]] == [
-        (203, "estonia", 1),
-        (201, "latvia", 0),
-        (301, "latvia", 1),
+        (1000203, "estonia", 1),
+        (1000201, "latvia", 0),
+        (1000301, "latvia", 1),
     ]
     assert [(e["id"], e["previous_stance"], e["stance"]) for e in second_log["shifted"]] == [
-        (202, 1, 2)
+        (1000202, 1, 2)
     ]
     assert [(e["id"], e["retraction_reason"]) for e in second_log["retracted"]] == [
-        (101, "Misquoted")
+        (1000101, "Misquoted")
     ]
     assert [(e["id"], e["summary"], e["correction_note"]) for e in second_log["corrected"]] == [
-        (102, "LATER, CORRECTED", "The date was wrong.")
+        (1000102, "LATER, CORRECTED", "The date was wrong.")
     ]
     assert second_log["withdrawn"] == []
     assert second_log["added"][2]["debate_title"] == "Elsewhere"
@@ -205,7 +210,7 @@ def test_a_release_is_diffed_against_the_next(world, publisher):
     assert third.number == 3
     log = third.changelog
     assert log["previous"] == 2
-    assert [(e["id"], e["debate_title"]) for e in log["withdrawn"]] == [(301, "Elsewhere")]
+    assert [(e["id"], e["debate_title"]) for e in log["withdrawn"]] == [(1000301, "Elsewhere")]
     assert log["added"] == log["shifted"] == log["retracted"] == log["corrected"] == []
 
     first.refresh_from_db()
@@ -288,7 +293,7 @@ def test_the_release_pages_offer_files_changelog_and_citation(world, publisher, 
     settings.TRACKER_SITE_URL = "https://tracker.example.org"
     assert "No release has been cut yet." in client.get("/data/releases/").content.decode()
     first = cut_release(publisher, "For the autumn report.")
-    f.PositionFactory(debate=world[0], actor=world[1], stance=2, id=202, stated_on=LATEST)
+    f.PositionFactory(debate=world[0], actor=world[1], stance=2, id=1000202, stated_on=LATEST)
     cut_release(publisher)
     listing = client.get("/data/releases/").content.decode()
     assert listing.index("Release 2") < listing.index("Release 1")
@@ -316,7 +321,7 @@ def test_the_downloads_are_the_frozen_bytes(world, publisher, client):
     assert 'filename="release-1-positions.csv"' in response["Content-Disposition"]
     assert response.content.decode() == release.positions_csv
     assert "AFTER THE CUT" not in response.content.decode()
-    assert [r["id"] for r in csv_rows(response.content.decode())] == ["101", "102"]
+    assert [r["id"] for r in csv_rows(response.content.decode())] == ["1000101", "1000102"]
     popolo = client.get("/data/releases/1/popolo.json").json()
     assert [o["id"] for o in popolo["organizations"]] == ["estonia"]
     codebook = client.get("/data/releases/1/codebook.csv").content.decode()
@@ -328,7 +333,7 @@ def test_the_downloads_are_the_frozen_bytes(world, publisher, client):
 def test_the_api_lists_releases_with_file_links(world, publisher, client, settings):
     settings.TRACKER_SITE_URL = "https://tracker.example.org"
     cut_release(publisher)
-    f.PositionFactory(debate=world[0], actor=world[1], stance=2, id=202, stated_on=LATEST)
+    f.PositionFactory(debate=world[0], actor=world[1], stance=2, id=1000202, stated_on=LATEST)
     cut_release(publisher).record_doi("10.5281/zenodo.9")
     listing = client.get("/api/v1/releases/").json()
     assert [r["number"] for r in listing["results"]] == [2, 1]
@@ -345,7 +350,9 @@ def test_the_api_lists_releases_with_file_links(world, publisher, client, settin
         "positions.json": "https://tracker.example.org/data/releases/2/positions.json",
         "popolo.json": "https://tracker.example.org/data/releases/2/popolo.json",
     }
-    assert [(e["id"], e["previous_stance"]) for e in second["changelog"]["shifted"]] == [(202, 1)]
+    assert [(e["id"], e["previous_stance"]) for e in second["changelog"]["shifted"]] == [
+        (1000202, 1)
+    ]
     assert "positions_csv" not in second
     assert client.get("/api/v1/releases/9/").status_code == 404
     assert client.post("/api/v1/releases/", {}).status_code == 405
