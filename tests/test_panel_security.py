@@ -90,6 +90,9 @@ def records(db):
     from django.utils import timezone
 
     Heartbeat.objects.create(name="scheduler", seen_at=timezone.now())
+    from tracker.releases import cut_release
+
+    cut_release(None)
     return {"draft": position, "published": published, "flag": flag}
 
 
@@ -99,7 +102,7 @@ def records(db):
 EDITOR_PAGES = {
     "actor": "LACH", "membership": "LACHD", "debate": "LACH", "proposal": "LACH",
     "position": "LACH", "evidence": "LACHD", "outlet": "LACH", "feed": "LACH",
-    "coverageitem": "LACH", "flag": "LCH", "heartbeat": "LCH",
+    "coverageitem": "LACH", "flag": "LCH", "heartbeat": "LCH", "datarelease": "LCH",
 }  # fmt: skip
 PAGES_BY_ROLE = {
     "editor": EDITOR_PAGES,
@@ -109,6 +112,7 @@ PAGES_BY_ROLE = {
         "actor": "LACHD", "membership": "LACHD", "debate": "LACHD", "proposal": "LACHD",
         "position": "LACH", "evidence": "LACHD", "outlet": "LACHD", "feed": "LACHD",
         "coverageitem": "LACHD", "flag": "LCHD", "heartbeat": "LCHD",
+        "datarelease": "LCH",  # cut on its own page; never deleted
     },
 }  # fmt: skip
 VIEW_LETTERS = {"changelist": "L", "add": "A", "change": "C", "history": "H", "delete": "D"}

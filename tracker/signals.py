@@ -12,6 +12,7 @@ from .models import (
     Actor,
     ChangeStamp,
     CoverageItem,
+    DataRelease,
     Debate,
     Evidence,
     Membership,
@@ -21,7 +22,9 @@ from .models import (
 )
 
 PUBLIC = "public"
-PUBLIC_MODELS = (Actor, Membership, Debate, Proposal, Position, Evidence, Outlet, CoverageItem)
+PUBLIC_MODELS = (
+    Actor, Membership, Debate, Proposal, Position, Evidence, Outlet, CoverageItem, DataRelease,
+)  # fmt: skip
 
 
 def public_changed():

@@ -1,3 +1,3 @@
 """The editorial panel at /admin/: one module per part of the domain."""
 
-from . import actors, coverage, debates, flags, positions, system  # noqa: F401
+from . import actors, coverage, debates, flags, positions, releases, system  # noqa: F401

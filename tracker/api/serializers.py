@@ -4,7 +4,9 @@
 from django.db.models import Prefetch
 from rest_framework import serializers
 
-from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..models import Actor, DataRelease, Debate, Evidence, Position, Proposal
+from ..public import releases
+from ..public.links import site_url
 
 
 class ActorSerializer(serializers.ModelSerializer):
@@ -96,3 +98,31 @@ class PositionSerializer(serializers.ModelSerializer):
         return positions.select_related("actor", "debate", "proposal").prefetch_related(
             Prefetch("evidence", queryset=evidence)
         )
+
+
+class DataReleaseSerializer(serializers.ModelSerializer):
+    """A data release: its frozen files by address, its citation and changelog."""
+
+    url = serializers.SerializerMethodField()
+    identifier = serializers.SerializerMethodField()
+    citation = serializers.SerializerMethodField()
+    files = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DataRelease
+        fields = [
+            "number", "identifier", "url", "cut_at", "note", "doi", "citation",
+            "debate_count", "position_count", "actor_count", "files", "changelog",
+        ]  # fmt: skip
+
+    def get_url(self, release) -> str:
+        return site_url(releases.release_path(release.number))
+
+    def get_identifier(self, release) -> str:
+        return releases.identifier(release)
+
+    def get_citation(self, release) -> str:
+        return releases.citation(release)
+
+    def get_files(self, release) -> dict[str, str]:
+        return {name: site_url(releases.file_path(release.number, name)) for name in releases.FILES}

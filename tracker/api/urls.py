@@ -10,6 +10,7 @@ router.register("proposals", views.ProposalViewSet, basename="proposal")
 router.register("actors", views.ActorViewSet, basename="actor")
 router.register("positions", views.PositionViewSet, basename="position")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
+router.register("releases", views.DataReleaseViewSet, basename="release")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

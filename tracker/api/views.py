@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import viewsets
 
-from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..models import Actor, DataRelease, Debate, Evidence, Position, Proposal
 from ..public.middleware import API_DOCS_CSP
 from . import filters, serializers
 
@@ -42,6 +42,15 @@ class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EvidenceSerializer
     filterset_class = filters.EvidenceFilter
     queryset = serializers.EvidenceSerializer.fetch(Evidence.objects.public()).order_by("id")
+
+
+class DataReleaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Numbered data releases, newest first: each one's frozen files (CSV with its
+    codebook, JSON, Popolo), citation and changelog since the release before."""
+
+    serializer_class = serializers.DataReleaseSerializer
+    lookup_field = "number"
+    queryset = DataRelease.objects.public().without_files().order_by("-number")
 
 
 class ApiDocsView(SpectacularSwaggerView):

@@ -6,6 +6,7 @@ from .coverage import CoverageItem, Feed, Outlet
 from .debates import Debate, Proposal
 from .flags import Flag
 from .positions import Evidence, Position
+from .releases import DataRelease
 from .relevance import RelevanceModel
 from .system import ChangeStamp, DebateFollow, DigestState, Heartbeat
 
@@ -13,6 +14,7 @@ __all__ = [
     "Actor",
     "ChangeStamp",
     "CoverageItem",
+    "DataRelease",
     "Debate",
     "DebateFollow",
     "DigestState",

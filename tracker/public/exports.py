@@ -33,14 +33,19 @@ def _csv_rows(position):
         yield base + [evidence[name] if evidence else None for name in EVIDENCE_COLUMNS]
 
 
-def _csv_response(positions, filename):
+def csv_text(positions):
+    """Serialised positions as the CSV's text, header first."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for position in positions:
         for row in _csv_rows(position):
             writer.writerow([_csv_cell(value) for value in row])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    return buffer.getvalue()
+
+
+def _csv_response(positions, filename):
+    response = HttpResponse(csv_text(positions), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -72,14 +77,19 @@ def debate_export(request, slug, fmt):
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
+def dataset():
+    """Every public debate and its positions, serialised: the body of the JSON
+    download, whose positions the CSV flattens; data releases freeze both."""
+    debates = list(Debate.objects.public().prefetch_related("proposals").order_by("slug"))
+    return {"debates": DebateSerializer(debates, many=True).data, "positions": _positions(debates)}
+
+
 def dataset_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404("exports are CSV or JSON")
-    debates = list(Debate.objects.public().prefetch_related("proposals").order_by("slug"))
-    positions = _positions(debates)
+    body = dataset()
     if fmt == "csv":
-        return _csv_response(positions, "positions.csv")
-    body = {"debates": DebateSerializer(debates, many=True).data, "positions": positions}
+        return _csv_response(body["positions"], "positions.csv")
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
@@ -92,6 +102,12 @@ POPOLO_ORGANIZATION_CLASSIFICATION = {
 
 
 def popolo(request):
+    return HttpResponse(
+        json.dumps(popolo_body(), ensure_ascii=False, indent=1), content_type="application/json"
+    )
+
+
+def popolo_body():
     """Popolo persons (officials), organizations (everyone else) and memberships."""
     actors = list(Actor.objects.public().order_by("slug"))
     persons, organizations = [], []
@@ -130,7 +146,4 @@ def popolo(request):
         else:
             row["member"] = {"@type": "Organization", "id": membership.member.slug}
         memberships.append({k: v for k, v in row.items() if v is not None})
-    body = {"persons": persons, "organizations": organizations, "memberships": memberships}
-    return HttpResponse(
-        json.dumps(body, ensure_ascii=False, indent=1), content_type="application/json"
-    )
+    return {"persons": persons, "organizations": organizations, "memberships": memberships}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import alerts, exports, feeds, views
+from . import alerts, exports, feeds, releases, views
 from .filters import DebateFilter
 from .freshness import fresh_public_page as fresh
 
@@ -37,4 +37,11 @@ urlpatterns = [
     path("alerts/confirm/<str:token>/", alerts.confirm, name="alerts-confirm"),
     path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alerts-unsubscribe"),
     path("export/popolo.json", fresh(exports.popolo), name="export-popolo"),
+    path("data/releases/", fresh(releases.release_list), name="releases"),
+    path("data/releases/<int:number>/", fresh(releases.release_detail), name="release"),
+    path(
+        "data/releases/<int:number>/<str:name>",
+        fresh(releases.release_file),
+        name="release-file",
+    ),
 ]
