@@ -176,8 +176,7 @@ def compare(request):
     context = {
         "choices": [actor for actor in choices if actor.slug not in slugs],
         "chosen": [
-            (actor, urlencode([("actor", s) for s in slugs if s != actor.slug]))
-            for actor in chosen
+            (actor, urlencode([("actor", s) for s in slugs if s != actor.slug])) for actor in chosen
         ],
         "missing": missing,
         "comparison": across.comparison(chosen) if chosen else None,
