@@ -236,3 +236,14 @@ def test_the_debate_page_with_its_spread_costs_the_same_queries_at_any_size(clie
         made, _ = _populate(prefix, actors, 1)
         counts.append(_queries(client, f"/debates/{made[0].slug}/"))
     assert counts[0] == counts[1]
+
+
+def test_across_is_served_from_the_page_cache_until_data_changes(client, three_debates):
+    for url in ("/across/", "/across/?by=air&order=low"):
+        assert _queries(client, url) == 3
+        assert _queries(client, url) == 1, url  # the change stamp; the page from the cache
+    f.PositionFactory(
+        debate=three_debates[0], actor=f.CountryFactory(name="Latvia", slug="latvia", country="LV")
+    )
+    page = client.get("/across/").content.decode()
+    assert "Latvia" in page
