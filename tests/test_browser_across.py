@@ -6,6 +6,7 @@ import pytest
 
 from tracker.demo import DEMO_DIR, load_demo_file
 
+from . import factories as f
 from .conftest import ARTIFACTS
 
 NATO = "nato-response-to-russian-airspace-violations"
@@ -110,3 +111,30 @@ def test_across_compare_and_the_spread_fit_the_screen(
     assert all(box["right"] - box["left"] >= 60 for box in bars["boxes"]), bars
     page.locator("#distribution-heading").evaluate("el => el.scrollIntoView({block: 'start'})")
     page.screenshot(path=ARTIFACTS / f"spread-{suffix}.png")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_many_debates_and_actors_scroll_inside_the_table_not_the_page(
+    live_server, browser_page, transactional_db, width
+):
+    """Nine debates with long titles and five actors with long names: the page
+    never scrolls sideways, and every actor's name stays on screen."""
+    actors = [
+        f.ActorFactory(slug=f"actor-{n}", name=f"Allies with a rather long name number {n}")
+        for n in range(5)
+    ]
+    for n in range(9):
+        debate = f.DebateFactory(slug=f"debate-{n}", title=f"A debate with a long title, {n}")
+        for actor in actors:
+            f.PositionFactory(debate=debate, actor=actor, stance=n % 5 - 2)
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900 if width > 1000 else 844})
+    query = "&".join(f"actor={actor.slug}" for actor in actors)
+    for path, selector in [
+        ("/across/", "table.across th[scope=row] a"),
+        (f"/compare/?{query}", ".chosen li > a:not(.remove)"),
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        _all_inside(page.evaluate(MEASURE, selector), {actor.name for actor in actors})
+    page.goto(f"{live_server.url}/across/")
+    page.screenshot(path=ARTIFACTS / f"across-many-{width}.png", full_page=True)
