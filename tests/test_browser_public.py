@@ -48,10 +48,10 @@ def test_a_reader_goes_from_home_to_debate_to_actor_to_compare(live_server, brow
     page.wait_for_url("**/actors/france/")
     assert page.locator("h1").inner_text() == "France"
     page.get_by_role("link", name="Compare France with…").click()
-    page.wait_for_url("**/compare/?a=france")
-    page.select_option("#b", "united-kingdom")
-    page.get_by_role("button", name="Compare").click()
-    page.wait_for_url("**b=united-kingdom**")
+    page.wait_for_url("**/compare/?actor=france")
+    page.select_option("#add", "united-kingdom")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_url("**actor=france&actor=united-kingdom**")
     assert page.locator("table.compare tbody tr").count() == 1
     page.screenshot(path=ARTIFACTS / "public-compare.png", full_page=True)
 

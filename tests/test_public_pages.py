@@ -187,8 +187,11 @@ def test_compare_lines_up_shared_debates(client, debate, estonia):
     published(debate=debate, actor=other, stance=-2)
     published(actor=other, stance=0)  # a debate Estonia has no position on
     response = client.get("/compare/?a=estonia&b=poland")
-    shared = [(d.slug, p, a.stance, b.stance) for d, p, a, b in response.context["rows"]]
-    assert shared == [("airspace", None, 1, -2)]
+    shared = [
+        (d.slug, p, [side.stance for _, side in sides])
+        for d, p, sides, _ in response.context["comparison"].rows
+    ]
+    assert shared == [("airspace", None, [1, -2])]
     page = response.content.decode()
     assert page.count("<tr>") == 2  # header + one shared debate
     assert "badge s3" in page and "badge s0" in page

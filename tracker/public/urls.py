@@ -25,6 +25,7 @@ urlpatterns = [
     path("actors/<slug:slug>/feed/", fresh(feeds.ActorFeed()), name="actor-feed"),
     # Free text and free pairs: only the bare forms are cached.
     path("compare/", fresh(views.compare), name="compare"),
+    path("across/", fresh(views.across_debates, params=["by", "order"]), name="across"),
     path("search/", fresh(views.search), name="search"),
     path("export/", fresh(views.export_index), name="exports"),
     path("methodology/", fresh(views.methodology), name="methodology"),

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from ..models import Actor, Debate, Evidence, Position, Proposal
 from ..models.positions import SUPPORT_RATING_NOTE
 from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
-from . import charts, data, record, snippets
+from . import across, charts, data, record, snippets
 from .filters import DebateFilter
 from .freshness import uncacheable
 from .links import site_url
@@ -111,6 +111,7 @@ def debate_detail(request, slug):
         "filtered": shown.filtered,
         "spectrum": shown.chart,
         "today": timezone.localdate(),
+        "months": across.distribution(debate, as_of or timezone.localdate()),
         # The chart as shown here, same date and filters, for other sites to embed.
         "embed_snippet": charts.embed_snippet(
             site_url(shown.address("public:embed", debate.slug)),
@@ -167,33 +168,37 @@ def actor_detail(request, slug):
 
 
 def compare(request):
-    slugs = [request.GET.get("a", ""), request.GET.get("b", "")]
-    shown = Actor.objects.public()
-    actors = {a.slug: a for a in shown.filter(slug__in=[s for s in slugs if s])}
-    choices = list(shown.order_by("name").only("slug", "name"))
-    context = {"choices": choices, "a": slugs[0], "b": slugs[1], "rows": [], "pair": None}
-    if all(slug in actors for slug in slugs):
-        first, second = actors[slugs[0]], actors[slugs[1]]
-        positions = (
-            Position.objects.public()
-            .filter(actor__in=[first, second])
-            .current()
-            .select_related("debate", "proposal")
-        )
-        table = {}
-        for position in positions:
-            key = (position.debate, position.proposal)
-            table.setdefault(key, {})[position.actor_id] = position
-        rows = [
-            (debate, proposal, sides.get(first.id), sides.get(second.id))
-            for (debate, proposal), sides in table.items()
-            if len(sides) == 2
-        ]
-        rows.sort(key=lambda row: (row[0].title, row[1].rung if row[1] else -1))
-        context.update(pair=(first, second), rows=rows)
-    elif any(slugs):
-        context["missing"] = [slug for slug in slugs if slug and slug not in actors]
-    return render(request, "public/compare.html", context)
+    """Any number of actors side by side: /compare/?actor=x&actor=y&…; the older
+    two-actor address (?a=x&b=y) still works, its two first."""
+    asked = [request.GET.get("a", ""), request.GET.get("b", ""), *request.GET.getlist("actor")]
+    choices, chosen, missing = across.chosen_actors(asked)
+    slugs = [actor.slug for actor in chosen]
+    context = {
+        "choices": [actor for actor in choices if actor.slug not in slugs],
+        "chosen": [
+            (actor, urlencode([("actor", s) for s in slugs if s != actor.slug])) for actor in chosen
+        ],
+        "missing": missing,
+        "comparison": across.comparison(chosen) if chosen else None,
+    }
+    response = render(request, "public/compare.html", context)
+    return uncacheable(response) if missing else response
+
+
+def across_debates(request):
+    """Every actor's current stance in every public debate, ranked by one debate
+    (?by=slug, highest stance first or ?order=low) or by name."""
+    by, order = request.GET.get("by", ""), request.GET.get("order", across.HIGH_FIRST)
+    problem = ""
+    if order not in (across.HIGH_FIRST, across.LOW_FIRST):
+        problem, order = f"No order called {order!r}: use high or low.", across.HIGH_FIRST
+    try:
+        table = across.matrix(by, order)
+    except Debate.DoesNotExist:
+        problem = f"No public debate called {by!r}: the actors are listed by name."
+        table = across.matrix("", order)
+    response = render(request, "public/across.html", {"table": table, "problem": problem})
+    return uncacheable(response) if problem else response
 
 
 NO_RESULTS = {"debates": [], "actors": [], "proposals": [], "positions": []}
