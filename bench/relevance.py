@@ -110,6 +110,20 @@ def decide_first(debate, labels, count=10):
     return decided
 
 
+def report_both_halves(name, flags, labels):
+    for half in ("tune", "report"):
+        report(name, flags, labels, half)
+
+
+def rematch():
+    """Retrain and re-score the demo debate; the seconds it took."""
+    from django.core.management import call_command
+
+    start = time.perf_counter()
+    call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
+    return time.perf_counter() - start
+
+
 def import_corpora(relevance):
     from django.conf import settings
 
@@ -160,8 +174,7 @@ def main():
         totals, keyword_time, keyword_cpu = import_corpora(relevance=False)
         debate = Debate.objects.get(slug=DEBATE)
         print(f"keyword import: {totals.items_new} items in {keyword_time:.1f} s")
-        for half in ("tune", "report"):
-            report("keyword queue", keyword_queue(debate), labels, half)
+        report_both_halves("keyword queue", keyword_queue(debate), labels)
 
         fresh_schema()
         totals, relevance_time, relevance_cpu = import_corpora(relevance=True)
@@ -172,32 +185,19 @@ def main():
             f"clock, {keyword_cpu / relevance_cpu:.2f} by CPU time; same run"
         )
         debate = Debate.objects.get(slug=DEBATE)
-        for half in ("tune", "report"):
-            report("relevance, cold start", queue(debate), labels, half)
+        report_both_halves("relevance, cold start", queue(debate), labels)
         # What beat's minute check does once the stream has grown: learn word
         # rarity and the channels' spread from it (no decisions yet).
-        start = time.perf_counter()
-        call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
-        print(f"  (rematch on the stream took {time.perf_counter() - start:.1f} s)")
-        for half in ("tune", "report"):
-            report("relevance, no decisions", queue(debate), labels, half)
+        print(f"  (rematch on the stream took {rematch():.1f} s)")
+        report_both_halves("relevance, no decisions", queue(debate), labels)
 
-        show(queue(debate), labels, args.show)
-        decided = decide_first(debate, labels)
-        print(f"decided the first {len(decided)}: {sum(decided)} accepted", flush=True)
-        for half in ("tune", "report"):
-            report("rest, before rematch", queue(debate), labels, half)
-        start = time.perf_counter()
-        call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
-        print(f"  (rematch took {time.perf_counter() - start:.1f} s)")
-        for half in ("tune", "report"):
-            report("after 10 decisions", queue(debate), labels, half)
-        show(queue(debate), labels, args.show)
-        decided = decide_first(debate, labels)
-        print(f"decided the next {len(decided)}: {sum(decided)} accepted", flush=True)
-        call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
-        for half in ("tune", "report"):
-            report("after 20 decisions", queue(debate), labels, half)
+        for which, after in (("first", "after 10 decisions"), ("next", "after 20 decisions")):
+            show(queue(debate), labels, args.show)
+            decided = decide_first(debate, labels)
+            print(f"decided the {which} {len(decided)}: {sum(decided)} accepted", flush=True)
+            report_both_halves("rest, before rematch", queue(debate), labels)
+            print(f"  (rematch took {rematch():.1f} s)")
+            report_both_halves(after, queue(debate), labels)
     finally:
         if database:
             drop_database(*database)

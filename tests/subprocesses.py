@@ -25,6 +25,8 @@ def clean_environment(tmp_path, **env):
 
 def stop(process, timeout=20):
     """Stop a process this test started: asked first, killed if it does not listen."""
+    if process.poll() is not None:
+        return
     process.terminate()
     try:
         process.wait(timeout=timeout)

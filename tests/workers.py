@@ -16,6 +16,8 @@ from kombu import Connection
 from config.settings import filesystem_broker_options
 from tracker.models import Heartbeat
 
+from .subprocesses import stop
+
 ROOT = Path(settings.BASE_DIR)
 
 
@@ -44,16 +46,6 @@ def running(command, env, log_path):
             yield process
         finally:
             stop(process)
-
-
-def stop(process, timeout=20):
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def running_worker(env, queues, log_path, name=None, options=("--pool", "solo")):

@@ -188,9 +188,19 @@ def _previous_published(positions):
 
 
 ENTRY_FIELDS = (
-    "id", "actor", "actor_name", "debate", "proposal", "proposal_title", "stance",
-    "stance_label", "stated_on", "summary", "retraction_reason", "correction_note",
-)  # fmt: skip
+    "id",
+    "actor",
+    "actor_name",
+    "debate",
+    "proposal",
+    "proposal_title",
+    "stance",
+    "stance_label",
+    "stated_on",
+    "summary",
+    "retraction_reason",
+    "correction_note",
+)
 
 
 def _entry(position, **extra):

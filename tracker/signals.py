@@ -23,8 +23,16 @@ from .models import (
 
 PUBLIC = "public"
 PUBLIC_MODELS = (
-    Actor, Membership, Debate, Proposal, Position, Evidence, Outlet, CoverageItem, DataRelease,
-)  # fmt: skip
+    Actor,
+    Membership,
+    Debate,
+    Proposal,
+    Position,
+    Evidence,
+    Outlet,
+    CoverageItem,
+    DataRelease,
+)
 
 
 def public_changed():

@@ -93,11 +93,17 @@ class PositionAdmin(HistoryAdmin):
     actions = ["publish_selected"]
     # Status changes only through publish and retract, which check the role;
     # whatever a form posts for these fields is ignored.
-    always_readonly = [
-        "status", "publication", "created_by", "published_by", "published_at",
-        "retracted_by", "retracted_at", "retraction_reason", "corrects", "corrected_by",
-        "corrected_at", "created_at",
-    ]  # fmt: skip
+    PUBLICATION = [
+        "status",
+        "publication",
+        "created_by",
+        "published_by",
+        "published_at",
+        "retracted_by",
+        "retracted_at",
+        "retraction_reason",
+    ]
+    always_readonly = [*PUBLICATION, "corrects", "corrected_by", "corrected_at", "created_at"]
     FIXED = ["actor", "debate", "proposal", "stance", "support", "stated_on"]
 
     def get_fieldsets(self, request, obj=None):
@@ -109,21 +115,7 @@ class PositionAdmin(HistoryAdmin):
         return [
             (None, {"fields": self.FIXED}),
             (None, {"fields": text}),
-            (
-                "Publication",
-                {
-                    "fields": [
-                        "status",
-                        "publication",
-                        "created_by",
-                        "published_by",
-                        "published_at",
-                        "retracted_by",
-                        "retracted_at",
-                        "retraction_reason",
-                    ]
-                },
-            ),
+            ("Publication", {"fields": self.PUBLICATION}),
         ]
 
     def has_publish_permission(self, request):

@@ -49,10 +49,21 @@ class EvidenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Evidence
         fields = [
-            "id", "position", "attribution", "attribution_chain", "on_record", "quote",
-            "speaker", "source_count", "source_affiliation", "cited_outlet", "outlet",
-            "source_url", "source_title", "source_published_at",
-        ]  # fmt: skip
+            "id",
+            "position",
+            "attribution",
+            "attribution_chain",
+            "on_record",
+            "quote",
+            "speaker",
+            "source_count",
+            "source_affiliation",
+            "cited_outlet",
+            "outlet",
+            "source_url",
+            "source_title",
+            "source_published_at",
+        ]
 
     def get_outlet(self, evidence) -> str | None:
         item = evidence.item
@@ -82,11 +93,27 @@ class PositionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Position
         fields = [
-            "id", "actor", "actor_name", "actor_kind", "actor_country", "debate", "proposal",
-            "proposal_title", "proposal_rung", "stance", "stance_label", "support", "summary",
-            "stated_on", "status", "published_at", "retraction_reason", "correction_note",
-            "corrected_at", "evidence",
-        ]  # fmt: skip
+            "id",
+            "actor",
+            "actor_name",
+            "actor_kind",
+            "actor_country",
+            "debate",
+            "proposal",
+            "proposal_title",
+            "proposal_rung",
+            "stance",
+            "stance_label",
+            "support",
+            "summary",
+            "stated_on",
+            "status",
+            "published_at",
+            "retraction_reason",
+            "correction_note",
+            "corrected_at",
+            "evidence",
+        ]
 
     def get_stance_label(self, position) -> str | None:
         return position.stance_label if position.stance is not None else None
@@ -111,9 +138,19 @@ class DataReleaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = DataRelease
         fields = [
-            "number", "identifier", "url", "cut_at", "note", "doi", "citation",
-            "debate_count", "position_count", "actor_count", "files", "changelog",
-        ]  # fmt: skip
+            "number",
+            "identifier",
+            "url",
+            "cut_at",
+            "note",
+            "doi",
+            "citation",
+            "debate_count",
+            "position_count",
+            "actor_count",
+            "files",
+            "changelog",
+        ]
 
     def get_url(self, release) -> str:
         return site_url(releases.release_path(release.number))
