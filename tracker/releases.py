@@ -7,7 +7,6 @@ import itertools
 import json
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from .models import DataRelease
@@ -110,7 +109,7 @@ def cut_release(user, note=""):
 
 def _cut(user, note):
     previous = DataRelease.objects.order_by("-number").first()
-    number = (DataRelease.objects.aggregate(last=Max("number"))["last"] or 0) + 1
+    number = (previous.number if previous else 0) + 1
     cut_at = timezone.now()
     data = exports.dataset()
     popolo = exports.popolo_body()

@@ -108,6 +108,13 @@ def _storable(response):
 
 
 def _canonical_query(request, known):
+    # Both the ETag and the cache key need it: worked out once per request.
+    if not hasattr(request, "_canonical_query"):
+        request._canonical_query = _read_canonical_query(request, known)
+    return request._canonical_query
+
+
+def _read_canonical_query(request, known):
     pairs = []
     for name, values in request.GET.lists():
         if name not in known or len(values) > 1:
