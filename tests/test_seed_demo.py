@@ -12,6 +12,7 @@ from tracker.desk import Draft, accept_flag
 from tracker.models import (
     Actor,
     CoverageItem,
+    DataRelease,
     Debate,
     Evidence,
     Flag,
@@ -21,6 +22,9 @@ from tracker.models import (
     Proposal,
 )
 
+# Published positions in fixtures/demo/nato-airspace.json, counted by hand: 15 in the airspace
+# debate and 6 in the rules-of-engagement debate.
+DEMO_PUBLISHED_POSITIONS = 21
 MODELS = [Actor, CoverageItem, Debate, Evidence, Membership, Outlet, Position, Proposal]
 NATO_DEBATE = "nato-response-to-russian-airspace-violations"
 
@@ -239,3 +243,19 @@ def test_seeding_adds_a_demo_actor_an_editor_deleted_but_not_a_deleted_position(
     # The debate was loaded before: its positions are the editors' to keep or remove.
     assert not Position.objects.filter(actor=estonia).exists()
     assert Position.objects.count() == DEMO_POSITIONS - 1
+
+
+@pytest.mark.django_db
+def test_the_demo_cuts_one_release_and_keeps_it(logins_file, client, capsys):
+    call_command("seed_demo")
+    release = DataRelease.objects.get()
+    assert (release.number, release.cut_by.username) == (1, "publisher")
+    assert release.note == "The demo data as loaded."
+    # The demo's published positions, counted by hand from fixtures/demo/.
+    assert release.position_count == DEMO_PUBLISHED_POSITIONS
+    assert "Data release 1:" in capsys.readouterr().out
+    assert client.get("/data/releases/1/").status_code == 200
+
+    call_command("seed_demo")
+    assert DataRelease.objects.count() == 1
+    assert "Data release" not in capsys.readouterr().out

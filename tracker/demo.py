@@ -30,7 +30,17 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Actor, CoverageItem, Debate, Evidence, Membership, Outlet, Position, Proposal
+from .models import (
+    Actor,
+    CoverageItem,
+    DataRelease,
+    Debate,
+    Evidence,
+    Membership,
+    Outlet,
+    Position,
+    Proposal,
+)
 from .roles import EDITOR, PUBLISHER, ensure_roles
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -200,3 +210,17 @@ def ensure_demo_users(logins_file=None):
     logins_file.touch(mode=0o600, exist_ok=True)
     logins_file.write_text(json.dumps(logins, indent=2) + "\n")
     return logins
+
+
+DEMO_RELEASE_NOTE = "The demo data as loaded."
+
+
+def ensure_demo_release():
+    """Cut data release 1 from the demo data, so the releases page, its files and
+    its API have something to show; a database with any release keeps its own."""
+    from .releases import cut_release
+
+    if DataRelease.objects.exists():
+        return None
+    publisher = get_user_model().objects.filter(username="publisher").first()
+    return cut_release(publisher, DEMO_RELEASE_NOTE)

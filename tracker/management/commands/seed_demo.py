@@ -1,7 +1,13 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.demo import DEMO_DIR, ensure_demo_users, import_demo_feeds, load_demo
+from tracker.demo import (
+    DEMO_DIR,
+    ensure_demo_release,
+    ensure_demo_users,
+    import_demo_feeds,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -30,3 +36,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (kept in {settings.DEMO_LOGINS_FILE}):")
         for username, login in logins.items():
             self.stdout.write(f"  {login['role']:<10} {username} / {login['password']}")
+        release = ensure_demo_release()
+        if release:
+            self.stdout.write(
+                f"Data release {release.number}: {release.position_count} positions "
+                f"(/data/releases/{release.number}/)."
+            )
