@@ -202,6 +202,25 @@ def test_a_bad_address_is_refused_with_a_clear_error(client, airspace, value):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    "target, heading, back",
+    [
+        ({"debate": "airspace"}, "Follow Airspace by email", 'href="/debates/airspace/"'),
+        ({"actor": "estonia"}, "Follow Estonia by email", 'href="/actors/estonia/"'),
+    ],
+)
+def test_a_refused_address_keeps_naming_what_is_followed(
+    client, airspace, estonia, target, heading, back
+):
+    response = follow(client, {"email": "not an address", **target})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert heading in page
+    assert back in page
+    assert "Enter an email address, like" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     "target, error",
     [
         ({}, "Follow one debate or one actor."),

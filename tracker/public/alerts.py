@@ -5,6 +5,7 @@ same whether the address was new, waiting for confirmation or already confirmed.
 from django import forms
 from django.conf import settings
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -88,7 +89,13 @@ def follow(request):
             *form.errors.get("debate", []),
             *form.errors.get("actor", []),
         ]
+        # A valid debate or actor beside a bad address: keep naming it.
         context = {"form": form, "target_errors": target_errors}
+        for kind in ("debate", "actor"):
+            target = form.cleaned_data.get(kind)
+            if isinstance(target, Debate | Actor):  # not a slug clean() left unresolved
+                context["target"] = target
+                context["target_url"] = reverse(f"public:{kind}", args=[target.slug])
         return render(request, "public/alerts/follow.html", context, status=400)
     data = form.cleaned_data
     subscription = alerts.subscribe(
