@@ -57,6 +57,7 @@ def test_the_docs_render_every_operation_without_a_policy_violation(
         "/api/v1/debates/{slug}/", "/api/v1/evidence/", "/api/v1/evidence/{id}/",
         "/api/v1/positions/", "/api/v1/positions/{id}/", "/api/v1/proposals/",
         "/api/v1/proposals/{id}/", "/api/v1/releases/", "/api/v1/releases/{number}/",
+        "/api/v1/shifts/",
     }  # fmt: skip
     assert page.locator(".info .title").inner_text().startswith("Policy Debate Tracker API")
     assert page.evaluate("document.documentElement.classList.contains('dark-mode')") == (

@@ -55,15 +55,19 @@ class SharedSlugFilter(django_filters.ModelChoiceFilter):
     field_class = SharedSlugField
 
 
-class PositionFilter(django_filters.FilterSet):
-    debate = debate_slug()
-    actor = actor_slug()
-    proposal = SharedSlugFilter(
+def proposal_slug():
+    return SharedSlugFilter(
         field_name="proposal__slug",
         queryset=Proposal.objects.public(),
         error_messages={"invalid_choice": "No published proposal has the slug '%(value)s'."},
         help_text="A proposal's slug: positions on every published proposal that has it.",
     )
+
+
+class PositionFilter(django_filters.FilterSet):
+    debate = debate_slug()
+    actor = actor_slug()
+    proposal = proposal_slug()
     actor_kind = django_filters.ChoiceFilter(field_name="actor__kind", choices=Actor.Kind.choices)
     stance = django_filters.NumberFilter()
     stance_min = django_filters.NumberFilter(field_name="stance", lookup_expr="gte")
@@ -89,6 +93,19 @@ class PositionFilter(django_filters.FilterSet):
         # had been superseded by then.
         current = Position.objects.public().current(day).values("pk")
         return positions.filter(pk__in=current)
+
+
+class ShiftFilter(django_filters.FilterSet):
+    """Only what the window comparing consecutive positions partitions by:
+    any other filter would hide the earlier position a shift is measured from."""
+
+    debate = debate_slug()
+    actor = actor_slug()
+    proposal = proposal_slug()
+
+    class Meta:
+        model = Position
+        fields = []
 
 
 class EvidenceFilter(django_filters.FilterSet):

@@ -127,6 +127,31 @@ class PositionSerializer(serializers.ModelSerializer):
         )
 
 
+class ShiftSideSerializer(serializers.Serializer):
+    """One side of a shift: the position before or after the move."""
+
+    id = serializers.IntegerField()
+    stance = serializers.IntegerField(allow_null=True)
+    stance_label = serializers.SerializerMethodField()
+    support = serializers.CharField(allow_blank=True)
+    stated_on = serializers.DateField()
+
+    def get_stance_label(self, position) -> str | None:
+        return position.stance_label if position.stance is not None else None
+
+
+class ShiftSerializer(serializers.Serializer):
+    """A shift as the debate and actor pages tell it (models/shifts.py)."""
+
+    rating = serializers.CharField(help_text="Full flop, Half flip, Firmed up or Softened.")
+    sentence = serializers.CharField()
+    actor = serializers.CharField(source="after.actor.slug")
+    debate = serializers.CharField(source="after.debate.slug")
+    proposal = serializers.CharField(source="after.proposal.slug", default=None)
+    before = ShiftSideSerializer()
+    after = ShiftSideSerializer()
+
+
 class DataReleaseSerializer(serializers.ModelSerializer):
     """A data release: its frozen files by address, its citation and changelog."""
 

@@ -9,6 +9,7 @@ router.register("debates", views.DebateViewSet, basename="debate")
 router.register("proposals", views.ProposalViewSet, basename="proposal")
 router.register("actors", views.ActorViewSet, basename="actor")
 router.register("positions", views.PositionViewSet, basename="position")
+router.register("shifts", views.ShiftViewSet, basename="shift")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("releases", views.DataReleaseViewSet, basename="release")
 

@@ -1,9 +1,10 @@
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
-from rest_framework import viewsets
+from rest_framework import mixins, viewsets
 
 from ..models import Actor, DataRelease, Debate, Evidence, Position, Proposal
 from ..public.middleware import API_DOCS_CSP
+from ..public.record import told_shifts
 from . import filters, serializers
 
 
@@ -36,6 +37,25 @@ class PositionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = serializers.PositionSerializer.fetch(Position.objects.public()).order_by(
         "-stated_on", "-id"
     )
+
+
+class ShiftViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Changes of mind, newest first: each published position that moved from the
+    same actor's previous one on the debate or proposal, rated and told in words."""
+
+    serializer_class = serializers.ShiftSerializer
+    filterset_class = filters.ShiftFilter
+    queryset = (
+        Position.objects.public()
+        .shifts()
+        .select_related("actor", "debate", "proposal")
+        .order_by("-stated_on", "-published_at", "-id")
+    )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        serializer = self.get_serializer(told_shifts(page), many=True)
+        return self.get_paginated_response(serializer.data)
 
 
 class EvidenceViewSet(viewsets.ReadOnlyModelViewSet):
