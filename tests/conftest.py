@@ -44,6 +44,30 @@ def static_root():
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_test_broker():
+    """Tests that post forms queue real messages (a reader's confirmation, a
+    fetch); each run starts and ends with the test broker's queues empty, so no
+    worker a test starts inherits another test's or another run's messages."""
+    purge_test_broker()
+    yield
+    purge_test_broker()
+
+
+def purge_test_broker():
+    from config.celery import app
+
+    queues = {settings.CELERY_TASK_DEFAULT_QUEUE}
+    queues.update(route["queue"] for route in settings.CELERY_TASK_ROUTES.values())
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1)
+            for queue in sorted(queues):
+                connection.default_channel.queue_purge(queue)
+    except OSError:
+        pass  # no broker to purge: the tests that need one say so themselves
+
+
 @pytest.fixture
 def client(client):
     """Django's test client as readers reach the site, with an empty page cache:
