@@ -252,6 +252,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DATA_DIR = DATA_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, with a fix so that a worker that lost Redis
+    # reconnects instead of exiting (config/broker.py).
+    CELERY_BROKER_TRANSPORT = "config.broker:RedisTransport"
     # A message taken by a worker that died goes back on the queue after the
     # visibility timeout; live workers keep theirs hidden however long a task
     # runs (config/celery.py), and every worker sweeps for such messages every

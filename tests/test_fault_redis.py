@@ -37,11 +37,6 @@ DESK_PAGES = ["/admin/", "/admin/tracker/flag/", "/admin/tracker/feed/", "/admin
 
 @pytest.mark.slow
 @pytest.mark.worker
-# Known open defect, not a missing service: now and then the worker process exits
-# while reconnecting, inside kombu's restore of unacknowledged messages
-# (AttributeError: 'NoneType' object has no attribute 'hostname'), so the batch
-# waits for a restart by hand. The test still runs in CI and reports it.
-@pytest.mark.xfail(strict=False, reason="a worker can exit on kombu's reconnect path")
 @pytest.mark.django_db(transaction=True)
 def test_redis_stopped_mid_batch_costs_no_page_and_no_item(tmp_path, server, watched):
     f.PositionFactory(debate=watched, actor=f.ActorFactory(slug="estonia", name="Estonia"))
