@@ -7,6 +7,18 @@ from dataclasses import dataclass, field
 from ..models import Actor, Evidence, Membership, Position
 from ..models.stance import STANCE_VALUES
 
+# What the pages never print of an actor beside a position: left in the
+# database, where the aliases would be decoded from JSON for every row.
+UNPRINTED_ACTOR_FIELDS = ["actor__aliases", "actor__description", "actor__wikidata_id"]
+
+# What the pages print of a piece of evidence and its story: a story's text,
+# signature and embedding stay in the database.
+PRINTED_EVIDENCE_FIELDS = [
+    *("position_id", "url", "quote", "attribution", "speaker", "note"),
+    *("source_count", "source_affiliation", "cited_outlet__name"),
+    *("item__url", "item__title", "item__outlet__name"),
+]
+
 
 def attach_evidence(positions):
     """Give each position .public_evidence and .corroboration_total (two queries)."""
@@ -15,7 +27,8 @@ def attach_evidence(positions):
     rows = (
         Evidence.objects.public()
         .filter(position_id__in=ids)
-        .select_related("item__outlet", "item__duplicate_of", "cited_outlet")
+        .select_related("item__outlet", "cited_outlet")
+        .only(*PRINTED_EVIDENCE_FIELDS)
         .order_by("id")
     )
     for row in rows:
@@ -50,6 +63,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         Position.objects.public()
         .current_positions(debate, as_of=as_of)
         .select_related("actor", "proposal")
+        .defer(*UNPRINTED_ACTOR_FIELDS)
         .order_by("actor__name", "proposal__rung")
     )
     attach_evidence(current)
@@ -88,6 +102,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         .shifts()
         .filter(debate=debate)
         .select_related("actor", "proposal")
+        .defer(*UNPRINTED_ACTOR_FIELDS)
         .order_by("-stated_on", "-id")
         if as_of is None or s.stated_on <= as_of
     ]
