@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from ..models import Actor, Evidence, Membership, Position
 from ..models.stance import STANCE_VALUES
 
-# What the pages never print of an actor beside a position: left in the
-# database, where the aliases would be decoded from JSON for every row.
-UNPRINTED_ACTOR_FIELDS = ["actor__aliases", "actor__description", "actor__wikidata_id"]
+# What the pages never print of a position and its actor: left in the database,
+# where it would be read and decoded (the aliases from JSON) for every row.
+UNPRINTED_FIELDS = [
+    *("created_at", "updated_at", "version", "corrects", "created_by", "published_by"),
+    *("retracted_by", "corrected_by"),
+    *("actor__created_at", "actor__updated_at", "actor__version", "actor__aliases"),
+    *("actor__description", "actor__wikidata_id"),
+]
 
 # What the pages print of a piece of evidence and its story: a story's text,
 # signature and embedding stay in the database.
@@ -63,7 +68,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         Position.objects.public()
         .current_positions(debate, as_of=as_of)
         .select_related("actor", "proposal")
-        .defer(*UNPRINTED_ACTOR_FIELDS)
+        .defer(*UNPRINTED_FIELDS)
         .order_by("actor__name", "proposal__rung")
     )
     attach_evidence(current)
@@ -102,7 +107,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         .shifts()
         .filter(debate=debate)
         .select_related("actor", "proposal")
-        .defer(*UNPRINTED_ACTOR_FIELDS)
+        .defer(*UNPRINTED_FIELDS)
         .order_by("-stated_on", "-id")
         if as_of is None or s.stated_on <= as_of
     ]
@@ -111,6 +116,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         .retracted()
         .filter(debate=debate)
         .select_related("actor", "proposal")
+        .defer(*UNPRINTED_FIELDS)
         .order_by("-stated_on")
     )
     blocs = {}

@@ -77,7 +77,7 @@ def _evidence(position, parts):
         pieces.append(
             markup(
                 '<p class="correction"><span class="smallcaps">Corrected</span> {}: {}</p>',
-                parts.day(position.corrected_at)[1],
+                parts.day(position.corrected_at).text,
                 position.correction_note,
             )
         )

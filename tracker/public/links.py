@@ -4,6 +4,7 @@ Absolute links for readers come from the configured site address, never from
 the request's Host header: a cached page, feed or export must not carry an
 address that one request made up (`Host: localhost:31337`) to everyone else."""
 
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,6 +21,11 @@ def site_scheme_and_host():
     return parts.scheme, parts.netloc
 
 
+class Day(NamedTuple):
+    iso: str  # 2025-10-09, for <time datetime>
+    text: str  # 9 Oct 2025
+
+
 class PageParts:
     """Dates in print and links to actors and debates, each worked out once per
     page: the same few dates and the same actors come back in every table (and
@@ -31,13 +37,13 @@ class PageParts:
         self.printed = {}  # markup already made for this page, by what it shows
 
     def day(self, value):
-        """(ISO date, '9 Oct 2025') of a date, or of a datetime in the current
-        time zone, as the templates' date filter prints it."""
+        """A date, or a datetime in the current time zone, as the templates'
+        date filter prints it: Day(iso="2025-10-09", text="9 Oct 2025")."""
         if hasattr(value, "tzinfo"):
             value = timezone.localtime(value).date()
         printed = self._days.get(value)
         if printed is None:
-            printed = self._days[value] = (value.isoformat(), dateformat.format(value, "j M Y"))
+            printed = self._days[value] = Day(value.isoformat(), dateformat.format(value, "j M Y"))
         return printed
 
     def _path(self, name, slug):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..models import Actor, Position
 from ..models.actors import countries_served, officials_serving
 from ..models.shifts import describe_shift
-from .data import UNPRINTED_ACTOR_FIELDS, attach_evidence
+from .data import UNPRINTED_FIELDS, attach_evidence
 
 
 def told_shifts(shifts, known=()):
@@ -20,7 +20,7 @@ def told_shifts(shifts, known=()):
     before = (
         Position.objects.public()
         .select_related("actor", "debate", "proposal")
-        .defer(*UNPRINTED_ACTOR_FIELDS)
+        .defer(*UNPRINTED_FIELDS)
         .in_bulk([shift.previous_id for shift in shifts if shift.previous_id not in known])
     )
     unknown = [shift for shift in shifts if shift.id not in known]

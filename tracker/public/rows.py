@@ -22,8 +22,8 @@ class StanceRow:
     actor_kind: str
     stance: str  # the badge and the stance in the debate's words
     divergences: str
-    held_since: tuple  # (ISO date, printed date)
-    said_again: tuple  # the same, of the latest statement when it came later; or None
+    held_since: object  # links.Day
+    said_again: object  # the day of the latest statement when it came later, or None
     summary: str
     evidence: str
 
@@ -96,7 +96,7 @@ def matrix_rows(actors, proposals, cells, parts):
 class ShiftSide:
     name: str  # "before" or "after"
     heading: str
-    stated_on: tuple  # (ISO date, printed date)
+    stated_on: object  # links.Day
     stance_line: str
     summary: str
     evidence: str
