@@ -72,9 +72,13 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         .order_by("actor__name", "proposal__rung")
     )
     attach_evidence(current)
-    memberships = Membership.objects.filter(
-        organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
-    ).select_related("organization")
+    memberships = (
+        Membership.objects.filter(
+            organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
+        )
+        .select_related("organization")
+        .only("member_id", "start_date", "end_date", "organization__name", "organization__slug")
+    )
     bloc_of = defaultdict(list)
     for membership in memberships:
         if as_of is None or membership.is_current(as_of):

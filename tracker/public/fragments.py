@@ -157,6 +157,24 @@ def divergences(position, parts):
     )
 
 
+def shift_side(position, side, heading, parts):
+    """One side of a told shift: when, where the actor stood, what it said and
+    the evidence for it."""
+    day = parts.day(position.stated_on)
+    return markup(
+        '<div class="shift-side shift-{}">\n'
+        '<p class="kicker">{} · <time datetime="{}">{}</time></p>\n'
+        "{}\n<p>{}</p>\n{}\n</div>\n",
+        side,
+        heading,
+        day.iso,
+        day.text,
+        stance_line(position),
+        position.summary,
+        evidence(position, parts),
+    )
+
+
 def told(shift, parts):
     """A told shift (models.shifts.ToldShift) as markup: its rating marked, the
     actor and the debate linked, stances as badges."""

@@ -93,46 +93,24 @@ def matrix_rows(actors, proposals, cells, parts):
 
 
 @dataclass
-class ShiftSide:
-    name: str  # "before" or "after"
-    heading: str
-    stated_on: object  # links.Day
-    stance_line: str
-    summary: str
-    evidence: str
-
-
-@dataclass
 class ShiftRow:
     """A shift told in words, with the position before and after it side by side."""
 
     id: int  # the position that moved
     told: str
-    sides: tuple
+    before: str  # the side as markup (fragments.shift_side)
+    after: str
 
 
 def shift_rows(shifts, parts):
     """shifts: told shifts (models.shifts.ToldShift) whose positions carry their
     evidence (data.attach_evidence)."""
-
-    def side(position, name, heading):
-        return ShiftSide(
-            name=name,
-            heading=heading,
-            stated_on=parts.day(position.stated_on),
-            stance_line=fragments.stance_line(position),
-            summary=position.summary,
-            evidence=fragments.evidence(position, parts),
-        )
-
     return [
         ShiftRow(
             id=shift.after.id,
             told=fragments.told(shift, parts),
-            sides=(
-                side(shift.before, "before", "Before"),
-                side(shift.after, "after", "After"),
-            ),
+            before=fragments.shift_side(shift.before, "before", "Before", parts),
+            after=fragments.shift_side(shift.after, "after", "After", parts),
         )
         for shift in shifts
     ]
