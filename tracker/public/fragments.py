@@ -30,15 +30,11 @@ def joined(pieces, separator=""):
     return SafeString(separator.join(map(_escaped, pieces)))
 
 
+# '<span class="badge s3">+1</span>': one of six, made once.
 STANCE_BADGES = {
     value: markup('<span class="badge {}">{}</span>', stance_class(value), format_stance(value))
     for value in (None, *range(STANCE_MIN, STANCE_MAX + 1))
 }
-
-
-def stance_badge(value):
-    """'<span class="badge s3">+1</span>': one of six, made once."""
-    return STANCE_BADGES[value]
 
 
 def stance_line(position, named=False):
