@@ -5,10 +5,10 @@ Django's escaping keeps every label that came from an editor or a feed inert."""
 import html
 from dataclasses import dataclass
 
-from django.urls import reverse
 from django.utils import dateformat
 
 from ..models.stance import STANCE_MAX, STANCE_MIN, STANCE_VALUES, format_stance
+from .links import PageParts
 
 
 def stance_class(stance):
@@ -38,17 +38,18 @@ class Spectrum:
     high_label: str
 
 
-def spectrum(positions, debate, link=True):
+def spectrum(positions, debate, link=True, parts=None):
     """Actors grouped under each stance of the debate's axis, low pole first.
 
     The page lays the groups out as columns under the axis on a wide screen and
     one under another on a narrow one; either way each name is text in the
     page's flow, so it wraps instead of being cut and cannot land on another
     actor's row, however long it is or however many share a stance."""
+    parts = parts or PageParts()
     by_stance = {value: [] for value in STANCE_VALUES}
     for position in sorted(positions, key=lambda p: p.actor.name):
         actor = position.actor
-        href = reverse("public:actor", args=[actor.slug]) if link else ""
+        href = parts.actor_path(actor) if link else ""
         by_stance[position.stance].append(Dot(name=actor.name, href=href))
     groups = [
         StanceGroup(

@@ -7,6 +7,23 @@ from dataclasses import dataclass, field
 from ..models import Actor, Evidence, Membership, Position
 from ..models.stance import STANCE_VALUES
 
+# What the pages never print of a position and its actor: left in the database,
+# where it would be read and decoded (the aliases from JSON) for every row.
+UNPRINTED_FIELDS = [
+    *("created_at", "updated_at", "version", "corrects", "created_by", "published_by"),
+    *("retracted_by", "corrected_by"),
+    *("actor__created_at", "actor__updated_at", "actor__version", "actor__aliases"),
+    *("actor__description", "actor__wikidata_id"),
+]
+
+# What the pages print of a piece of evidence and its story: a story's text,
+# signature and embedding stay in the database.
+PRINTED_EVIDENCE_FIELDS = [
+    *("position_id", "url", "quote", "attribution", "speaker", "note"),
+    *("source_count", "source_affiliation", "cited_outlet__name"),
+    *("item__url", "item__title", "item__outlet__name"),
+]
+
 
 def attach_evidence(positions):
     """Give each position .public_evidence and .corroboration_total (two queries)."""
@@ -15,7 +32,8 @@ def attach_evidence(positions):
     rows = (
         Evidence.objects.public()
         .filter(position_id__in=ids)
-        .select_related("item__outlet", "item__duplicate_of", "cited_outlet")
+        .select_related("item__outlet", "cited_outlet")
+        .only(*PRINTED_EVIDENCE_FIELDS)
         .order_by("id")
     )
     for row in rows:
@@ -50,12 +68,17 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         Position.objects.public()
         .current_positions(debate, as_of=as_of)
         .select_related("actor", "proposal")
+        .defer(*UNPRINTED_FIELDS)
         .order_by("actor__name", "proposal__rung")
     )
     attach_evidence(current)
-    memberships = Membership.objects.filter(
-        organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
-    ).select_related("organization")
+    memberships = (
+        Membership.objects.filter(
+            organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
+        )
+        .select_related("organization")
+        .only("member_id", "start_date", "end_date", "organization__name", "organization__slug")
+    )
     bloc_of = defaultdict(list)
     for membership in memberships:
         if as_of is None or membership.is_current(as_of):
@@ -88,6 +111,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         .shifts()
         .filter(debate=debate)
         .select_related("actor", "proposal")
+        .defer(*UNPRINTED_FIELDS)
         .order_by("-stated_on", "-id")
         if as_of is None or s.stated_on <= as_of
     ]
@@ -96,6 +120,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         .retracted()
         .filter(debate=debate)
         .select_related("actor", "proposal")
+        .defer(*UNPRINTED_FIELDS)
         .order_by("-stated_on")
     )
     blocs = {}

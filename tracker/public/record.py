@@ -8,20 +8,29 @@ from dataclasses import dataclass, field
 from ..models import Actor, Position
 from ..models.actors import countries_served, officials_serving
 from ..models.shifts import describe_shift
-from .data import attach_evidence
+from .data import UNPRINTED_FIELDS, attach_evidence
 
 
-def told_shifts(shifts):
+def told_shifts(shifts, known=()):
     """Tell shifts (rows of Position.objects.public().shifts(), which carry
-    previous_id) with both sides' public evidence: three queries."""
+    previous_id) with both sides' public evidence: three queries. `known`:
+    positions that already carry their evidence (a page's current positions),
+    used as they are rather than read again."""
+    known = {position.id: position for position in known}
     before = (
         Position.objects.public()
         .select_related("actor", "debate", "proposal")
-        .in_bulk([shift.previous_id for shift in shifts])
+        .defer(*UNPRINTED_FIELDS)
+        .in_bulk([shift.previous_id for shift in shifts if shift.previous_id not in known])
     )
-    attach_evidence([*shifts, *before.values()])
+    unknown = [shift for shift in shifts if shift.id not in known]
+    attach_evidence([*unknown, *before.values()])
+    before.update(known)
     told = []
     for shift in shifts:
+        if shift.id in known:
+            shift.public_evidence = known[shift.id].public_evidence
+            shift.corroboration_total = known[shift.id].corroboration_total
         previous = before.get(shift.previous_id)
         if previous is not None:
             told.append(
@@ -92,7 +101,7 @@ def mark_held_since(debate, overall, as_of=None):
     if as_of is not None:
         published = published.filter(stated_on__lte=as_of)
     ordered = published.order_by("stated_on", "published_at", "id")
-    for position in ordered.only("id", "actor_id", "stance", "support", "stated_on"):
+    for position in ordered.values_list("actor_id", "stance", "support", "stated_on", named=True):
         runs[position.actor_id].append(position)
     for position in overall:
         position.held_since = _held_since(runs[position.actor_id])

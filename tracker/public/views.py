@@ -14,10 +14,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from ..models import Actor, Debate, Evidence, Position, Proposal
 from ..models.positions import SUPPORT_RATING_NOTE
 from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
-from . import across, charts, data, record, snippets
+from . import across, charts, data, record, rows, snippets
 from .filters import DebateFilter
 from .freshness import uncacheable
-from .links import site_url
+from .links import PageParts, site_url
 
 SHIFTS_ON_HOME = 8
 
@@ -73,7 +73,7 @@ class DebateView:
         return f"{path}?{self.query}" if self.query else path
 
 
-def _debate_view(request, debate, link=True):
+def _debate_view(request, debate, link=True, parts=None):
     filters = DebateFilter(request.GET, debate=debate)
     values = filters.values()
     if values.get("as_of") and values["as_of"] > timezone.localdate():
@@ -91,22 +91,27 @@ def _debate_view(request, debate, link=True):
         query=urlencode(sorted((name, request.GET[name]) for name in values)),
         filtered=bool(set(values) - {"as_of"}),
         page=page,
-        chart=charts.spectrum(page.stances, debate, link=link),
+        chart=charts.spectrum(page.stances, debate, link=link, parts=parts),
     )
 
 
 def debate_detail(request, slug):
     debate = _public_debate(slug)
-    shown = _debate_view(request, debate)
+    parts = PageParts()
+    shown = _debate_view(request, debate, parts=parts)
     page, as_of = shown.page, shown.page.as_of
-    for position in [*page.overall, *page.cells.values(), *page.shifts]:
+    current = [*page.overall, *page.cells.values()]
+    for position in [*current, *page.shifts]:
         position.debate = debate  # already in hand: no query per position
-    page.shifts = record.told_shifts(page.shifts)
+    page.shifts = record.told_shifts(page.shifts, known=current)
     record.mark_divergences(page.overall, as_of or timezone.localdate())
     record.mark_held_since(debate, page.overall, as_of)
     context = {
         "debate": debate,
         "page": page,
+        "stance_rows": rows.stance_rows(page.stances, parts),
+        "matrix_rows": rows.matrix_rows(page.matrix_actors, page.proposals, page.cells, parts),
+        "shift_rows": rows.shift_rows(page.shifts, parts),
         "filters": shown.filters,
         "filtered": shown.filtered,
         "spectrum": shown.chart,
@@ -162,9 +167,13 @@ def actor_detail(request, slug):
         (debate, charts.timelines(positions), positions)
         for debate, positions in sorted(page.history.items(), key=lambda row: row[0].title)
     ]
-    return render(
-        request, "public/actor_detail.html", {"actor": actor, "page": page, "timelines": timelines}
-    )
+    context = {
+        "actor": actor,
+        "page": page,
+        "timelines": timelines,
+        "shift_rows": rows.shift_rows(page.record.shifts, PageParts()),
+    }
+    return render(request, "public/actor_detail.html", context)
 
 
 def compare(request):

@@ -1,0 +1,191 @@
+"""The pieces of markup a public page repeats for every position — a stance badge,
+a stance line, the evidence behind a position, a told shift — written once here
+and built in Python, so a page of 200 actors prints prepared strings instead of
+running a template tag, filter or include per cell. Every value from an editor
+or a feed is escaped as the templates escape it."""
+
+import html
+
+from django.utils.safestring import SafeString
+
+from ..models import Debate
+from ..models.stance import STANCE_MAX, STANCE_MIN, format_stance
+from .charts import stance_class
+
+
+def _escaped(value):
+    """Markup as it is, anything else escaped: format_html's rule, without its
+    checks for lazy strings, which at thousands of values a page cost more than
+    the escaping itself."""
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def markup(template, *values):
+    """format_html(template, *values), for the pieces printed per row."""
+    return SafeString(template.format(*map(_escaped, values)))
+
+
+def joined(pieces, separator=""):
+    """Pieces of markup (or text, escaped) as one."""
+    return SafeString(separator.join(map(_escaped, pieces)))
+
+
+# '<span class="badge s3">+1</span>': one of six, made once.
+STANCE_BADGES = {
+    value: markup('<span class="badge {}">{}</span>', stance_class(value), format_stance(value))
+    for value in (None, *range(STANCE_MIN, STANCE_MAX + 1))
+}
+
+
+def stance_line(position, named=False):
+    """'Option: Supports +1 leaning high', with a badge; named: with the option's title."""
+    pieces = []
+    if position.proposal_id:
+        if named:
+            pieces.append(markup("{}: ", position.proposal.title))
+        pieces.append(
+            markup(
+                '<span class="support support-{}">{}</span>',
+                position.support,
+                position.get_support_display(),
+            )
+        )
+        if position.stance is not None:
+            pieces.append(" ")
+    if position.stance is not None:
+        pieces.append(markup("{} {}", STANCE_BADGES[position.stance], position.stance_label))
+    return markup('<p class="stance-line">{}</p>\n', joined(pieces))
+
+
+def evidence(position, parts):
+    """A position's correction note, public evidence (on the record as a quote,
+    reported with its chain of attribution) and how many outlets back it; needs
+    attach_evidence(). Printed once per position and page (parts: links.PageParts)."""
+    key = ("evidence", position.id)
+    if key not in parts.printed:
+        parts.printed[key] = _evidence(position, parts)
+    return parts.printed[key]
+
+
+def _evidence(position, parts):
+    pieces = []
+    if position.corrected_at:
+        pieces.append(
+            markup(
+                '<p class="correction"><span class="smallcaps">Corrected</span> {}: {}</p>',
+                parts.day(position.corrected_at).text,
+                position.correction_note,
+            )
+        )
+    pieces.append("\n")
+    for piece in position.public_evidence:
+        pieces.append(
+            markup("\n{}\n", _on_record(piece) if piece.is_on_record else _reported(piece))
+        )
+    total = position.corroboration_total
+    if total:
+        pieces.append(
+            markup(
+                '<p class="corroboration">{} independent outlet{}</p>',
+                total,
+                "" if total == 1 else "s",
+            )
+        )
+    pieces.append("\n")
+    return joined(pieces)
+
+
+def _on_record(piece):
+    quote = markup("<p>“{}”</p>", piece.quote) if piece.quote else ""
+    if piece.item_id:
+        item = piece.item
+        source = markup(
+            ' · <a href="{}" rel="nofollow noopener">{}</a>', item.url, item.outlet or item.title
+        )
+    elif piece.url:
+        source = markup(' · <a href="{}" rel="nofollow noopener">source</a>', piece.url)
+    else:
+        source = ""
+    return markup(
+        '<blockquote class="evidence on-record">\n{}\n<footer><span class="attribution">{}</span>{}'
+        "</footer>\n</blockquote>",
+        quote,
+        piece.get_attribution_display(),
+        source,
+    )
+
+
+def _reported(piece):
+    inferred = piece.attribution == piece.Attribution.EDITOR_INFERENCE
+    pieces = [
+        markup(
+            '<p class="chain"><span class="smallcaps">{}</span> · {}{}</p>',
+            "Inferred by the desk" if inferred else "Reported",
+            piece.attribution_chain,
+            "" if inferred else " — not on record",
+        )
+    ]
+    if piece.quote:
+        pieces.append(markup('<p class="quote">“{}”</p>', piece.quote))
+    if piece.note:
+        pieces.append(markup('<p class="note">{}</p>', piece.note))
+    if piece.item_id or piece.url:
+        href = piece.item.url if piece.item_id else piece.url
+        text = piece.item.title if piece.item_id else piece.url
+        pieces.append(
+            markup('<p class="source"><a href="{}" rel="nofollow noopener">{}</a></p>', href, text)
+        )
+    return markup('<div class="evidence reported">\n{}\n</div>', joined(pieces, "\n"))
+
+
+def divergences(position, parts):
+    """'Diverges from Estonia: +2 vs 0' for each of the official's countries it
+    differs from (record.mark_divergences)."""
+    return joined(
+        markup(
+            '<p class="diverges">Diverges from <a href="{}">{}</a>: {} vs {}</p>',
+            parts.actor_path(d.country),
+            d.country.name,
+            STANCE_BADGES[d.mine.stance],
+            STANCE_BADGES[d.theirs.stance],
+        )
+        for d in position.divergences
+    )
+
+
+def shift_side(position, side, heading, parts):
+    """One side of a told shift: when, where the actor stood, what it said and
+    the evidence for it."""
+    day = parts.day(position.stated_on)
+    return markup(
+        '<div class="shift-side shift-{}">\n'
+        '<p class="kicker">{} · <time datetime="{}">{}</time></p>\n'
+        "{}\n<p>{}</p>\n{}\n</div>\n",
+        side,
+        heading,
+        day.iso,
+        day.text,
+        stance_line(position),
+        position.summary,
+        evidence(position, parts),
+    )
+
+
+def told(shift, parts):
+    """A told shift (models.shifts.ToldShift) as markup: its rating marked, the
+    actor and the debate linked, stances as badges."""
+    pieces = []
+    for piece in shift.pieces:
+        if piece.kind == "rating":
+            pieces.append(markup('<strong class="rating">{}</strong>', piece.value))
+        elif piece.kind == "actor":
+            path = parts.actor_path(piece.value)
+            pieces.append(markup('<a href="{}">{}</a>', path, piece.value.name))
+        elif piece.kind == "on" and isinstance(piece.value, Debate):
+            path = parts.debate_path(piece.value)
+            pieces.append(markup('<a href="{}">{}</a>', path, piece.value.title))
+        elif piece.kind == "stance":
+            pieces.append(STANCE_BADGES[piece.value])
+        else:
+            pieces.append(str(piece))
+    return joined(pieces)
