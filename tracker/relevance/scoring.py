@@ -13,12 +13,15 @@ Two channels, each measured against the stream of coverage itself:
 
 Each channel is put in standard units of the stream (its mean and spread on a
 sample of recent coverage, learnt with the model) and the two are added: an
-item far above the stream on both is the debate's. A fixed logistic curve
+item far above the stream on both is the debate's. Once the desk has decided
+flags both ways, a third term joins them: the per-debate classifier's score
+(classifier.py), in standard units of the stream too. A fixed logistic curve
 turns the sum into a probability.
 
-A logistic regression fitted on the decisions was measured and dropped: the
+A logistic curve fitted on the decisions alone was measured and dropped: the
 decided flags are the top of the queue, so a curve fitted on them rates the
-rest of the stream far too high (docs/relevance.md).
+rest of the stream far too high (docs/relevance.md). The classifier only
+re-ranks; the curve stays the one fitted on the labelled set.
 
 The constants were chosen on the tuning half of the labelled set
 (docs/relevance.md) and are round numbers on purpose.
@@ -35,6 +38,7 @@ TITLE_WEIGHT = 0.3  # share of the meaning channel read from the title alone
 QUERY_WEIGHT = 0.2  # cosine added by a full query match; partial matches pro rata
 DISMISSED_WEIGHT = 2.0  # cosine taken off per unit an item is nearer a dismissed article
 LEXICAL_WEIGHT = 1.0  # the words channel counts as much as the meaning one
+CLASSIFIER_WEIGHT = 1.0  # the classifier's standard units added to the sum, once it is fitted
 PRIOR_CENTRE = 11.0  # channels' sum (standard units) at which relevant is as likely as not
 PRIOR_SLOPE = 0.7  # logit per standard unit
 # Until the stream is large enough to tell how rare a word is, the meaning
@@ -78,6 +82,7 @@ class DebateScorer:
     dismissed_vectors: np.ndarray | None = None
     lexicon: Lexicon = field(default_factory=lambda: Lexicon({}, 100.0))
     stats: dict = field(default_factory=lambda: dict(DEFAULT_STATS))
+    classifier: np.ndarray | None = None  # weights over the text vector (classifier.py)
 
     def meaning(self, rows, closeness, dismissed=True):
         """The meaning channel in cosine units, for item rows [text | title]."""
@@ -99,6 +104,9 @@ class DebateScorer:
         if not self.stats.get("words"):
             return MEANING_SLOPE * (total - MEANING_CENTRE)
         total = total + LEXICAL_WEIGHT * _standard(self.words(stem_lists), self.stats["words"])
+        if self.classifier is not None and self.stats.get("classifier"):
+            learnt = rows[:, :DIMENSIONS] @ self.classifier
+            total = total + CLASSIFIER_WEIGHT * _standard(learnt, self.stats["classifier"])
         return PRIOR_SLOPE * (total - PRIOR_CENTRE)
 
     def relevance(self, rows, closeness, stem_lists):
