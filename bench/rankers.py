@@ -46,9 +46,11 @@ def demo_texts():
     return debate, demo["actors"], passages, accepted, quotes
 
 
-def fit_logistic(x, y, steps=50):
-    """(slope, centre) of p = sigmoid(slope * (x - centre)), by Newton's method."""
-    a, b = 1.0, 0.0
+def fit_logistic(x, y, steps=50, start=(1.0, 0.0)):
+    """(slope, centre) of p = sigmoid(slope * (x - centre)), by Newton's method
+    from start (slope, centre)."""
+    x = np.asarray(x, np.float64)
+    a, b = start[0], -start[0] * start[1]
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(a * x + b)))
         w = p * (1 - p) + 1e-9

@@ -20,6 +20,7 @@ Needs PostgreSQL (DATABASE_URL's server, default 127.0.0.1:5432) unless --sqlite
 import argparse
 import io
 import json
+import math
 import tempfile
 import time
 
@@ -28,6 +29,7 @@ from embedders import CORPORA, label_half
 
 DEBATE = "nato-response-to-russian-airspace-violations"
 DEMO_ITEMS = [0]  # the last id of the demo's own items
+TUNE_FIT = []  # (slope, centre) of the tune half's logistic fit, once measured
 
 
 def load_labels():
@@ -73,13 +75,22 @@ def report(name, flags, labels, half):
     # Calibration: the relevance figures summed are the number of relevant
     # flags they promise; compare with the number labelled.
     promised = sum(f.relevance for f in ranked if f.relevance is not None)
+    refit = ""
+    if TUNE_FIT:
+        from tracker.relevance import scoring
+
+        slope, centre = TUNE_FIT
+        shown = [min(max(f.relevance, 1e-6), 1 - 1e-6) for f in ranked if f.relevance is not None]
+        totals = [math.log(p / (1 - p)) / scoring.PRIOR_SLOPE + scoring.PRIOR_CENTRE for p in shown]
+        again = sum(1 / (1 + math.exp(-slope * (t - centre))) for t in totals)
+        refit = f" ({again:.1f} by the tune fit)"
     print(
         f"{name:<26} {half:<6} flagged {len(ranked):4d} "
         f"(query {found_by['query']}, similarity {found_by['similarity']})  "
         f"central {grades.count(2)}/{central}  related {grades.count(1)}/{related}  "
         f"top60 {sum(relevant[:60])}/{central + related}  "
         f"p@10 {sum(relevant[:10]) / 10:.2f}  p@20 {sum(relevant[:20]) / 20:.2f}  "
-        f"relevant {sum(relevant)}, promised {promised:.1f}",
+        f"relevant {sum(relevant)}, promised {promised:.1f}{refit}",
         flush=True,
     )
 
@@ -141,7 +152,10 @@ def calibration(debate, labels):
         parts.append(f"all: {shown.sum():.1f} for {int(found.sum())}")
         print(f"calibration {half:<6} promised " + ", ".join(parts))
         if half == "tune":
-            fitted = fit_logistic(values, relevant)
+            fitted = fit_logistic(
+                values, relevant, start=(scoring.PRIOR_SLOPE, scoring.PRIOR_CENTRE)
+            )
+            TUNE_FIT[:] = fitted
             print(
                 f"  logistic fit on the tune half: slope {fitted[0]:.2f}, centre "
                 f"{fitted[1]:.2f} (shipped {scoring.PRIOR_SLOPE}, {scoring.PRIOR_CENTRE})"

@@ -60,7 +60,7 @@ def scorer(with_classifier):
         positives = np.vstack([vectors, text_of([INCURSION])])
         result.classifier = classifier.fit(positives, text_of(STRIKES[:2]), text)
         learnt = text @ result.classifier
-        result.stats["classifier"] = [float(learnt.mean()), float(learnt.std())]
+        result.stats["classifier"] = [float(learnt.mean()), float(learnt.std()), 1.0]
     return result
 
 
@@ -81,5 +81,5 @@ def test_without_decisions_the_scorer_has_no_classifier_and_scores_as_before():
     assert plain.classifier is None
     rows = rows_of([PARAPHRASE])
     before = plain.prior_logit(rows, np.zeros(1, np.float32), [None])
-    plain.stats["classifier"] = [0.0, 1.0]  # stats alone change nothing
+    plain.stats["classifier"] = [0.0, 1.0, 0.5]  # stats alone change nothing
     assert plain.prior_logit(rows, np.zeros(1, np.float32), [None]) == before

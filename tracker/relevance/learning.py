@@ -143,7 +143,13 @@ def stream_stats(scorer, debate, sample, sample_words, sample_stems):
         positives = np.vstack([scorer.passage_vectors, scorer.accepted_vectors])
         scorer.classifier = classifier.fit(positives, scorer.dismissed_vectors, text)
         learnt = text @ scorer.classifier
-        stats["classifier"] = [round(float(learnt.mean()), 5), round(float(learnt.std()), 5)]
+        mean, spread = float(learnt.mean()), float(learnt.std())
+        # The channels' sum on the sample, without and with the classifier.
+        alone = scoring.standard(meaning, stats["meaning"])
+        alone += scoring.LEXICAL_WEIGHT * scoring.standard(lexical, stats["words"])
+        joined = alone + scoring.CLASSIFIER_WEIGHT * scoring.standard(learnt, [mean, spread])
+        shrink = float(alone.std()) / max(float(joined.std()), 1e-6)
+        stats["classifier"] = [round(mean, 5), round(spread, 5), round(shrink, 4)]
     return stats
 
 

@@ -66,7 +66,7 @@ def _nearest(vectors, others):
     return similarity[np.arange(len(vectors)), index], index
 
 
-def _standard(values, stats):
+def standard(values, stats):
     mean, spread = stats
     return (values - mean) / max(spread, 1e-6)
 
@@ -100,13 +100,16 @@ class DebateScorer:
         return self.lexicon.score(stem_lists)
 
     def prior_logit(self, rows, closeness, stem_lists):
-        total = _standard(self.meaning(rows, closeness), self.stats["meaning"])
+        total = standard(self.meaning(rows, closeness), self.stats["meaning"])
         if not self.stats.get("words"):
             return MEANING_SLOPE * (total - MEANING_CENTRE)
-        total = total + LEXICAL_WEIGHT * _standard(self.words(stem_lists), self.stats["words"])
+        total = total + LEXICAL_WEIGHT * standard(self.words(stem_lists), self.stats["words"])
         if self.classifier is not None and self.stats.get("classifier"):
             learnt = rows[:, :DIMENSIONS] @ self.classifier
-            total = total + CLASSIFIER_WEIGHT * _standard(learnt, self.stats["classifier"])
+            mean, spread, shrink = self.stats["classifier"]
+            # Shrunk back to the spread the sum had without it: the classifier
+            # re-orders, the curve (fitted without it) keeps its meaning.
+            total = shrink * (total + CLASSIFIER_WEIGHT * standard(learnt, [mean, spread]))
         return PRIOR_SLOPE * (total - PRIOR_CENTRE)
 
     def relevance(self, rows, closeness, stem_lists):
