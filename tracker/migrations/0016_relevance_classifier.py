@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
             field=models.BinaryField(
                 blank=True,
                 default=b"",
-                help_text="Weights learnt from the desk's decisions over an item's text vector; empty until flags are decided both ways.",
+                help_text="Weights learnt from the desk's decisions over an item's text vector; empty until a flag is dismissed and the stream is large enough to learn against.",
             ),
         ),
     ]

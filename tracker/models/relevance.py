@@ -31,7 +31,7 @@ class RelevanceModel(models.Model):
         default=b"",
         blank=True,
         help_text="Weights learnt from the desk's decisions over an item's text vector; "
-        "empty until flags are decided both ways.",
+        "empty until a flag is dismissed and the stream is large enough to learn against.",
     )
     decisions = models.PositiveIntegerField(default=0, help_text="Decided flags it learnt from.")
     fingerprint = models.CharField(

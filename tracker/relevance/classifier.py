@@ -7,8 +7,9 @@ coverage itself as unlabelled negatives (almost every story in it is about
 something else; together they weigh as much as the positives, so the stream
 sets the direction of "ordinary news" without drowning the decisions).
 
-It is used only once the desk has decided at least one flag each way, and
-only to re-rank, through its score in standard units of the stream
+It is fitted once the desk has dismissed a flag (its accepted articles and
+its evidence are the positives, with the debate's passages), and used only
+to re-rank, through its score in standard units of the stream
 (scoring.py). Fitted on the decided flags alone, a calibrated curve rated
 the whole stream too high: decided flags are the top of the queue
 (docs/relevance.md).

@@ -13,8 +13,8 @@ Two channels, each measured against the stream of coverage itself:
 
 Each channel is put in standard units of the stream (its mean and spread on a
 sample of recent coverage, learnt with the model) and the two are added: an
-item far above the stream on both is the debate's. Once the desk has decided
-flags both ways, a third term joins them: the per-debate classifier's score
+item far above the stream on both is the debate's. Once the desk has dismissed
+a flag, a third term joins them: the per-debate classifier's score
 (classifier.py), in standard units of the stream too. A fixed logistic curve
 turns the sum into a probability.
 
