@@ -2,12 +2,28 @@
 model on small real texts: what the desk dismissed sinks, what it accepted
 rises, and a scorer without decisions is left as it was."""
 
-import numpy as np
+from io import StringIO
 
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from tracker.models import CoverageItem, Flag, RelevanceModel
 from tracker.relevance import classifier, scoring
 from tracker.relevance.embedding import get_embedder
+from tracker.relevance.scoring import MIN_SAMPLE
 
-from .test_relevance import AIRSPACE, INCURSION, PARAPHRASE, STRIKES, UNRELATED
+from . import factories as f
+from .test_relevance import (
+    AIRSPACE,
+    INCURSION,
+    PARAPHRASE,
+    STRIKES,
+    UNRELATED,
+    flag_of,
+    import_entries,
+)
 
 # Ordinary news: the stream a classifier measures "not this debate" on.
 STREAM = [
@@ -83,3 +99,32 @@ def test_without_decisions_the_scorer_has_no_classifier_and_scores_as_before():
     before = plain.prior_logit(rows, np.zeros(1, np.float32), [None])
     plain.stats["classifier"] = [0.0, 1.0, 0.5]  # stats alone change nothing
     assert plain.prior_logit(rows, np.zeros(1, np.float32), [None]) == before
+
+
+@pytest.mark.django_db
+def test_retraining_after_a_dismissal_stores_a_classifier_that_sinks_its_kind(tmp_path):
+    airspace = f.DebateFactory(**AIRSPACE)
+    CoverageItem.objects.bulk_create(
+        CoverageItem(
+            canonical_url=f"https://stream.example/{n}",
+            url=f"https://stream.example/{n}",
+            title=f"{STREAM[n % len(STREAM)][0]} ({n})",
+        )
+        for n in range(MIN_SAMPLE)
+    )
+    entries = [(f"t{n}", story) for n, story in enumerate(STRIKES)]
+    import_entries(tmp_path, [*entries, ("i", INCURSION)])
+    call_command("rematch", "--debate", "airspace", stdout=StringIO())
+    assert RelevanceModel.objects.get(debate=airspace).classifier == b""  # nothing decided
+
+    strikes = [flag_of(airspace, f"t{n}") for n in range(3)]
+    Flag.objects.filter(id__in=[strikes[0].id, strikes[1].id]).update(
+        status="dismissed", decided_at=timezone.now()
+    )
+    call_command("rematch", "--debate", "airspace", stdout=StringIO())
+    model = RelevanceModel.objects.get(debate=airspace)
+    assert len(bytes(model.classifier)) == 256 * 2  # float16 weights over the text vector
+    assert len(model.stats["classifier"]) == 3  # mean, spread, shrink on the stream
+
+    strikes[2].refresh_from_db()
+    assert flag_of(airspace, "i").relevance > 10 * strikes[2].relevance
