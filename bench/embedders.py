@@ -79,14 +79,14 @@ def debate_passages():
 def judge(scores, urls, labels, excluded, flagged=None):
     order = [i for i in np.argsort(-scores, kind="stable") if urls[i] not in excluded]
     relevant = [labels.get(urls[i], 0) > 0 for i in order]
-    total = sum(1 for g in labels.values() if g > 0)
-    central = [u for u, g in labels.items() if g == 2]
+    total = sum(relevant)  # those left out (already decided, say) not counted
+    rank = {urls[i]: n for n, i in enumerate(order, 1)}
     top60 = sum(relevant[:60])
     result = {
         "p@10": sum(relevant[:10]) / 10,
         "p@20": sum(relevant[:20]) / 20,
         "top60": f"{top60}/{total}",
-        "central_rank": sorted(order.index(urls.index(u)) + 1 for u in central if u in urls),
+        "central_rank": sorted(rank[u] for u, g in labels.items() if g == 2 and u in rank),
     }
     if flagged is not None:
         result["flagged"] = int(flagged.sum())

@@ -46,9 +46,11 @@ def demo_texts():
     return debate, demo["actors"], passages, accepted, quotes
 
 
-def fit_logistic(x, y, steps=50):
-    """(slope, centre) of p = sigmoid(slope * (x - centre)), by Newton's method."""
-    a, b = 1.0, 0.0
+def fit_logistic(x, y, steps=50, start=(1.0, 0.0)):
+    """(slope, centre) of p = sigmoid(slope * (x - centre)), by Newton's method
+    from start (slope, centre)."""
+    x = np.asarray(x, np.float64)
+    a, b = start[0], -start[0] * start[1]
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(a * x + b)))
         w = p * (1 - p) + 1e-9
@@ -56,6 +58,117 @@ def fit_logistic(x, y, steps=50):
         hess = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
         a, b = np.array([a, b]) - np.linalg.solve(hess, grad)
     return a, -b / a
+
+
+def variants(
+    show,
+    items,
+    rows,
+    near,
+    keep,
+    relevant,
+    embedder,
+    passages,
+    passage_vectors,
+    accepted,
+    quotes,
+    profile,
+):
+    """Variants measured for precision at the top of the queue, before and
+    after an editor decides its first 10 (accepted if labelled in this half).
+    The app now counts a title's words twice, and adds the classifier once
+    there are decisions."""
+    from tracker.relevance import classifier, lexical, scoring
+
+    text = rows[:, : scoring.DIMENSIONS]
+    texts = passages + quotes + accepted
+    accepted_vectors = embedder.embed(accepted)
+
+    def unit(vector):
+        return vector / np.linalg.norm(vector)
+
+    def z(values):
+        return (values - values.mean()) / values.std()
+
+    def stems_with(title_repeat=lexical.TITLE_REPEAT, lead=0):
+        shipped, lexical.TITLE_REPEAT = lexical.TITLE_REPEAT, title_repeat
+        try:
+            return [
+                lexical.item_stems(i.title_words, i.body_words[:lead] + i.body_words) for i in items
+            ]
+        finally:
+            lexical.TITLE_REPEAT = shipped
+
+    def prior(profile, stems, texts=texts, accepted=None, dismissed=None):
+        """The app's sum of channels (standard units), the stream's spread measured here."""
+        lexicon = lexical.Lexicon.fit(texts, stems)
+        scorer = scoring.DebateScorer(
+            1,
+            profile,
+            passages,
+            passage_vectors,
+            lexicon=lexicon,
+            accepted_vectors=accepted,
+            dismissed_vectors=dismissed,
+        )
+        meaning, words = scorer.meaning(rows, near, dismissed=False), scorer.words(stems)
+        scorer.stats = {
+            "meaning": [meaning.mean(), meaning.std()],
+            "words": [words.mean(), words.std()],
+        }
+        return scorer.prior_logit(rows, near, stems) / scoring.PRIOR_SLOPE + scoring.PRIOR_CENTRE
+
+    def first(scores, count, skip=()):
+        return [i for i in np.argsort(-scores, kind="stable") if keep[i] and i not in skip][:count]
+
+    def lr(positives, dismissed):
+        """The per-debate classifier (classifier.py), the corpus as its stream."""
+        return text @ classifier.fit(positives, dismissed, text)
+
+    title_once, title_twice = stems_with(1), stems_with(2)
+    before = prior(profile, title_once)
+    show("variants: before (title once, not centred)", before)
+    show("  BM25 title x2", prior(profile, title_twice))
+    show("  BM25 title x3", prior(profile, stems_with(3)))
+    show("  BM25 lead (first 600 bytes) x2", prior(profile, stems_with(1, 600)))
+    top = first(before, 10)
+    lead = [f"{items[i].title}. {items[i].text[len(items[i].title) + 1 :][:400]}" for i in top]
+    moved = unit(profile + 0.5 * text[top].mean(0))
+    show("  PRF: profile + 0.5 x top-10 mean", prior(moved, title_once))
+    show("  PRF: top-10 texts join the vocabulary", prior(profile, title_once, texts + lead))
+    centred = unit(profile - text.mean(axis=0))
+    show("  profile contrasted with the stream", prior(centred, title_once))
+    positives = np.vstack([passage_vectors, accepted_vectors])
+    show(
+        "  + 0.5 z(classifier, no decisions: debate vs stream)",
+        before + 0.5 * z(lr(positives, np.zeros((0, scoring.DIMENSIONS)))),
+    )
+    show("  contrasted + title x2", prior(centred, title_twice))
+    shipped = prior(profile, title_twice)
+
+    for name, scores in (("before", before), ("shipped (title x2)", shipped)):
+        stems = title_once if name == "before" else title_twice
+        decided = first(scores, 10)
+        yes = [i for i in decided if relevant[i]]
+        no = [i for i in decided if not relevant[i]]
+        kept = np.vstack([accepted_vectors, text[yes]])
+        learnt = unit(passage_vectors.mean(0) + kept.mean(0))
+        words = texts + [f"{items[i].title}. {items[i].text[:400]}" for i in yes]
+        after = prior(learnt, stems, words, kept, text[no])
+        print(f"{name}: the first 10 decided, {len(yes)} accepted; the rest of the ranking:")
+        show("  as the app learns (Rocchio, dismissed margin)", after, decided)
+        model = lr(np.vstack([passage_vectors, kept]), text[no])
+        weights = (0.5, 1.0, 1.5) if name == "before" else (0.5, 1.0)
+        for weight in weights:
+            show(f"  + {weight} z(classifier)", after + weight * z(model), decided)
+        if name != "before":
+            continue
+        saved, scoring.DISMISSED_WEIGHT = scoring.DISMISSED_WEIGHT, 4.0
+        show("  dismissed margin x4 (not 2)", prior(learnt, stems, words, kept, text[no]), decided)
+        scoring.DISMISSED_WEIGHT = saved
+        nearest = (text @ kept.T).max(1) - (text @ text[no].T).max(1)
+        show("  + 0.5 z(nearest accepted - nearest dismissed)", after + 0.5 * z(nearest), decided)
+    print(f"spread of the channels' sum: {before.std():.2f} standard units")
 
 
 def main():
@@ -76,8 +189,9 @@ def main():
     keep = np.array([u not in excluded for u in urls])
     relevant = np.array([labels.get(u, 0) > 0 for u in urls], float)[keep]
 
-    def show(name, scores):
-        print(f"{name:<40}", judge(scores, urls, labels, excluded), flush=True)
+    def show(name, scores, decided=()):
+        left_out = excluded | {urls[i] for i in decided}
+        print(f"{name:<48}", judge(scores, urls, labels, left_out), flush=True)
 
     matcher = Matcher(
         [(1, debate["watch_query"])],
@@ -95,7 +209,7 @@ def main():
 
     start = time.process_time()
     stem_lists = [lexical.item_stems(i.title_words, i.body_words) for i in items]
-    lexicon = lexical.Lexicon.fit(passages + quotes, stem_lists)
+    lexicon = lexical.Lexicon.fit(passages + quotes + accepted, stem_lists)
     scorer = scoring.DebateScorer(1, profile, passages, passage_vectors, lexicon=lexicon)
     words = scorer.words(stem_lists)
     lexical_cpu = time.process_time() - start
@@ -138,6 +252,22 @@ def main():
     show(
         "reciprocal rank fusion",
         1 / (60 + ranks(meaning(0) + 0.2 * near)) + 1 / (60 + ranks(words)),
+    )
+
+    relevant_all = np.array([labels.get(u, 0) > 0 for u in urls])
+    variants(
+        show,
+        items,
+        rows,
+        near.astype(np.float32),
+        keep,
+        relevant_all,
+        embedder,
+        passages,
+        passage_vectors,
+        accepted,
+        quotes,
+        profile,
     )
 
     # What the app computes: channels in standard units of the stream.

@@ -20,6 +20,7 @@ Needs PostgreSQL (DATABASE_URL's server, default 127.0.0.1:5432) unless --sqlite
 import argparse
 import io
 import json
+import math
 import tempfile
 import time
 
@@ -28,6 +29,7 @@ from embedders import CORPORA, label_half
 
 DEBATE = "nato-response-to-russian-airspace-violations"
 DEMO_ITEMS = [0]  # the last id of the demo's own items
+TUNE_FIT = []  # (slope, centre) of the tune half's logistic fit, once measured
 
 
 def load_labels():
@@ -73,13 +75,22 @@ def report(name, flags, labels, half):
     # Calibration: the relevance figures summed are the number of relevant
     # flags they promise; compare with the number labelled.
     promised = sum(f.relevance for f in ranked if f.relevance is not None)
+    refit = ""
+    if TUNE_FIT:
+        from tracker.relevance import scoring
+
+        slope, centre = TUNE_FIT
+        shown = [min(max(f.relevance, 1e-6), 1 - 1e-6) for f in ranked if f.relevance is not None]
+        totals = [math.log(p / (1 - p)) / scoring.PRIOR_SLOPE + scoring.PRIOR_CENTRE for p in shown]
+        again = sum(1 / (1 + math.exp(-slope * (t - centre))) for t in totals)
+        refit = f" ({again:.1f} by the tune fit)"
     print(
         f"{name:<26} {half:<6} flagged {len(ranked):4d} "
         f"(query {found_by['query']}, similarity {found_by['similarity']})  "
         f"central {grades.count(2)}/{central}  related {grades.count(1)}/{related}  "
         f"top60 {sum(relevant[:60])}/{central + related}  "
         f"p@10 {sum(relevant[:10]) / 10:.2f}  p@20 {sum(relevant[:20]) / 20:.2f}  "
-        f"relevant {sum(relevant)}, promised {promised:.1f}",
+        f"relevant {sum(relevant)}, promised {promised:.1f}{refit}",
         flush=True,
     )
 
@@ -110,6 +121,54 @@ def decide_first(debate, labels, count=10):
     return decided
 
 
+def calibration(debate, labels):
+    """Every stored original scored as the product scores it: the logistic
+    fit of the tune half (the constants in scoring.py come from it), and
+    for each half, the relevant items the shown figures promise against
+    those found, at the top of the ranking and in all of it."""
+    import numpy as np
+    from rankers import fit_logistic
+
+    from tracker.models import CoverageItem, RelevanceModel
+    from tracker.relevance import learning, scoring
+
+    scorer = learning.scorer_from(RelevanceModel.objects.get(debate=debate))
+    items = list(CoverageItem.objects.filter(duplicate_of__isnull=True, id__gt=DEMO_ITEMS[0]))
+    vectors = learning.ensure_embeddings(items)
+    rows = np.vstack([vectors[item.id] for item in items])
+    near = np.array([c or 0.0 for c in learning.query_closeness(debate, items)], np.float32)
+    logit = scorer.prior_logit(rows, near, [learning.stems_of(item) for item in items])
+    total = (logit / scoring.PRIOR_SLOPE + scoring.PRIOR_CENTRE).astype(np.float64)
+    fitted = None
+    for half in ("tune", "report"):
+        grade = [labels.get(item.canonical_url, (0, half)) for item in items]
+        keep = np.array([h == half for _, h in grade])
+        relevant = np.array([g > 0 for g, _ in grade], float)[keep]
+        values = total[keep]
+        order = np.argsort(-values, kind="stable")
+        shown = scoring.sigmoid(logit[keep])[order]
+        found = relevant[order]
+        parts = [f"top {n}: {shown[:n].sum():.1f} for {int(found[:n].sum())}" for n in (10, 20, 60)]
+        parts.append(f"all: {shown.sum():.1f} for {int(found.sum())}")
+        print(f"calibration {half:<6} promised " + ", ".join(parts))
+        if half == "tune":
+            fitted = fit_logistic(
+                values, relevant, start=(scoring.PRIOR_SLOPE, scoring.PRIOR_CENTRE)
+            )
+            TUNE_FIT[:] = fitted
+            print(
+                f"  logistic fit on the tune half: slope {fitted[0]:.2f}, centre "
+                f"{fitted[1]:.2f} (shipped {scoring.PRIOR_SLOPE}, {scoring.PRIOR_CENTRE})"
+            )
+        refit = scoring.sigmoid(fitted[0] * (values[order] - fitted[1]))
+        parts = [f"top {n}: {refit[:n].sum():.1f}" for n in (10, 20, 60)]
+        print(
+            f"  with the tune half's fit, {half} promises "
+            + ", ".join(parts)
+            + f", all: {refit.sum():.1f}"
+        )
+
+
 def report_both_halves(name, flags, labels):
     for half in ("tune", "report"):
         report(name, flags, labels, half)
@@ -119,9 +178,14 @@ def rematch():
     """Retrain and re-score the demo debate; the seconds it took."""
     from django.core.management import call_command
 
+    from tracker.models import RelevanceModel
+
     start = time.perf_counter()
     call_command("rematch", "--debate", DEBATE, stdout=io.StringIO())
-    return time.perf_counter() - start
+    took = time.perf_counter() - start
+    stats = RelevanceModel.objects.get(debate__slug=DEBATE).stats
+    print(f"  (stream stats the model measured: {stats})")
+    return took
 
 
 def import_corpora(relevance):
@@ -190,6 +254,7 @@ def main():
         # rarity and the channels' spread from it (no decisions yet).
         print(f"  (rematch on the stream took {rematch():.1f} s)")
         report_both_halves("relevance, no decisions", queue(debate), labels)
+        calibration(debate, labels)
 
         for which, after in (("first", "after 10 decisions"), ("next", "after 20 decisions")):
             show(queue(debate), labels, args.show)

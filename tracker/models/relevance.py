@@ -27,6 +27,12 @@ class RelevanceModel(models.Model):
     stats = models.JSONField(
         default=dict, help_text="Mean and spread of each scoring channel on recent coverage."
     )
+    classifier = models.BinaryField(
+        default=b"",
+        blank=True,
+        help_text="Weights learnt from the desk's decisions over an item's text vector; "
+        "empty until a flag is dismissed and the stream is large enough to learn against.",
+    )
     decisions = models.PositiveIntegerField(default=0, help_text="Decided flags it learnt from.")
     fingerprint = models.CharField(
         max_length=100, blank=True, help_text="What it learnt from, to know when to learn again."

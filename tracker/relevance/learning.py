@@ -12,7 +12,7 @@ from django.utils import timezone
 from ..ingest.text import item_text
 from ..models import CoverageItem, Debate, Evidence, Flag, RelevanceModel
 from ..watchquery import words
-from . import scoring
+from . import classifier, scoring
 from .embedding import (
     DIMENSIONS,
     embedding_text,
@@ -119,7 +119,8 @@ def stream_sample():
 
 def stream_stats(scorer, debate, sample, sample_words, sample_stems):
     """Mean and spread of each channel on the stream sample (the defaults
-    until there are enough items to tell)."""
+    until there are enough items to tell). Once the desk has dismissed a
+    flag, the scorer's classifier is fitted against the same sample."""
     from ..ingest.flagging import build_matcher
 
     if len(sample) < scoring.MIN_SAMPLE:
@@ -132,10 +133,24 @@ def stream_stats(scorer, debate, sample, sample_words, sample_stems):
     )
     meaning = scorer.meaning(rows, closeness, dismissed=False)
     lexical = scorer.words(sample_stems)
-    return {
+    stats = {
         "meaning": [round(float(meaning.mean()), 4), round(float(meaning.std()), 4)],
         "words": [round(float(lexical.mean()), 5), round(float(lexical.std()), 5)],
     }
+    if len(scorer.dismissed_vectors):
+        # The desk has decided both ways: learn what tells its kinds of story apart.
+        text = rows[:, :DIMENSIONS]
+        positives = np.vstack([scorer.passage_vectors, scorer.accepted_vectors])
+        scorer.classifier = classifier.fit(positives, scorer.dismissed_vectors, text)
+        learnt = text @ scorer.classifier
+        mean, spread = float(learnt.mean()), float(learnt.std())
+        # The channels' sum on the sample, without and with the classifier.
+        alone = scoring.standard(meaning, stats["meaning"])
+        alone += scoring.LEXICAL_WEIGHT * scoring.standard(lexical, stats["words"])
+        joined = alone + scoring.CLASSIFIER_WEIGHT * scoring.standard(learnt, [mean, spread])
+        shrink = float(alone.std()) / max(float(joined.std()), 1e-6)
+        stats["classifier"] = [round(mean, 5), round(spread, 5), round(shrink, 4)]
+    return stats
 
 
 def _stack(vectors):
@@ -218,6 +233,7 @@ def train(debate, store=True, known_stems=None, stream=True):
             dismissed_vectors=to_bytes(dismissed_vectors),
             lexicon=scorer.lexicon.as_dict(),
             stats=scorer.stats,
+            classifier=b"" if scorer.classifier is None else to_bytes(scorer.classifier),
             decisions=len(decided),
             fingerprint=fingerprint,
             trained_at=timezone.now(),
@@ -249,6 +265,7 @@ def scorer_from(model):
         dismissed_vectors=matrix_from_bytes(model.dismissed_vectors),
         lexicon=Lexicon.from_dict(model.lexicon),
         stats=model.stats or dict(scoring.DEFAULT_STATS),
+        classifier=matrix_from_bytes(model.classifier)[0] if model.classifier else None,
     )
 
 

@@ -28,6 +28,7 @@ K1 = 1.2  # BM25 term saturation
 B = 0.75  # BM25 length normalisation
 MIN_LENGTH = 3  # shorter words (of, to, us) carry no topic
 MAX_BODY_BYTES = 2000  # the start of an article, where its topic is
+TITLE_REPEAT = 2  # a title's words count twice (BM25F's field weight): it names the topic
 # Until the stream holds this many items, word rarity is counted as if the
 # rest did not use the debate's words: every word weighs about the same.
 MIN_DOCUMENTS = 1000
@@ -89,10 +90,12 @@ class Terms:
 
 
 def item_stems(title_words, body_words):
-    """An item's Terms: its title and the start of its text. Each distinct word
-    is looked up once (most are cached), which keeps this cheap at ingestion."""
+    """An item's Terms: its title (counted TITLE_REPEAT times) and the start of
+    its text. Each distinct word is looked up once (most are cached), which
+    keeps this cheap at ingestion."""
     counts, length = {}, 0
-    for word, times in Counter((title_words + body_words[:MAX_BODY_BYTES]).split()).items():
+    streams = title_words * TITLE_REPEAT + body_words[:MAX_BODY_BYTES]
+    for word, times in Counter(streams.split()).items():
         term = _term(word)
         if term:
             counts[term] = counts.get(term, 0) + times

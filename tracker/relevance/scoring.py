@@ -13,12 +13,15 @@ Two channels, each measured against the stream of coverage itself:
 
 Each channel is put in standard units of the stream (its mean and spread on a
 sample of recent coverage, learnt with the model) and the two are added: an
-item far above the stream on both is the debate's. A fixed logistic curve
+item far above the stream on both is the debate's. Once the desk has dismissed
+a flag, a third term joins them: the per-debate classifier's score
+(classifier.py), in standard units of the stream too. A fixed logistic curve
 turns the sum into a probability.
 
-A logistic regression fitted on the decisions was measured and dropped: the
+A logistic curve fitted on the decisions alone was measured and dropped: the
 decided flags are the top of the queue, so a curve fitted on them rates the
-rest of the stream far too high (docs/relevance.md).
+rest of the stream far too high (docs/relevance.md). The classifier only
+re-ranks; the curve stays the one fitted on the labelled set.
 
 The constants were chosen on the tuning half of the labelled set
 (docs/relevance.md) and are round numbers on purpose.
@@ -35,8 +38,12 @@ TITLE_WEIGHT = 0.3  # share of the meaning channel read from the title alone
 QUERY_WEIGHT = 0.2  # cosine added by a full query match; partial matches pro rata
 DISMISSED_WEIGHT = 2.0  # cosine taken off per unit an item is nearer a dismissed article
 LEXICAL_WEIGHT = 1.0  # the words channel counts as much as the meaning one
-PRIOR_CENTRE = 11.0  # channels' sum (standard units) at which relevant is as likely as not
-PRIOR_SLOPE = 0.7  # logit per standard unit
+CLASSIFIER_WEIGHT = 1.0  # the classifier's standard units added to the sum, once it is fitted
+# The curve is a logistic fit of the tune half's labels as the app scores them in
+# the database (its stream sample: bench/relevance.py), not on the whole corpus
+# offline, whose spread is wider: there the figures ran 1.7-2.4x high.
+PRIOR_CENTRE = 12.8  # channels' sum (standard units) at which relevant is as likely as not
+PRIOR_SLOPE = 0.6  # logit per standard unit
 # Until the stream is large enough to tell how rare a word is, the meaning
 # channel alone, on its own curve.
 MEANING_CENTRE = 6.3
@@ -62,7 +69,7 @@ def _nearest(vectors, others):
     return similarity[np.arange(len(vectors)), index], index
 
 
-def _standard(values, stats):
+def standard(values, stats):
     mean, spread = stats
     return (values - mean) / max(spread, 1e-6)
 
@@ -78,6 +85,7 @@ class DebateScorer:
     dismissed_vectors: np.ndarray | None = None
     lexicon: Lexicon = field(default_factory=lambda: Lexicon({}, 100.0))
     stats: dict = field(default_factory=lambda: dict(DEFAULT_STATS))
+    classifier: np.ndarray | None = None  # weights over the text vector (classifier.py)
 
     def meaning(self, rows, closeness, dismissed=True):
         """The meaning channel in cosine units, for item rows [text | title]."""
@@ -95,10 +103,16 @@ class DebateScorer:
         return self.lexicon.score(stem_lists)
 
     def prior_logit(self, rows, closeness, stem_lists):
-        total = _standard(self.meaning(rows, closeness), self.stats["meaning"])
+        total = standard(self.meaning(rows, closeness), self.stats["meaning"])
         if not self.stats.get("words"):
             return MEANING_SLOPE * (total - MEANING_CENTRE)
-        total = total + LEXICAL_WEIGHT * _standard(self.words(stem_lists), self.stats["words"])
+        total = total + LEXICAL_WEIGHT * standard(self.words(stem_lists), self.stats["words"])
+        if self.classifier is not None and self.stats.get("classifier"):
+            learnt = rows[:, :DIMENSIONS] @ self.classifier
+            mean, spread, shrink = self.stats["classifier"]
+            # Shrunk back to the spread the sum had without it: the classifier
+            # re-orders, the curve (fitted without it) keeps its meaning.
+            total = shrink * (total + CLASSIFIER_WEIGHT * standard(learnt, [mean, spread]))
         return PRIOR_SLOPE * (total - PRIOR_CENTRE)
 
     def relevance(self, rows, closeness, stem_lists):
