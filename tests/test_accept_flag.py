@@ -30,6 +30,8 @@ SEED_SENTENCE = (
 )
 # Rows come matched actors first by name, the debate's subjects last, then two empty rows.
 FRANCE, POLAND, RUSSIA, EMPTY = 0, 1, 2, 3
+# The editor ticks the rows to log; none is ticked when the screen opens.
+TICK_FRANCE_AND_POLAND = {f"actors-{FRANCE}-take": "on", f"actors-{POLAND}-take": "on"}
 
 
 @pytest.fixture
@@ -89,14 +91,14 @@ def test_the_quote_never_starts_with_the_dateline(editor, client, world):
     assert quotes[POLAND].startswith("Poland is pushing")
 
 
-def test_the_subject_of_the_debate_is_listed_but_not_ticked(editor, client, world):
+def test_every_row_is_prefilled_but_none_is_ticked(editor, client, world):
     client.force_login(editor)
     page = client.get(url(world))
     html = page.content.decode()
     assert "subject of the debate" in html
     _, fields = read_form(html, "accept-form")
     ticked = {name for name, _ in fields if name.endswith("-take")}
-    assert ticked == {f"actors-{FRANCE}-take", f"actors-{POLAND}-take"}
+    assert ticked == set()  # an article's bystanders must not become drafts by default
     assert rows(page)[RUSSIA]["quote"] == "The Kremlin denied any incursion."
 
 
@@ -106,6 +108,7 @@ def test_two_actors_become_two_drafts_with_their_own_values(editor, client, worl
         client,
         url(world),
         {
+            **TICK_FRANCE_AND_POLAND,
             f"actors-{FRANCE}-stance": "-1",
             f"actors-{FRANCE}-summary": "France urges restraint.",
             f"actors-{POLAND}-summary": "Poland wants armed drones.",
@@ -169,6 +172,7 @@ def test_the_seed_sentence_prefills_four_nato_officials_citing_the_ft(editor, cl
 def test_a_validation_error_keeps_everything_typed(editor, client, world):
     client.force_login(editor)
     typed = {
+        **TICK_FRANCE_AND_POLAND,
         f"actors-{FRANCE}-stance": "",  # a position on the whole debate needs one
         f"actors-{FRANCE}-quote": "TYPED FRANCE QUOTE",
         f"actors-{POLAND}-summary": "TYPED POLAND SUMMARY",
@@ -243,7 +247,7 @@ def test_a_ticked_empty_row_needs_an_actor(editor, client, world):
 def test_a_flag_someone_else_claimed_is_refused(editor, client, world):
     desk.claim_flags(f.second_editor(), [world.pk])
     client.force_login(editor)
-    response = submit(client, url(world), {}, form_id="accept-form")
+    response = submit(client, url(world), TICK_FRANCE_AND_POLAND, form_id="accept-form")
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "Not accepted: claimed by second-editor." in page
@@ -254,9 +258,9 @@ def test_a_flag_someone_else_claimed_is_refused(editor, client, world):
 
 def test_a_flag_already_accepted_is_not_accepted_twice(editor, publisher, client, world):
     client.force_login(publisher)
-    assert submit(client, url(world), {}, form_id="accept-form").status_code == 302
+    assert submit(client, url(world), TICK_FRANCE_AND_POLAND, form_id="accept-form").status_code == 302
     client.force_login(editor)
-    response = submit(client, url(world), {}, form_id="accept-form")
+    response = submit(client, url(world), TICK_FRANCE_AND_POLAND, form_id="accept-form")
     assert (
         "Not accepted: already accepted by publisher-user."
         in client.get(response.url).content.decode()

@@ -36,9 +36,11 @@ def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, base, "eddie")
     page.goto(f"{base}/admin/tracker/flag/{flag.pk}/accept/")
-    # Rows: France, Poland, then Russia (the debate's subject, unticked), then empty rows.
-    assert page.is_checked("#id_actors-0-take") and page.is_checked("#id_actors-1-take")
-    assert not page.is_checked("#id_actors-2-take")
+    # Rows: France, Poland, then Russia (the debate's subject), then empty rows; the
+    # editor ticks the ones to log.
+    assert not any(page.is_checked(f"#id_actors-{n}-take") for n in range(3))
+    page.check("#id_actors-0-take")
+    page.check("#id_actors-1-take")
     assert "subject of the debate" in page.inner_text("#row-2").lower()
     assert page.input_value("#id_actors-0-stance") == "-2"
     assert page.input_value("#id_actors-1-stance") == "2"

@@ -53,6 +53,7 @@ def test_an_editor_accepts_a_flag_and_a_publisher_publishes_it(live_server, brow
     assert page.input_value("#id_actors-0-attribution") == "anonymous_officials"
     assert page.input_value("#id_actors-0-source_count") == "4"
     assert page.input_value("#id_actors-0-source_affiliation") == "NATO officials"
+    page.check("#id_actors-0-take")
     page.fill("#id_actors-0-summary", "Allies weigh arming surveillance drones.")
     page.screenshot(path=ARTIFACTS / "desk-accept-form.png", full_page=True)
     with page.expect_navigation():

@@ -87,7 +87,11 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
 
     lithuania, finland = row_of(page, "Lithuania"), row_of(page, "Finland")
     russia = row_of(page, "Russia")
+    # Nothing is ticked until the editor says whose position the article reports.
     assert not page.is_checked(f"#id_actors-{russia}-take")  # the debate's subject
+    assert not page.is_checked(f"#id_actors-{lithuania}-take")
+    page.check(f"#id_actors-{lithuania}-take")
+    page.check(f"#id_actors-{finland}-take")
     page.select_option(f"#id_actors-{lithuania}-stance", "2")
     page.fill(f"#id_actors-{lithuania}-summary", "Lithuania wants armed drones on its border.")
     page.fill(

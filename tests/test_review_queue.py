@@ -17,6 +17,8 @@ from .factories import UserFactory
 from .forms import submit
 
 QUEUE = reverse("admin:tracker_flag_changelist")
+# The accept screen opens with no row ticked; these tests log both matched actors.
+TICK_BOTH = {"actors-0-take": "on", "actors-1-take": "on"}
 
 
 @pytest.fixture
@@ -173,7 +175,7 @@ def test_the_accept_form_is_prefilled_from_the_flag(editor, client, world):
 @pytest.mark.django_db
 def test_accepting_logs_draft_positions_with_the_attribution_chain(editor, client, world):
     client.force_login(editor)
-    response = submit(client, reverse("admin:tracker_flag_accept", args=[world.pk]))
+    response = submit(client, reverse("admin:tracker_flag_accept", args=[world.pk]), TICK_BOTH)
     assert response.status_code == 302
     positions = Position.objects.order_by("actor__slug")
     assert [p.actor.slug for p in positions] == ["nato", "russia"]
@@ -194,7 +196,9 @@ def test_accepting_logs_draft_positions_with_the_attribution_chain(editor, clien
 def test_an_invalid_acceptance_creates_nothing(editor, client, world):
     client.force_login(editor)
     response = submit(
-        client, reverse("admin:tracker_flag_accept", args=[world.pk]), {"actors-0-stance": ""}
+        client,
+        reverse("admin:tracker_flag_accept", args=[world.pk]),
+        {**TICK_BOTH, "actors-0-stance": ""},
     )
     assert response.status_code == 200
     assert "needs a stance" in response.content.decode()
@@ -207,7 +211,7 @@ def test_an_invalid_acceptance_creates_nothing(editor, client, world):
 def test_a_flag_someone_else_holds_cannot_be_accepted(editor, client, world):
     desk.claim_flags(f.second_editor(), [world.pk])
     client.force_login(editor)
-    response = submit(client, reverse("admin:tracker_flag_accept", args=[world.pk]))
+    response = submit(client, reverse("admin:tracker_flag_accept", args=[world.pk]), TICK_BOTH)
     page = client.get(response.url).content.decode()
     assert "Not accepted: claimed by second-editor." in page
     assert not Position.objects.exists()

@@ -82,7 +82,7 @@ class ActorRow:
 
 
 def actor_rows(flag):
-    """One ActorRow per matched actor: the actors the debate is about last and unticked."""
+    """One ActorRow per matched actor, unticked, the actors the debate is about last."""
     item = flag.item
     body = item_body(item)
     subjects = set(flag.debate.subjects.values_list("id", flat=True))
@@ -104,7 +104,10 @@ def actor_rows(flag):
         if cited is not None and cited.id == item.outlet_id:
             cited = item.cited_outlet
         initial = {
-            "take": actor.id not in subjects,
+            # Nothing is logged unless the editor ticks it: an article names
+            # bystanders (the country a drone fell in) as readily as the actors
+            # whose positions it reports, and a suggestion is not a decision.
+            "take": False,
             "actor": actor,
             "stance": stance,
             "summary": item.title,
