@@ -324,7 +324,7 @@ def main():
     if not redis_url:
         sys.exit("Set REDIS_URL to a Redis database this bench may empty.")
 
-    server, name = create_database("pdt_scale_fleet")
+    server, name = create_database()
     database_url = f"{server}/{name}"
     folder = Path(tempfile.mkdtemp(prefix="pdt-fleet-"))
     os.environ.update(production_env(database_url, redis_url, folder))

@@ -158,7 +158,7 @@ def main():
         sys.exit("Set REDIS_URL to a Redis database this bench may empty.")
 
     files = sorted(p for p in args.corpus.iterdir() if p.is_file())
-    server, name = create_database("pdt_scale_workers")
+    server, name = create_database()
     database_url = f"{server}/{name}"
     folder = Path(tempfile.mkdtemp(prefix="pdt-workers-"))
     os.environ.update(production_env(database_url, redis_url, folder))
