@@ -281,6 +281,10 @@ CELERY_TASK_ROUTES = {
     "tracker.tasks.train_relevance": {"queue": "cpu"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Every queue the tracker's tasks go to.
+TRACKER_QUEUES = sorted(
+    {CELERY_TASK_DEFAULT_QUEUE, *(route["queue"] for route in CELERY_TASK_ROUTES.values())}
+)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task cut off by a lost broker connection is redelivered, not left hanging.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
@@ -304,10 +308,17 @@ CELERY_BEAT_SCHEDULE = {
     # Reader alerts: each reader at most once a day (tracker/alerts.py).
     "reader-alerts": {"task": "tracker.tasks.send_alerts", "schedule": 300.0},
     "relevance-training": {"task": "tracker.tasks.queue_relevance_training", "schedule": 60.0},
-    "heartbeat": {
-        "task": "tracker.tasks.record_heartbeat",
-        "schedule": 60.0,
-        "args": ("scheduler",),
+    # A heartbeat down every queue, recorded under the queue's name by whichever
+    # worker consumes it: /healthz names a queue nobody consumes. One not taken
+    # within the minute expires: a worker that comes back runs no backlog of them.
+    **{
+        f"heartbeat-{queue}": {
+            "task": "tracker.tasks.record_heartbeat",
+            "schedule": 60.0,
+            "args": (queue,),
+            "options": {"queue": queue, "expires": 60},
+        }
+        for queue in TRACKER_QUEUES
     },
 }
 

@@ -9,12 +9,15 @@ from itertools import pairwise
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from config.celery import app
 from tracker.ingest import polling
 from tracker.ingest.polling import next_interval, poll_feed, reserve_due_feeds, reserve_feed
 from tracker.models import CoverageItem, Feed, Flag
 from tracker.models.coverage import MAX_POLL_SECONDS, MIN_POLL_SECONDS
+from tracker.tasks import dispatch_due_feeds
 
 from . import factories as f
 from .feedserver import Route, rss
@@ -141,6 +144,65 @@ def test_two_dispatchers_reserve_each_due_feed_once():
     assert second == []
 
 
+def due_and_waiting(due, waiting=30):
+    """`due` feeds due now (one of them reserved before, its lease run out) and
+    `waiting` feeds due later."""
+    now = timezone.now()
+    Feed.objects.bulk_create(
+        [Feed(url=f"https://due.example/{n}.xml", next_fetch_at=now) for n in range(due)]
+        + [
+            Feed(url=f"https://later.example/{n}.xml", next_fetch_at=now + timedelta(hours=1))
+            for n in range(waiting)
+        ]
+    )
+    Feed.objects.filter(url="https://due.example/0.xml").update(fetch_token="a" * 20 + ".run")
+
+
+def reads_and_writes(queries):
+    """The statements a block sent, without the savepoints of the test's transaction."""
+    return [q["sql"] for q in queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("due", [3, 60])
+def test_reserving_due_feeds_takes_two_queries_however_many_are_due(due):
+    due_and_waiting(due)
+    with CaptureQueriesContext(connection) as queries:
+        reserved = reserve_due_feeds()
+    assert len(reads_and_writes(queries.captured_queries)) == 2
+    assert len(reserved) == due
+    assert Feed.objects.filter(url__startswith="https://due.example/", fetch_token="").count() == 0
+    assert len({r.token for r in reserved}) == due
+    [again] = [r for r in reserved if r.again]
+    assert again.token == "a" * 20  # a lost fetch's reservation keeps its token
+
+
+def fetches_queued():
+    """The feed ids of the fetch tasks waiting on the broker's fetch queue, taken off it."""
+    with app.connection_for_read() as broker, broker.SimpleQueue("fetch") as queue:
+        feed_ids = []
+        while True:
+            try:
+                message = queue.get(block=False)
+            except queue.Empty:
+                return feed_ids
+            feed_ids.append(message.payload[0][0])
+            message.ack()
+
+
+@pytest.mark.django_db
+def test_a_dispatch_queues_every_due_feed_in_batches():
+    fetches_queued()  # whatever an earlier run left
+    due_and_waiting(7)
+    with CaptureQueriesContext(connection) as queries:
+        assert dispatch_due_feeds.apply(kwargs={"batch": 3}).get() == 7
+    # Three batches of two queries (3, 3 and 1 feeds), nothing per feed.
+    assert len(reads_and_writes(queries.captured_queries)) == 6
+    assert sorted(fetches_queued()) == sorted(
+        Feed.objects.filter(url__startswith="https://due.example/").values_list("id", flat=True)
+    )
+
+
 @pytest.mark.django_db
 def test_a_task_with_a_stale_token_does_nothing(server):
     server.routes["/feed.xml"] = Route(body=rss(OTHER))
@@ -242,3 +304,16 @@ def test_add_feed_accepts_an_encoded_backslash_in_the_user_name():
     out = StringIO()
     call_command("add_feed", url, "--no-fetch", stdout=out, stderr=StringIO())
     assert json.loads(out.getvalue())["url"] == url
+
+
+@pytest.mark.django_db
+def test_a_new_outlet_is_learnt_without_rebuilding_the_pipeline(watched):
+    """Feeds seen for the first time add outlets one after another: each must be
+    known for citations, without every worker process rebuilding its matcher,
+    its relevance scorers and its index of recent originals."""
+    pipeline = polling.current_pipeline()
+    f.OutletFactory(name="Baltic Courier")
+    assert polling.current_pipeline() is pipeline
+    assert "baltic courier" in pipeline.known_outlets
+    f.ActorFactory(slug="estonia", name="Estonia")  # the matcher must learn the name
+    assert polling.current_pipeline() is not pipeline

@@ -38,17 +38,22 @@ def record_heartbeat(name):
 
 
 @shared_task
-def dispatch_due_feeds():
-    """Reserve the due feeds and queue a fetch for each, spread over
-    TRACKER_DISPATCH_SPREAD seconds; one whose fetch was lost is late already,
-    and goes at once."""
+def dispatch_due_feeds(batch=polling.DISPATCH_BATCH):
+    """Reserve the due feeds, a batch at a time until none is left, and queue a
+    fetch for each, spread over TRACKER_DISPATCH_SPREAD seconds; one whose
+    fetch was lost is late already, and goes at once."""
     started = time.monotonic()
-    reserved = polling.reserve_due_feeds()
-    for feed_id, token, again in reserved:
-        spread = 0 if again else random.uniform(0, settings.TRACKER_DISPATCH_SPREAD)  # noqa: S311
-        fetch_feed.apply_async((feed_id, token), countdown=spread)
-    logger.info(job_line("dispatch", queued=len(reserved), seconds=_since(started)))
-    return len(reserved)
+    queued = 0
+    while True:
+        reserved = polling.reserve_due_feeds(limit=batch)
+        for feed_id, token, again in reserved:
+            spread = 0 if again else random.uniform(0, settings.TRACKER_DISPATCH_SPREAD)  # noqa: S311
+            fetch_feed.apply_async((feed_id, token), countdown=spread)
+        queued += len(reserved)
+        if len(reserved) < batch:
+            break
+    logger.info(job_line("dispatch", queued=queued, seconds=_since(started)))
+    return queued
 
 
 def _since(started):

@@ -1,5 +1,6 @@
 import logging
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -9,8 +10,9 @@ from .models import Heartbeat
 logger = logging.getLogger(__name__)
 
 BROKER_TIMEOUT = 1.0  # seconds: a load balancer's check must answer quickly
-# Beat sends the heartbeat every minute and a worker records it: five missed in a
-# row means no beat, or no worker on its queue, and background work has stopped.
+# Beat sends a heartbeat down every queue each minute and a worker on that queue
+# records it: five missed in a row means no beat, or no worker on the queue, and
+# that queue's background work has stopped.
 HEARTBEAT_STALE_SECONDS = 300
 
 
@@ -33,18 +35,32 @@ def healthz(request):
     from, only delay background work: "degraded" with 200, for a monitor to
     alert on. Errors are logged, never shown: they name hosts and ports."""
     try:
-        beat = Heartbeat.objects.filter(name="scheduler").first()
+        queues = heartbeat_ages()
     except Exception as error:  # unreachable or not migrated: this process cannot serve
         logger.error("health check: the database does not answer: %s", error)
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     broker = broker_reachable()
-    age = round((timezone.now() - beat.seen_at).total_seconds()) if beat else None
-    workers = age is not None and age <= HEARTBEAT_STALE_SECONDS
+    ages = list(queues.values())
+    stalest = None if None in ages else max(ages)
+    workers = stalest is not None and stalest <= HEARTBEAT_STALE_SECONDS
     return JsonResponse(
         {
             "status": "ok" if broker and workers else "degraded",
             "database": "ok",
             "broker": "ok" if broker else "unreachable",
-            "worker_seconds_since_seen": age,
+            "worker_seconds_since_seen": stalest,
+            "queues": queues,
         }
     )
+
+
+def heartbeat_ages():
+    """{queue: seconds since a worker on it recorded beat's heartbeat, or None}."""
+    seen = dict(
+        Heartbeat.objects.filter(name__in=settings.TRACKER_QUEUES).values_list("name", "seen_at")
+    )
+    now = timezone.now()
+    return {
+        queue: round((now - seen[queue]).total_seconds()) if queue in seen else None
+        for queue in settings.TRACKER_QUEUES
+    }

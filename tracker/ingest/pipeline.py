@@ -112,6 +112,10 @@ class Pipeline:
         # Originals are indexed by canonical URL, the one key an item has both
         # before it is stored (a copy may follow it in the same batch) and after.
         self._forget_index()
+        self.learn_outlets()
+
+    def learn_outlets(self):
+        """Read the outlets' names and aliases, for the citations in items."""
         self.known_outlets = {}
         for outlet in Outlet.objects.only("id", "name", "aliases"):
             for name in outlet.names:

@@ -26,8 +26,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, connection
-from django.db.models import Count, Max, Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Case, Count, Max, Q, Value, When
 from django.utils import timezone
 
 from ..models import Actor, Debate, Feed, Outlet
@@ -134,23 +134,39 @@ def reservation_of(token):
 Reserved = namedtuple("Reserved", ["feed_id", "token", "again"])
 
 
-def reserve_due_feeds(now=None, limit=500):
-    """Reserve every due feed; returns a Reserved for each, for the fetch tasks.
+# The most feeds one reservation takes: the dispatcher takes batch after batch
+# until none is due, each in one short transaction.
+DISPATCH_BATCH = 500
+
+
+def reserve_due_feeds(now=None, limit=DISPATCH_BATCH):
+    """Reserve up to `limit` due feeds, the longest due first; returns a Reserved
+    for each, for the fetch tasks. Two queries however many are due: the due
+    feeds are read and locked (another dispatcher skips them), then all pushed
+    one lease ahead under their tokens in one update. (SQLite takes its write
+    lock when the transaction begins, which serialises dispatchers instead.)
 
     A feed whose lease ran out (its fetch died, its task was lost, or it waits
     behind others) keeps its reservation's token: a task still queued for it
     stays good, and whichever copy starts first does the fetch."""
     now = now or timezone.now()
-    due = Feed.objects.filter(is_active=True, next_fetch_at__lte=now)
-    reserved = []
-    rows = due.order_by("next_fetch_at").values_list("id", "fetch_token")[:limit]
-    for feed_id, current in rows:
-        token = reservation_of(current) if current else new_token()
-        claimed = due.filter(id=feed_id, fetch_token=current).update(
-            fetch_token=token, next_fetch_at=now + lease()
+    with transaction.atomic():
+        rows = list(
+            Feed.objects.filter(is_active=True, next_fetch_at__lte=now)
+            .order_by("next_fetch_at")
+            .select_for_update(skip_locked=True)
+            .values_list("id", "fetch_token")[:limit]
         )
-        if claimed == 1:  # otherwise another dispatcher got there first
-            reserved.append(Reserved(feed_id, token, again=bool(current)))
+        if not rows:
+            return []
+        reserved = [
+            Reserved(feed_id, reservation_of(current) if current else new_token(), bool(current))
+            for feed_id, current in rows
+        ]
+        Feed.objects.filter(id__in=[r.feed_id for r in reserved]).update(
+            fetch_token=Case(*(When(id=r.feed_id, then=Value(r.token)) for r in reserved)),
+            next_fetch_at=now + lease(),
+        )
     return reserved
 
 
@@ -375,20 +391,28 @@ def _poll(feed, token, hold, pipeline, now):
     return PollOutcome("fetched", summary)
 
 
-_cached = {"key": None, "pipeline": None}
+_cached = {"matching": None, "outlets": None, "pipeline": None}
 
 
-def _fingerprint():
-    parts = []
-    for model in (Debate, Actor):
-        parts.append(tuple(model.objects.aggregate(n=Count("id"), t=Max("updated_at")).values()))
-    parts.append(tuple(Outlet.objects.aggregate(n=Count("id"), m=Max("id")).values()))
-    return tuple(parts)
+def _matching_fingerprint():
+    return tuple(
+        tuple(model.objects.aggregate(n=Count("id"), t=Max("updated_at")).values())
+        for model in (Debate, Actor)
+    )
+
+
+def _outlets_fingerprint():
+    return tuple(Outlet.objects.aggregate(n=Count("id"), m=Max("id")).values())
 
 
 def current_pipeline():
-    """This process's pipeline, rebuilt when debates, actors or outlets change."""
-    key = _fingerprint()
-    if _cached["key"] != key:
-        _cached.update(key=key, pipeline=Pipeline())
+    """This process's pipeline: rebuilt when debates or actors change; when only
+    outlets do (a feed seen for the first time adds one), it reads their names
+    again and keeps its matcher, scorers and index of recent originals."""
+    matching, outlets = _matching_fingerprint(), _outlets_fingerprint()
+    if _cached["matching"] != matching:
+        _cached.update(matching=matching, outlets=outlets, pipeline=Pipeline())
+    elif _cached["outlets"] != outlets:
+        _cached["pipeline"].learn_outlets()
+        _cached["outlets"] = outlets
     return _cached["pipeline"]
