@@ -258,7 +258,9 @@ def test_a_flag_someone_else_claimed_is_refused(editor, client, world):
 
 def test_a_flag_already_accepted_is_not_accepted_twice(editor, publisher, client, world):
     client.force_login(publisher)
-    assert submit(client, url(world), TICK_FRANCE_AND_POLAND, form_id="accept-form").status_code == 302
+    assert (
+        submit(client, url(world), TICK_FRANCE_AND_POLAND, form_id="accept-form").status_code == 302
+    )
     client.force_login(editor)
     response = submit(client, url(world), TICK_FRANCE_AND_POLAND, form_id="accept-form")
     assert (
