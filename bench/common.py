@@ -63,12 +63,12 @@ def migrate():
     call_command("migrate", verbosity=0)
 
 
-def create_database():
+def create_database(name=None):
     import psycopg
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     server = base.rsplit("/", 1)[0]
-    name = f"pdt_bench_{os.getpid()}"
+    name = name or f"pdt_bench_{os.getpid()}"
     with psycopg.connect(server + "/postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return server, name
