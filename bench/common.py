@@ -63,13 +63,13 @@ def migrate():
     call_command("migrate", verbosity=0)
 
 
-def create_database():
+def create_database(name=None):
     import psycopg
 
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
     server = base.rsplit("/", 1)[0]
     # BENCH_DATABASE names it when the server is shared and names are assigned.
-    name = os.environ.get("BENCH_DATABASE") or f"pdt_bench_{os.getpid()}"
+    name = name or os.environ.get("BENCH_DATABASE") or f"pdt_bench_{os.getpid()}"
     with psycopg.connect(server + "/postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return server, name

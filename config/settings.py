@@ -381,6 +381,10 @@ CACHES = {
     )
 }
 CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "pages"}
+# With CACHE_URL, each web process also keeps copies of the pages it served
+# lately, up to this many megabytes (0: none), so a popular page costs no trip
+# to Redis; a change to published data reaches them at once (tracker/public/freshness.py).
+TRACKER_PAGE_COPIES_MB = envint("TRACKER_PAGE_COPIES_MB", 32)
 
 # The coverage monitor. Feeds on these networks may be fetched although they
 # are not public (e.g. "10.0.5.0/24" for an intranet feed); empty by default.

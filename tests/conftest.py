@@ -1,5 +1,8 @@
 import os
+import shutil
 import socket
+import subprocess
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -8,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
+from tracker.public.freshness import forget_page_copies
 from tracker.roles import EDITOR, PUBLISHER
 
 from . import factories as f
@@ -74,6 +78,7 @@ def client(client):
     cached pages are keyed on the data's change time, which can repeat across tests."""
     client.defaults["HTTP_HOST"] = "localhost"
     cache.clear()
+    forget_page_copies()
     return client
 
 
@@ -81,6 +86,35 @@ def client(client):
 def redis_url():
     require_service("Redis", tcp_reachable(TEST_REDIS_URL, 6379), TEST_REDIS_URL)
     return TEST_REDIS_URL
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis server of this test's own on a free port, never the shared one."""
+    binary = shutil.which("redis-server")
+    require_service("redis-server", binary is not None)
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--daemonize", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while not tcp_reachable(url, port):
+        assert time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    try:
+        yield server, url
+    finally:
+        server.kill()
+        server.wait()
 
 
 @pytest.fixture

@@ -3,10 +3,6 @@ canonical addresses are cached, and a cache that fails costs speed, never
 availability."""
 
 import logging
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 import redis
@@ -18,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from tracker.models import Feed
 
 from . import factories as f
-from .conftest import require_service, tcp_reachable
 from .factories import UserFactory
 from .forms import submit
 
@@ -81,35 +76,6 @@ def test_junk_query_strings_do_not_grow_the_cache(client, world):
         assert client.get(f"/debates/airspace/?q{n}={n}").status_code == 200
         assert client.get(f"/search/?q=word{n}").status_code == 200
     assert len(cache._cache) == stored
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def own_redis():
-    """A Redis server of this test's own on a free port, never the shared one."""
-    binary = shutil.which("redis-server")
-    require_service("redis-server", binary is not None)
-    port = free_port()
-    server = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--daemonize", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while not tcp_reachable(url, port):
-        assert time.monotonic() < deadline, "redis-server did not start"
-        time.sleep(0.05)
-    try:
-        yield server, url
-    finally:
-        server.kill()
-        server.wait()
 
 
 READER_PAGES = [

@@ -9,7 +9,7 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -98,9 +98,26 @@ def _outage_of(label):
         return _outages.setdefault(label, _Outage())
 
 
+class PooledClientRedisCacheClient(RedisCacheClient):
+    """Django's client makes a new redis.Redis for every call; one per
+    connection pool does the same work (redis.Redis is thread-safe)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class FailSoftRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = PooledClientRedisCacheClient
         # Named in logs without the password a URL may carry.
         parts = urlsplit(self._servers[0])
         self.label = f"redis://{parts.hostname}:{parts.port or 6379}{parts.path}"

@@ -1,19 +1,28 @@
 """Repeat views are cheap. Every public page answers If-None-Match and
 If-Modified-Since through Django's `condition`, from the public change stamp
 (tracker/signals.py), and rendered pages are kept in the "pages" cache under
-keys Django's cache utilities make from the page's address and that stamp, so
-any change to published data makes every cached page stale at once."""
+keys made from the page's address and that stamp, so any change to published
+data makes every cached page stale at once.
 
-import copy
+A page is stored in one piece (status, headers and body), so serving it is one
+cache get. When that cache is a shared Redis, each process also keeps copies of
+the pages it served lately, up to TRACKER_PAGE_COPIES_MB: their keys hold the
+stamp too, so a change reaches them at once, and a hit costs no round trip."""
+
 import hashlib
+import threading
 from functools import wraps
 
+import cachetools
+from django.conf import settings
 from django.core.cache import caches
-from django.utils.cache import get_cache_key, learn_cache_key, patch_cache_control
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
-from ..signals import public_stamp
+from ..signals import public_stamp, shared_page_cache
 
 PAGES = "pages"
 CACHE_SECONDS = 600
@@ -72,23 +81,81 @@ def uncacheable(response):
 
 
 def _from_cache(view, request, query, prefix, args, kwargs):
-    pages = caches[PAGES]
-    # Django's keys hash build_absolute_uri(): give them the canonical address,
-    # without scheme and host, since no page takes a link from the Host header
-    # and any port passes ALLOWED_HOSTS: one copy for every host.
-    canonical = copy.copy(request)
-    canonical.META = {**request.META, "QUERY_STRING": query}
-    canonical.build_absolute_uri = canonical.get_full_path
-    key = get_cache_key(canonical, prefix, "GET", cache=pages)
-    response = pages.get(key) if key else None
-    if response is None:
-        response = view(request, *args, **kwargs)
-        if request.method == "GET" and _storable(response):
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            key = learn_cache_key(canonical, response, CACHE_SECONDS, prefix, cache=pages)
-            pages.set(key, response, CACHE_SECONDS)
+    # The canonical address, without scheme and host, since no page takes a
+    # link from the Host header and any port passes ALLOWED_HOSTS: one copy for
+    # every host. A HEAD is answered from the GET's copy.
+    address = f"{request.path}?{query}|{get_language()}"
+    key = f"page.{prefix}.{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    stored = _get_page(key)
+    if stored is not None:
+        status, headers, body = stored
+        return HttpResponse(body, status=status, headers=headers)
+    response = view(request, *args, **kwargs)
+    if request.method == "GET" and _storable(response):
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        _set_page(key, (response.status_code, dict(response.items()), response.content))
     return response
+
+
+class _Copies:
+    """This process's copies of pages from a shared cache, the least recently
+    served dropped first; gunicorn's threads share them."""
+
+    def __init__(self, megabytes):
+        self.lock = threading.Lock()
+        self.pages = cachetools.LRUCache(
+            maxsize=megabytes * 1_000_000, getsizeof=lambda stored: len(stored[2]) + 1_000
+        )
+
+    def get(self, key):
+        with self.lock:
+            return self.pages.get(key)
+
+    def set(self, key, stored):
+        if len(stored[2]) + 1_000 > self.pages.maxsize:
+            return
+        with self.lock:
+            self.pages[key] = stored
+
+
+_copies = None
+_copies_lock = threading.Lock()
+
+
+def page_copies():
+    """This process's copies, or None when the cache is its own already."""
+    global _copies
+    if shared_page_cache() is None or settings.TRACKER_PAGE_COPIES_MB <= 0:
+        return None
+    with _copies_lock:
+        if _copies is None:
+            _copies = _Copies(settings.TRACKER_PAGE_COPIES_MB)
+        return _copies
+
+
+def forget_page_copies():
+    """Drop this process's copies (tests start from an empty cache)."""
+    global _copies
+    with _copies_lock:
+        _copies = None
+
+
+def _get_page(key):
+    copies = page_copies()
+    stored = copies.get(key) if copies else None
+    if stored is None:
+        stored = caches[PAGES].get(key)
+        if stored is not None and copies:
+            copies.set(key, stored)
+    return stored
+
+
+def _set_page(key, stored):
+    caches[PAGES].set(key, stored, CACHE_SECONDS)
+    copies = page_copies()
+    if copies:
+        copies.set(key, stored)
 
 
 def _stamp(request):
@@ -100,10 +167,14 @@ def _stamp(request):
 
 
 def _storable(response):
+    # A page that varies by a request header or sets a cookie is not the
+    # same for every reader.
     return (
         response.status_code == 200
         and not getattr(response, "streaming", False)
         and not getattr(response, "uncacheable", False)
+        and not response.has_header("Vary")
+        and not response.cookies
     )
 
 
