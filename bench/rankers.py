@@ -11,7 +11,9 @@ from the labelled articles: the embedding (whole text, and the title alone),
 a lexical channel (BM25 of the debate's stemmed words, with inverse document
 frequencies counted on the stream), and the watch query's closeness.
 
-Run:  .venv/bin/python bench/rankers.py [--half tune|report]
+Run:  .venv/bin/python bench/rankers.py [--half tune|report] [--third]
+(--third: only the third round of variants: coverage, recency, actors,
+clusters, best sentences, nearest accepted minus nearest dismissed)
 """
 
 import os
@@ -171,10 +173,225 @@ def variants(
     print(f"spread of the channels' sum: {before.std():.2f} standard units")
 
 
+def third_round(
+    show,
+    items,
+    rows,
+    near,
+    keep,
+    relevant,
+    embedder,
+    passages,
+    passage_vectors,
+    accepted,
+    quotes,
+    profile,
+    matcher,
+):
+    """Third round: signals not yet measured for the top of the queue — coverage
+    (how many outlets carry a story, recency), the debate's actors together, a
+    profile contrasted with the stream's nearest clusters, an item's best
+    sentence, and nearest accepted minus nearest dismissed beside the classifier."""
+    import re
+    from datetime import datetime
+    from urllib.parse import urlsplit
+
+    from scipy.cluster.vq import kmeans2
+
+    from tracker.relevance import classifier, lexical, scoring
+
+    text = rows[:, : scoring.DIMENSIONS]
+    texts = passages + quotes + accepted
+    accepted_vectors = embedder.embed(accepted)
+    stems = [lexical.item_stems(i.title_words, i.body_words) for i in items]
+
+    def unit(vector):
+        return vector / np.linalg.norm(vector, axis=-1, keepdims=True)
+
+    def z(values):
+        values = np.asarray(values, np.float64)
+        return (values - values.mean()) / max(values.std(), 1e-9)
+
+    def prior(profile, texts=texts, accepted=None, dismissed=None):
+        lexicon = lexical.Lexicon.fit(texts, stems)
+        scorer = scoring.DebateScorer(
+            1,
+            profile,
+            passages,
+            passage_vectors,
+            lexicon=lexicon,
+            accepted_vectors=accepted,
+            dismissed_vectors=dismissed,
+        )
+        meaning, words = scorer.meaning(rows, near, dismissed=False), scorer.words(stems)
+        scorer.stats = {
+            "meaning": [meaning.mean(), meaning.std()],
+            "words": [words.mean(), words.std()],
+        }
+        return scorer.prior_logit(rows, near, stems) / scoring.PRIOR_SLOPE + scoring.PRIOR_CENTRE
+
+    def first(scores, count):
+        return [i for i in np.argsort(-scores, kind="stable") if keep[i]][:count]
+
+    shipped = prior(profile)
+    show("round 3: shipped (title x2)", shipped)
+
+    # (e) coverage: neighbours carrying the same story, from other outlets.
+    hosts = np.array([urlsplit(i.canonical_url).hostname or "" for i in items])
+    copies = {}
+    for threshold in (0.8, 0.9):
+        count = np.zeros(len(items))
+        for start in range(0, len(items), 500):
+            similar = text[start : start + 500] @ text.T >= threshold
+            for row, mask in enumerate(similar, start):
+                count[row] = len(set(hosts[mask]) - {hosts[row]})
+        copies[threshold] = np.log1p(count)
+        print(f"  items carried by another outlet at cosine >= {threshold}: {(count > 0).sum()}")
+    for threshold, signal in copies.items():
+        for weight in (0.25, 0.5):
+            show(
+                f"  + {weight} z(outlets carrying it, cos>={threshold})",
+                shipped + weight * z(signal),
+            )
+    stamps = np.array(
+        [
+            i.published_at.timestamp() if isinstance(i.published_at, datetime) else np.nan
+            for i in items
+        ]
+    )
+    # Some feeds date items to year 1: a story's age is read by its rank.
+    stamps = np.where(np.isnan(stamps), np.nanmedian(stamps), stamps)
+    recency = np.argsort(np.argsort(stamps, kind="stable")) / len(stamps)
+    for weight in (0.25, 0.5):
+        show(f"  + {weight} z(recency rank)", shipped + weight * z(recency))
+
+    # The debate's actors mentioned together.
+    mentioned = np.array(
+        [
+            len(matcher.mentioned(matcher.scan(i.title_words) | matcher.scan(i.body_words)))
+            for i in items
+        ]
+    )
+    print(f"  actors mentioned: mean {mentioned.mean():.2f}, max {mentioned.max()}")
+    for weight in (0.25, 0.5, 1.0):
+        show(f"  + {weight} z(log 1 + actors mentioned)", shipped + weight * z(np.log1p(mentioned)))
+    show("  + 0.5 z(3+ actors together)", shipped + 0.5 * z(mentioned >= 3))
+
+    # A profile contrasted with the stream's clusters nearest to it.
+    rng = np.random.default_rng(0)
+    centroids, assigned = kmeans2(text.astype(np.float64), 60, seed=rng, minit="++")
+    sizes = np.bincount(assigned, minlength=len(centroids))
+    closeness = unit(centroids) @ profile
+    order = np.argsort(-closeness)
+    print(
+        "  nearest clusters (cosine, size):",
+        [(round(float(closeness[c]), 2), int(sizes[c])) for c in order[:6]],
+    )
+    for skip, count, weight in ((0, 3, 0.3), (0, 3, 0.5), (1, 3, 0.5), (0, 5, 0.5), (1, 5, 0.3)):
+        off = unit(centroids[order[skip : skip + count]].mean(0))
+        contrasted = unit(profile - weight * off)
+        show(f"  profile - {weight} x clusters {skip + 1}..{skip + count}", prior(contrasted))
+
+    # An item's best sentence (pairs of sentences) against the debate.
+    split = re.compile(r"(?<=[.!?])\s+")
+    owners, pieces = [], []
+    for n, item in enumerate(items):
+        sentences = [s for s in split.split(item.text) if len(s) > 30][:60]
+        windows = [" ".join(sentences[k : k + 2]) for k in range(0, max(len(sentences) - 1, 1))]
+        pieces += windows or [item.text[:400]]
+        owners += [n] * max(len(windows), 1)
+    vectors = embedder.embed(pieces)
+    owners = np.array(owners)
+    to_profile = vectors @ profile
+    to_passage = (vectors @ passage_vectors.T).max(1)
+    best_profile = np.full(len(items), -1.0)
+    best_passage = np.full(len(items), -1.0)
+    np.maximum.at(best_profile, owners, to_profile)
+    np.maximum.at(best_passage, owners, to_passage)
+    print(f"  {len(pieces)} sentence pairs embedded")
+    show("  best sentence pair to the profile, alone", best_profile)
+    show("  best sentence pair to a passage, alone", best_passage)
+    for weight in (0.25, 0.5, 1.0):
+        show(f"  + {weight} z(best sentence pair to profile)", shipped + weight * z(best_profile))
+    for weight in (0.5, 1.0):
+        show(f"  + {weight} z(best sentence pair to a passage)", shipped + weight * z(best_passage))
+
+    # The same windows read by words: the debate's vocabulary and the watch
+    # query within an item's best pair of sentences, not over its whole text.
+    from tracker.watchquery import words as to_words
+
+    window_words = [to_words(piece) for piece in pieces]
+    window_stems = [lexical.item_stems(b"", w) for w in window_words]
+    lexicon = lexical.Lexicon.fit(texts, stems)
+    best_words = np.zeros(len(items))
+    np.maximum.at(best_words, owners, lexicon.score(window_stems))
+    best_query = np.zeros(len(items))
+    window_near = [matcher.closeness(b"", w)[1] or 0.0 for w in window_words]
+    np.maximum.at(best_query, owners, np.array(window_near))
+    show("  best window's words alone", best_words)
+    for weight in (0.25, 0.5, 1.0):
+        show(f"  + {weight} z(best window's words)", shipped + weight * z(best_words))
+        show(f"  + {weight} z(best window's query share)", shipped + weight * z(best_query))
+    show(
+        "  + 0.5 z(best window words) + 0.5 z(best window profile)",
+        shipped + 0.5 * z(best_words) + 0.5 * z(best_profile),
+    )
+
+    # Labelled items the shipped ranking leaves below 40: what each signal sees
+    # in them (standard units; actors as a count).
+    order = np.argsort(-shipped, kind="stable")
+    rank = {i: r for r, i in enumerate([i for i in order if keep[i]], 1)}
+    channels = {
+        "words": z(lexicon.score(stems)),
+        "best window words": z(best_words),
+        "best window profile": z(best_profile),
+        "actors": mentioned,
+    }
+    for i in np.flatnonzero(relevant):
+        if rank.get(i, 0) > 40:
+            print(
+                f"    rank {rank[i]}: {items[i].title[:70]}",
+                {k: round(float(v[i]), 2) for k, v in channels.items()},
+            )
+
+    # After the first 10 decided: nearest accepted minus nearest dismissed beside the classifier.
+    decided = first(shipped, 10)
+    yes = [i for i in decided if relevant[i]]
+    no = [i for i in decided if not relevant[i]]
+    kept = np.vstack([accepted_vectors, text[yes]])
+    learnt = unit(passage_vectors.mean(0) + kept.mean(0))
+    words = texts + [f"{items[i].title}. {items[i].text[:400]}" for i in yes]
+    after = prior(learnt, words, kept, text[no])
+    model = z(text @ classifier.fit(np.vstack([passage_vectors, kept]), text[no], text))
+    nearest = z((text @ kept.T).max(1) - (text @ text[no].T).max(1))
+    app = after + model
+    print(f"round 3 after the first 10 decided, {len(yes)} accepted; the rest:")
+    show("  shipped (Rocchio + classifier)", app, decided)
+    for weight in (0.5, 1.0):
+        show(f"  shipped + {weight} z(nearest acc - nearest dis)", app + weight * nearest, decided)
+    show("  Rocchio + 1.0 z(nearest acc - dis), no classifier", after + nearest, decided)
+    sentence_near = np.full(len(items), -1.0)
+    np.maximum.at(sentence_near, owners, (vectors @ kept.T).max(1) - (vectors @ text[no].T).max(1))
+    show("  shipped + 0.5 z(best sentence: acc - dis)", app + 0.5 * z(sentence_near), decided)
+    for weight in (0.5, 1.0):
+        show(
+            f"  shipped + {weight} z(best sentence pair to profile)",
+            app + weight * z(best_profile),
+            decided,
+        )
+        show(
+            f"  shipped + {weight} z(log 1 + actors)",
+            app + weight * z(np.log1p(mentioned)),
+            decided,
+        )
+    return mentioned, best_profile
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--half", choices=["tune", "report"], default="tune")
     parser.add_argument("--top", type=int, default=0, help="print the first N of the ranking")
+    parser.add_argument("--third", action="store_true", help="only the third round of variants")
     args = parser.parse_args()
     setup_django()
     from tracker.ingest.matcher import Matcher
@@ -224,6 +441,24 @@ def main():
     def meaning(title_weight):
         text, title = rows[:, : scoring.DIMENSIONS], rows[:, scoring.DIMENSIONS :]
         return (1 - title_weight) * (text @ profile) + title_weight * (title @ profile)
+
+    if args.third:
+        third_round(
+            show,
+            items,
+            rows,
+            near.astype(np.float32),
+            keep,
+            np.array([labels.get(u, 0) > 0 for u in urls]),
+            embedder,
+            passages,
+            passage_vectors,
+            accepted,
+            quotes,
+            profile,
+            matcher,
+        )
+        return
 
     keyword = [sum(m.score for m in matcher.match(i.title_words, i.body_words)) for i in items]
     show("keyword score", np.array(keyword, float))
