@@ -26,6 +26,8 @@ $(LOCAL_ENV): | $(STAMP)
 	@echo "Wrote $@ (DEBUG=1, a generated SECRET_KEY); set variables in the environment to override."
 
 # Embedded default: SQLite and the filesystem broker under var/, DEBUG on (local.env).
+# Links readers get (embeds, feeds, the demo's release citation) name the port it runs on.
+run: export TRACKER_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

@@ -41,6 +41,36 @@ def test_adding_a_country_from_the_panel_saves_it(desk_user):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, saved",
+    [("Estonia", "EE"), ("ee", "EE"), (" EST ", "EE"), ("Czechia", "CZ"), ("EE", "EE")],
+)
+def test_a_country_may_be_typed_by_name_or_code_in_any_case(editor, typed, saved):
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_add"),
+        {"kind": "country", "name": "Estonia", "slug": "estonia", "country": typed},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    assert Actor.objects.get(slug="estonia").country == saved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["Narnia", "E", "XX", "Estonia, Latvia"])
+def test_a_country_that_names_nothing_gets_advice_not_a_constraint_name(editor, typed):
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_add"),
+        {"kind": "country", "name": "Somewhere", "slug": "somewhere", "country": typed},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Give the country&#x27;s name or its two-letter code, like EE for Estonia." in page
+    assert "Constraint" not in page
+    assert not Actor.objects.filter(slug="somewhere").exists()
+
+
+@pytest.mark.django_db
 def test_adding_a_position_from_the_panel_saves_a_draft(desk_user):
     actor = f.CountryFactory(name="Estonia", slug="estonia")
     debate = f.DebateFactory(slug="airspace")

@@ -6,6 +6,8 @@ import stat
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import require_service
 from .subprocesses import ROOT, clean_environment, run_settings
 
@@ -256,3 +258,20 @@ def test_hsts_for_a_year_brings_subdomains_and_preload_unless_turned_off(tmp_pat
     )
     # Turning subdomains off is a choice: its deployment warning is silenced, no other.
     assert chosen.stdout.split() == ["31536000", "False", "True", "security.W005"]
+
+
+@pytest.mark.parametrize(
+    "site_url, warned",
+    [
+        ("http://127.0.0.1:8000", True),  # the development default
+        ("https://localhost", True),
+        ("http://tracker.example.org", True),  # readers would be sent to plain http
+        ("https://tracker.example.org", False),
+        ("https://tracker.example.org/desk", False),
+    ],
+)
+def test_the_deployment_check_names_a_site_address_readers_cannot_use(settings, site_url, warned):
+    from tracker.checks import site_url_is_public
+
+    settings.TRACKER_SITE_URL = site_url
+    assert [w.id for w in site_url_is_public(None)] == (["tracker.W001"] if warned else [])

@@ -6,4 +6,4 @@ class TrackerConfig(AppConfig):
     verbose_name = "Policy debates"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the public change stamp)
+        from . import checks, signals  # noqa: F401  (registers checks, connects the change stamp)

@@ -1,3 +1,5 @@
+import pycountry
+from django import forms
 from django.contrib import admin
 
 from .. import desk
@@ -6,9 +8,35 @@ from .forms import LinesField, OptimisticLockForm
 from .history import HistoryAdmin
 
 
+class CountryField(forms.CharField):
+    """A country by its name or its ISO code (two or three letters, any case),
+    stored as the two capitals the model keeps."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=100, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        try:
+            return pycountry.countries.lookup(value).alpha_2
+        except LookupError:
+            raise forms.ValidationError(
+                "No country is known as “%(value)s”. Give the country's name or its "
+                "two-letter code, like EE for Estonia.",
+                params={"value": value},
+            ) from None
+
+
 class ActorForm(OptimisticLockForm):
     aliases = LinesField(
         required=False, help_text="Other names used in coverage, one per line (“Kremlin”)."
+    )
+    country = CountryField(
+        required=False,
+        help_text="The country itself, or the one an official serves: its name or its "
+        "two-letter code (EE, or Estonia).",
     )
 
     class Meta:
