@@ -217,6 +217,9 @@ def test_a_refused_address_keeps_naming_what_is_followed(
     assert heading in page
     assert back in page
     assert "Enter an email address, like" in page
+    # And once the address is right, the answer leads back to the same page.
+    accepted = follow(client, {"email": ADDRESS, **target}).content.decode()
+    assert "Check your inbox" in accepted and back in accepted
 
 
 @pytest.mark.django_db

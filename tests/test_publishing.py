@@ -76,6 +76,23 @@ def test_the_publish_page_warns_of_a_shift_before_publishing(publisher, client):
     client.force_login(publisher)
     page = client.get(reverse("admin:tracker_position_publish", args=[moved.pk])).content.decode()
     assert "This publication is a shift:" in page and "Estonia moved from −2 to +2" in page
+    assert ".." not in page.replace("...", "")  # the sentence ends once
+
+
+@pytest.mark.django_db
+def test_every_shift_sentence_in_the_panel_ends_with_one_full_stop(publisher, client):
+    moved = drafted_shift(-2, 2, days=1)
+    client.force_login(publisher)
+    bulk = client.post(
+        reverse("admin:tracker_position_changelist"),
+        {"action": "publish_selected", "_selected_action": [moved.pk]},
+    ).content.decode()
+    published = client.post(
+        reverse("admin:tracker_position_publish", args=[moved.pk]), {"post": "yes"}, follow=True
+    ).content.decode()
+    for page in (bulk, published):
+        assert "Estonia moved from −2 to +2" in page
+        assert "after.." not in page and "time.." not in page
 
 
 @pytest.mark.django_db

@@ -194,7 +194,7 @@ class PositionAdmin(HistoryAdmin):
         if published.pk != position.pk:
             self.message_user(request, f"Correction published on {published}.")
         elif shift:
-            self.message_user(request, f"Published — a shift: {shift}.", messages.WARNING)
+            self.message_user(request, f"Published — a shift: {shift}", messages.WARNING)
         else:
             self.message_user(request, f"Published: {position}.")
         return published

@@ -94,8 +94,7 @@ def follow(request):
         for kind in ("debate", "actor"):
             target = form.cleaned_data.get(kind)
             if isinstance(target, Debate | Actor):  # not a slug clean() left unresolved
-                context["target"] = target
-                context["target_url"] = reverse(f"public:{kind}", args=[target.slug])
+                context.update(target=target, target_url=_page_of(target))
         return render(request, "public/alerts/follow.html", context, status=400)
     data = form.cleaned_data
     subscription = alerts.subscribe(
@@ -105,7 +104,14 @@ def follow(request):
         # If the broker is down, the sweep (tasks.send_alerts) sends it later.
         enqueue_safely(send_confirmation, subscription.id)
     target = data["debate"] or data["actor"]
-    return render(request, "public/alerts/check_inbox.html", {"target": target})
+    context = {"target": target, "target_url": _page_of(target)}
+    return render(request, "public/alerts/check_inbox.html", context)
+
+
+def _page_of(target):
+    """The public page of the debate or actor being followed."""
+    kind = "debate" if isinstance(target, Debate) else "actor"
+    return reverse(f"public:{kind}", args=[target.slug])
 
 
 def _subscription(token):
