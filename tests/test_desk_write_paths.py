@@ -385,3 +385,14 @@ def test_readers_see_the_corrected_text_with_a_note_and_not_the_old_evidence(pub
     api = client.get(f"/api/v1/positions/{position.pk}/").json()
     assert api["correction_note"] == "The first quote was misattributed."
     assert [e["quote"] for e in api["evidence"]] == ["We will arm the drones."]
+
+
+@pytest.mark.django_db
+def test_a_drafts_stance_choices_speak_its_debates_words(editor):
+    debate = f.DebateFactory(low_label="conservative", high_label="more aggressive")
+    draft = f.PositionFactory(debate=debate, draft=True)
+    page = logged_in(editor).get(reverse("admin:tracker_position_change", args=[draft.pk]))
+    html = page.content.decode()
+    assert "+2 · strongly more aggressive" in html
+    assert "−1 · leaning conservative" in html
+    assert "towards the high pole" not in html

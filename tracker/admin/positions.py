@@ -7,6 +7,7 @@ from django.urls import path
 
 from .. import desk
 from ..models import Evidence, Position
+from .accept import stance_choices
 from .forms import HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
 from .pages import panel_page, refused
@@ -62,6 +63,13 @@ class PositionForm(OptimisticLockForm):
             "summary",
             "correction_note",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        debate = self.instance.debate if self.instance.debate_id else None
+        if debate is not None and "stance" in self.fields:
+            # In the debate's own words once it is known, as on the accept screen.
+            self.fields["stance"].choices = [("", "---------"), *stance_choices(debate)]
 
     def clean(self):
         cleaned = super().clean()
