@@ -80,12 +80,12 @@ def test_the_queue_shows_each_flags_figure_band_and_why(editor, client, flags):
     page = client.get(QUEUE).content.decode()
     similar_cell = cell(page, "Alliance weighs shooting down unmanned aircraft")
     assert "<strong>72 %</strong>" in similar_cell and "very likely" in similar_cell
-    assert "similarity · score 0" in similar_cell
+    assert "similarity · no query match" in similar_cell
     assert "like “Poland scrambles jets after drones cross its border”" in page
     assert "words: airspace, drones, allies" in page
     passage_cell = cell(page, "Estonia asks for more air policing")
     assert "<strong>15 %</strong>" in passage_cell and "possible" in passage_cell
-    assert "watch query · score 3" in passage_cell
+    assert "watch query · query score 3" in passage_cell
     assert "–" in cell(page, "Before relevance was on")
 
 

@@ -277,3 +277,11 @@ def test_the_queue_marks_what_the_matcher_matched_even_in_a_ligature(editor, cli
     client.force_login(editor)
     page = client.get(QUEUE).content.decode()
     assert "Allies may open <mark>ﬁre</mark> on drones over Estonia." in page
+
+
+@pytest.mark.django_db
+def test_the_queue_page_is_titled_as_editors_call_it(editor, client):
+    client.force_login(editor)
+    page = client.get(QUEUE).content.decode()
+    assert "<h1>Review queue</h1>" in page
+    assert "Select flag to change" not in page

@@ -95,6 +95,10 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Review queue", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     def get_queryset(self, request):
         copies = (
             CoverageItem.objects.filter(duplicate_of=OuterRef("item_id"))
@@ -138,9 +142,10 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
 
     @admin.display(description="relevance", ordering="relevance")
     def relevant(self, flag):
-        """The calibrated figure and its band, and the keyword score below."""
+        """The calibrated figure and its band, and the watch query's score below
+        (a similarity flag's query matched nothing: said so, not as a score of 0)."""
         explanation = explain(flag)
-        score = f"score {flag.score:g}"
+        score = f"query score {flag.score:g}" if flag.score else "no query match"
         if explanation is None:
             return format_html('–<small class="quiet">{}</small>', score)
         return format_html(

@@ -70,7 +70,11 @@ class DataReleaseAdmin(admin.ModelAdmin):
         return citation(release)
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "may_cut": self.may_cut(request)}
+        extra_context = {
+            "title": "Data releases",
+            **(extra_context or {}),
+            "may_cut": self.may_cut(request),
+        }
         return super().changelist_view(request, extra_context)
 
     def cut_view(self, request):
