@@ -93,6 +93,29 @@ def test_adding_a_position_from_the_panel_saves_a_draft(desk_user):
 
 
 @pytest.mark.django_db
+def test_the_same_position_saved_twice_is_refused_the_second_time(editor):
+    actor = f.CountryFactory(name="Estonia", slug="estonia")
+    debate = f.DebateFactory(slug="airspace", title="Airspace")
+    client = logged_in(editor)
+    fields = {
+        "actor": str(actor.pk),
+        "debate": str(debate.pk),
+        "stance": "2",
+        "stated_on": "2025-10-09",
+        "summary": "Wants armed drones on the eastern flank.",
+    }
+    assert submit(client, reverse("admin:tracker_position_add"), fields).status_code == 302
+    again = submit(client, reverse("admin:tracker_position_add"), fields)
+    assert again.status_code == 200
+    assert "is already draft" in again.content.decode()
+    assert Position.objects.count() == 1
+    # A different stance the same day is a shift, not a copy.
+    moved = submit(client, reverse("admin:tracker_position_add"), {**fields, "stance": "1"})
+    assert moved.status_code == 302
+    assert Position.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_editing_an_actor_twice_from_the_panel_keeps_counting_versions(editor):
     actor = f.CountryFactory(name="Estonia", slug="estonia")
     client = logged_in(editor)

@@ -75,7 +75,37 @@ class PositionForm(OptimisticLockForm):
         cleaned = super().clean()
         if self.instance.corrects_id and not (cleaned.get("correction_note") or "").strip():
             self.add_error("correction_note", "Say what this corrects, for readers.")
+        if self.instance.pk is None and not self.instance.corrects_id:
+            self._refuse_a_second_copy(cleaned)
         return cleaned
+
+    def _refuse_a_second_copy(self, cleaned):
+        """The same actor, stance and date on the same debate or option, drafted or
+        published already, is a double save; new evidence belongs on that one."""
+        same = {name: cleaned.get(name) for name in ("actor", "debate", "stated_on")}
+        if None in same.values():
+            return
+        existing = (
+            Position.objects.filter(
+                **same,
+                proposal=cleaned.get("proposal"),
+                stance=cleaned.get("stance"),
+                support=cleaned.get("support") or "",
+                status__in=[Position.Status.DRAFT, Position.Status.PUBLISHED],
+            )
+            .order_by("pk")
+            .first()
+        )
+        if existing is not None:
+            raise ValidationError(
+                "%(position)s is already %(status)s (number %(pk)s): add evidence to it "
+                "instead of logging it twice.",
+                params={
+                    "position": existing,
+                    "status": existing.get_status_display().lower(),
+                    "pk": existing.pk,
+                },
+            )
 
 
 @admin.register(Position)
