@@ -232,6 +232,34 @@ def test_feed_and_editor_text_is_escaped(client, debate):
         ), url
 
 
+HOSTILE = "<script>\"Tom\" & 'Jerry'</script>"
+HOSTILE_PRINTED = "&lt;script&gt;&quot;Tom&quot; &amp; &#x27;Jerry&#x27;&lt;/script&gt;"
+
+
+@pytest.mark.django_db
+def test_hostile_names_quotes_and_summaries_are_printed_escaped(client, debate):
+    """Every place the debate and actor pages print an editor's or a feed's text
+    — spectrum, stance table, shifts told and their sides — prints it escaped."""
+    actor = f.ActorFactory(name=HOSTILE, slug="hostile")
+    before = published(debate=debate, actor=actor, stance=-1, summary="B " + HOSTILE)
+    after = published(
+        debate=debate, actor=actor, stance=2, summary="A " + HOSTILE, stated_on=later(3)
+    )
+    f.EvidenceFactory(position=before, quote="Q1 " + HOSTILE)
+    f.EvidenceFactory(position=after, quote="Q2 " + HOSTILE)
+    debate_page = client.get("/debates/airspace/").content.decode()
+    actor_page = client.get("/actors/hostile/").content.decode()
+    for page in (debate_page, actor_page):
+        assert "<script>" not in page
+        assert "B " + HOSTILE_PRINTED in page  # the earlier side of the shift
+        assert "Q1 " + HOSTILE_PRINTED in page
+    # The name in the spectrum, the stance table and the shift told.
+    assert debate_page.count(f">{HOSTILE_PRINTED}</a>") == 3
+    # The latest summary and quote in the stance table and the later side of the shift.
+    assert debate_page.count("A " + HOSTILE_PRINTED) == 2
+    assert debate_page.count("Q2 " + HOSTILE_PRINTED) == 2
+
+
 @pytest.mark.django_db
 def test_security_headers_and_framing(client, debate):
     page = client.get("/debates/airspace/")

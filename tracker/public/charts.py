@@ -29,6 +29,7 @@ class StanceGroup:
     words: str  # "leaning conservative", in the debate's own words
     css: str
     dots: list
+    listed: str = ""  # the dots as markup, printed as they are (a name is escaped)
 
 
 @dataclass
@@ -58,10 +59,28 @@ def spectrum(positions, debate, link=True, parts=None):
             words=debate.describe_stance(value),
             css=stance_class(value),
             dots=dots,
+            listed=_listed(dots),
         )
         for value, dots in by_stance.items()
     ]
     return Spectrum(groups=groups, low_label=debate.low_label, high_label=debate.high_label)
+
+
+def _listed(dots):
+    """The names under a stance as markup, built here rather than by a template
+    loop: at 200 actors the loop's lookups cost more than the whole chart."""
+    from .fragments import joined, markup  # fragments builds on stance_class above
+
+    if not dots:
+        return markup('<p class="spectrum-none">None</p>')
+    dot = '<li><span class="spectrum-dot" aria-hidden="true"></span>'
+    items = (
+        markup(dot + '<a class="spectrum-label" href="{}">{}</a></li>', d.href, d.name)
+        if d.href
+        else markup(dot + '<span class="spectrum-label">{}</span></li>', d.name)
+        for d in dots
+    )
+    return markup('<ul class="spectrum-actors">{}</ul>', joined(items))
 
 
 def embed_snippet(src, title, chart):

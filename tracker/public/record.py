@@ -10,19 +10,27 @@ from ..models.actors import countries_served, officials_serving
 from ..models.shifts import describe_shift
 from .data import UNPRINTED_FIELDS, attach_evidence
 
+# What the pages never print of a position's own row: for an earlier position,
+# whose actor, debate and option come from the shift that follows it.
+UNPRINTED_OWN_FIELDS = [name for name in UNPRINTED_FIELDS if not name.startswith("actor__")]
+
 
 def told_shifts(shifts, known=()):
     """Tell shifts (rows of Position.objects.public().shifts(), which carry
-    previous_id) with both sides' public evidence: three queries. `known`:
-    positions that already carry their evidence (a page's current positions),
-    used as they are rather than read again."""
+    previous_id, with their actor, debate and proposal loaded) with both sides'
+    public evidence: three queries. `known`: positions that already carry their
+    evidence (a page's current positions), used as they are rather than read again."""
     known = {position.id: position for position in known}
     before = (
         Position.objects.public()
-        .select_related("actor", "debate", "proposal")
-        .defer(*UNPRINTED_FIELDS)
+        .defer(*UNPRINTED_OWN_FIELDS)
         .in_bulk([shift.previous_id for shift in shifts if shift.previous_id not in known])
     )
+    for shift in shifts:
+        previous = before.get(shift.previous_id)
+        if previous is not None:  # same actor, debate and option: taken from the shift, no join
+            previous.actor, previous.debate = shift.actor, shift.debate
+            previous.proposal = shift.proposal
     unknown = [shift for shift in shifts if shift.id not in known]
     attach_evidence([*unknown, *before.values()])
     before.update(known)

@@ -4,65 +4,59 @@ a template prints a table with one loop and no tag or filter per cell (at 200
 actors the tags and includes per cell cost more than all the queries;
 docs/performance.md, "Public pages")."""
 
-from dataclasses import dataclass
-
 from . import fragments
 from .fragments import STANCE_BADGES, joined, markup
 
 NO_POSITION = markup('<td><span class="none" aria-label="no position">–</span></td>')
 
 
-@dataclass
-class StanceRow:
-    """A row of the debate page's table of current stances."""
-
-    id: int
-    actor_path: str
-    actor_name: str
-    actor_kind: str
-    stance: str  # the badge and the stance in the debate's words
-    divergences: str
-    held_since: object  # links.Day
-    said_again: object  # the day of the latest statement when it came later, or None
-    summary: str
-    evidence: str
+STANCE_ROW = """<tr id="position-{}">
+<th scope="row"><a href="{}">{}</a><br><small>{}</small></th>
+<td>{} {}{}
+</td>
+<td><time datetime="{}">{}</time>{}</td>
+<td><p>{}</p>{}</td>
+</tr>
+"""
 
 
 def stance_rows(positions, parts):
     """Current stances on the debate as a whole, with .held_since and
-    .divergences marked (record.mark_held_since, record.mark_divergences)."""
+    .divergences marked (record.mark_held_since, record.mark_divergences): a row
+    of the debate page's table each, as markup."""
     rows = []
     for position in positions:
         actor = position.actor
-        said_again = position.stated_on != position.held_since
+        held_since = parts.day(position.held_since)
+        said_again = ""
+        if position.stated_on != position.held_since:
+            day = parts.day(position.stated_on)
+            said_again = markup(
+                '<br> <small>said again <time datetime="{}">{}</time></small>', day.iso, day.text
+            )
         rows.append(
-            StanceRow(
-                id=position.id,
-                actor_path=parts.actor_path(actor),
-                actor_name=actor.name,
-                actor_kind=actor.get_kind_display(),
-                stance=markup("{} {}", STANCE_BADGES[position.stance], position.stance_label),
-                divergences=fragments.divergences(position, parts),
-                held_since=parts.day(position.held_since),
-                said_again=parts.day(position.stated_on) if said_again else None,
-                summary=position.summary,
-                evidence=fragments.evidence(position, parts),
+            markup(
+                STANCE_ROW,
+                position.id,
+                parts.actor_path(actor),
+                actor.name,
+                actor.get_kind_display(),
+                STANCE_BADGES[position.stance],
+                position.stance_label,
+                fragments.divergences(position, parts),
+                held_since.iso,
+                held_since.text,
+                said_again,
+                position.summary,
+                fragments.evidence(position, parts),
             )
         )
     return rows
 
 
-@dataclass
-class MatrixRow:
-    """An actor's answers on each option of the debate, as table cells."""
-
-    actor_path: str
-    actor_name: str
-    cells: str
-
-
 def matrix_rows(actors, proposals, cells, parts):
-    """cells: (actor id, proposal id) -> the actor's current position on it."""
+    """Each actor's answers on each option of the debate, a table row each as
+    markup; cells: (actor id, proposal id) -> the actor's current position on it."""
     printed = {}  # the same few answers fill most cells: each is marked up once
 
     def cell(position):
@@ -81,36 +75,37 @@ def matrix_rows(actors, proposals, cells, parts):
         return printed[key]
 
     return [
-        MatrixRow(
-            actor_path=parts.actor_path(actor),
-            actor_name=actor.name,
-            cells=joined(
-                (cell(cells.get((actor.id, proposal.id))) for proposal in proposals), "\n"
-            ),
+        markup(
+            '<tr>\n<th scope="row"><a href="{}">{}</a></th>\n{}\n</tr>\n',
+            parts.actor_path(actor),
+            actor.name,
+            joined((cell(cells.get((actor.id, proposal.id))) for proposal in proposals), "\n"),
         )
         for actor in actors
     ]
 
 
-@dataclass
-class ShiftRow:
-    """A shift told in words, with the position before and after it side by side."""
-
-    id: int  # the position that moved
-    told: str
-    before: str  # the side as markup (fragments.shift_side)
-    after: str
+SHIFT = """<article class="shift" id="shift-{}">
+<p class="shift-told">{}</p>
+<div class="shift-sides">
+{}
+{}
+</div>
+</article>
+"""
 
 
 def shift_rows(shifts, parts):
     """shifts: told shifts (models.shifts.ToldShift) whose positions carry their
-    evidence (data.attach_evidence)."""
+    evidence (data.attach_evidence), each as markup: told in words, with the
+    position before and after it side by side."""
     return [
-        ShiftRow(
-            id=shift.after.id,
-            told=fragments.told(shift, parts),
-            before=fragments.shift_side(shift.before, "before", "Before", parts),
-            after=fragments.shift_side(shift.after, "after", "After", parts),
+        markup(
+            SHIFT,
+            shift.after.id,
+            fragments.told(shift, parts),
+            fragments.shift_side(shift.before, "before", "Before", parts),
+            fragments.shift_side(shift.after, "after", "After", parts),
         )
         for shift in shifts
     ]
