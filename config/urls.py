@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from tracker import views
@@ -12,6 +14,8 @@ admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the panel's).
+    path("favicon.ico", lambda request: redirect(static("public/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("tracker.api.urls")),
     path(

@@ -376,3 +376,10 @@ def test_a_bloc_page_shows_how_its_members_are_spread(client, debate, estonia):
     page = client.get("/actors/frontline/").content.decode()
     assert "How the members stand" in page
     assert ">Airspace</a></th><td>0</td><td>0</td><td>0</td><td>0</td><td>2</td><td>1</td>" in page
+
+
+@pytest.mark.django_db
+def test_the_site_has_an_icon(client):
+    assert 'rel="icon"' in client.get("/").content.decode()
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 301 and icon["Location"].endswith("favicon.svg")
