@@ -291,6 +291,7 @@ def test_the_sample_nginx_config_serves_the_tracker_over_https(site):
     assert response.status == 200
     assert json.loads(body) == {
         "status": "degraded", "database": "ok", "broker": "ok", "worker_seconds_since_seen": None,
+        "queues": {"celery": None, "cpu": None, "fetch": None},
     }  # fmt: skip
     assert "no-cache" in response.headers["Cache-Control"]
     # A load balancer checking a web host directly names the site and the scheme as
