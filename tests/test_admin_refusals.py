@@ -14,7 +14,7 @@ DEBATE = dict(title="Airspace", slug="airspace", question="How hard?", low_label
 REFUSED = [
     pytest.param(
         "actor", dict(kind="country", name="Atlantis", slug="atlantis", country="XZ"),
-        "not an ISO 3166-1 alpha-2 country code", id="invalid-country-code",
+        "No country is known as “XZ”", id="invalid-country-code",
     ),
     pytest.param(
         "debate", dict(DEBATE, watch_query='NATO AND "eastern flank'),
