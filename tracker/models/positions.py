@@ -75,20 +75,26 @@ class PositionQuerySet(models.QuerySet):
         """The actor's current position in every debate and proposal."""
         return self.filter(actor=actor).current(as_of)
 
-    def shifts(self):
+    def shifts(self, as_of=None):
         """Published positions that differ from the same actor's previous published
-        position on the same debate (or proposal), annotated with what came before.
+        position on the same debate (or proposal), annotated with what came before;
+        with as_of, the shifts stated on or before it.
 
         Narrow it only by actor, debate or proposal: any other filter (ids, dates)
-        is applied before the window and hides the earlier positions it compares."""
+        is applied before the window and hides the earlier positions it compares.
+        as_of may go first because it hides only later positions, which no earlier
+        shift compares with."""
         ordering = [F("stated_on").asc(), F("published_at").asc(), F("id").asc()]
         partition = [F("actor_id"), F("debate_id"), F("proposal_id")]
 
         def previous(field):
             return Window(Lag(field), partition_by=partition, order_by=ordering)
 
+        qs = self.published()
+        if as_of is not None:
+            qs = qs.filter(stated_on__lte=as_of)
         return (
-            self.published()
+            qs
             .annotate(
                 previous_id=previous("id"),
                 previous_stance=previous("stance"),

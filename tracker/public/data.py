@@ -47,6 +47,23 @@ def attach_evidence(positions):
     return positions
 
 
+# A debate's page tells its latest shifts; every one is on its shifts page. A
+# debate gathers shifts for as long as it runs, and its page must not grow with them.
+LATEST_SHIFTS = 20
+
+
+def debate_shifts(debate, as_of=None):
+    """The debate's public shifts, latest first, with actor and option loaded."""
+    return (
+        Position.objects.public()
+        .shifts(as_of)
+        .filter(debate=debate)
+        .select_related("actor", "proposal")
+        .defer(*UNPRINTED_FIELDS)
+        .order_by("-stated_on", "-id")
+    )
+
+
 @dataclass
 class DebateData:
     debate: object
@@ -55,7 +72,8 @@ class DebateData:
     stances: list  # current debate-level positions, filtered
     cells: dict  # (actor id, proposal id) -> current position on that proposal
     matrix_actors: list
-    shifts: list
+    shifts: list  # the LATEST_SHIFTS latest
+    shift_count: int  # all of them
     retracted: list
     blocs: list  # (bloc, Counter of member stances, members without a stance)
     bloc_of: dict = field(default_factory=dict)  # actor id -> [bloc]
@@ -105,16 +123,9 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         key=lambda actor: actor.name,
     )
 
-    shifts = [
-        s
-        for s in Position.objects.public()
-        .shifts()
-        .filter(debate=debate)
-        .select_related("actor", "proposal")
-        .defer(*UNPRINTED_FIELDS)
-        .order_by("-stated_on", "-id")
-        if as_of is None or s.stated_on <= as_of
-    ]
+    all_shifts = debate_shifts(debate, as_of)
+    shifts = list(all_shifts[:LATEST_SHIFTS])
+    shift_count = all_shifts.count()
     retracted = list(
         Position.objects.public()
         .retracted()
@@ -141,6 +152,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         cells=cells,
         matrix_actors=matrix_actors,
         shifts=shifts,
+        shift_count=shift_count,
         retracted=retracted,
         blocs=bloc_rows,
         bloc_of=dict(bloc_of),

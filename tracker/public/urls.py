@@ -14,6 +14,11 @@ urlpatterns = [
         fresh(views.debate_detail, params=DebateFilter.base_filters),
         name="debate",
     ),
+    path(
+        "debates/<slug:slug>/shifts/",
+        fresh(views.debate_shifts, params=["page"]),
+        name="debate-shifts",
+    ),
     path("debates/<slug:slug>/feed/", fresh(feeds.DebateFeed()), name="debate-feed"),
     path(
         "embed/debates/<slug:slug>/",

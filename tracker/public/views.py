@@ -4,8 +4,10 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -126,6 +128,30 @@ def debate_detail(request, slug):
     }
     response = render(request, "public/debate_detail.html", context)
     return uncacheable(response) if shown.filters.form.errors else response
+
+
+SHIFTS_PER_PAGE = 50
+
+
+def debate_shifts(request, slug):
+    """Every public shift on the debate, latest first, told as on its page."""
+    debate = _public_debate(slug)
+    try:
+        shown = Paginator(data.debate_shifts(debate), SHIFTS_PER_PAGE).page(
+            request.GET.get("page", 1)
+        )
+    except InvalidPage:
+        raise Http404("No such page of shifts.") from None
+    shifts = list(shown)
+    for shift in shifts:
+        shift.debate = debate  # already in hand: no query per shift
+    parts = PageParts()
+    context = {
+        "debate": debate,
+        "shown": shown,
+        "shift_rows": rows.shift_rows(record.told_shifts(shifts), parts),
+    }
+    return render(request, "public/debate_shifts.html", context)
 
 
 @xframe_options_exempt
