@@ -94,8 +94,7 @@ class PositionQuerySet(models.QuerySet):
         if as_of is not None:
             qs = qs.filter(stated_on__lte=as_of)
         return (
-            qs
-            .annotate(
+            qs.annotate(
                 previous_id=previous("id"),
                 previous_stance=previous("stance"),
                 previous_support=previous("support"),
