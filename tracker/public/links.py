@@ -21,6 +21,10 @@ def site_scheme_and_host():
     return parts.scheme, parts.netloc
 
 
+# Stands for a slug in a reversed address (a slug itself, so that it reverses).
+SLUG_MARK = "slug-mark"
+
+
 class Day(NamedTuple):
     iso: str  # 2025-10-09, for <time datetime>
     text: str  # 9 Oct 2025
@@ -47,10 +51,12 @@ class PageParts:
         return printed
 
     def _path(self, name, slug):
-        path = self._paths.get((name, slug))
-        if path is None:
-            path = self._paths[name, slug] = reverse(name, args=[slug])
-        return path
+        # reverse() once per kind of page, then the slug set in: at 200 actors,
+        # reversing each one's address cost more than drawing the chart.
+        around = self._paths.get(name)
+        if around is None:
+            around = self._paths[name] = reverse(name, args=[SLUG_MARK]).split(SLUG_MARK)
+        return f"{around[0]}{slug}{around[1]}"
 
     def actor_path(self, actor):
         return self._path("public:actor", actor.slug)
