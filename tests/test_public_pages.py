@@ -100,6 +100,19 @@ def test_as_of_shows_the_debate_as_it_stood(client, debate, estonia):
 
 
 @pytest.mark.django_db
+def test_a_date_ahead_of_today_says_that_today_is_shown(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=2, summary="TODAY", stated_on=DAY)
+    ahead = timezone.localdate() + datetime.timedelta(days=400)
+    response = client.get(f"/debates/airspace/?as_of={ahead.isoformat()}")
+    page = response.content.decode()
+    assert stances(response) == [("Estonia", "TODAY")]
+    assert "Nothing is known ahead of time" in page
+    assert f"{ahead.day} {ahead:%B %Y}" in page
+    assert "As it stood on" not in page
+    assert "Nothing is known ahead of time" not in client.get("/debates/airspace/").content.decode()
+
+
+@pytest.mark.django_db
 def test_a_bad_as_of_date_is_reported_not_crashed(client, debate, estonia):
     published(debate=debate, actor=estonia)
     response = client.get("/debates/airspace/?as_of=not-a-date&stance=7")

@@ -68,6 +68,7 @@ class DebateView:
     query: str  # the filters applied, as a query string ("" for none)
     filtered: bool  # by more than the date
     page: data.DebateData
+    asked_ahead: object  # a date after today that was asked for, and not shown
     chart: charts.Spectrum
 
     def address(self, name, slug):
@@ -78,8 +79,9 @@ class DebateView:
 def _debate_view(request, debate, link=True, parts=None):
     filters = DebateFilter(request.GET, debate=debate)
     values = filters.values()
+    asked_ahead = None
     if values.get("as_of") and values["as_of"] > timezone.localdate():
-        del values["as_of"]  # nothing is known ahead of time: today's stances are shown
+        asked_ahead = values.pop("as_of")  # nothing is known ahead of time: today's is shown
     page = data.debate_data(
         debate,
         as_of=values.get("as_of"),
@@ -93,6 +95,7 @@ def _debate_view(request, debate, link=True, parts=None):
         query=urlencode(sorted((name, request.GET[name]) for name in values)),
         filtered=bool(set(values) - {"as_of"}),
         page=page,
+        asked_ahead=asked_ahead,
         chart=charts.spectrum(page.stances, debate, link=link, parts=parts),
     )
 
@@ -116,6 +119,7 @@ def debate_detail(request, slug):
         "shift_rows": rows.shift_rows(page.shifts, parts),
         "filters": shown.filters,
         "filtered": shown.filtered,
+        "asked_ahead": shown.asked_ahead,
         "spectrum": shown.chart,
         "today": timezone.localdate(),
         "months": across.distribution(debate, as_of or timezone.localdate()),
@@ -164,6 +168,7 @@ def debate_embed(request, slug):
         "debate": debate,
         "page": shown.page,
         "filtered": shown.filtered,
+        "asked_ahead": shown.asked_ahead,
         "spectrum": shown.chart,
         "debate_url": shown.address("public:debate", debate.slug),
         "embedded": True,
