@@ -42,6 +42,24 @@ def test_entries_without_an_http_link_are_rejected():
     assert item.canonical_url == "https://site.example/a/b"
 
 
+@pytest.mark.parametrize(
+    ("link", "followed"),
+    [
+        ("https://News.example/a?id=3&utm_source=rss&utm_medium=feed#comments",
+         "https://News.example/a?id=3"),
+        ("https://news.example/a?fbclid=XYZ&b=2&a=1", "https://news.example/a?b=2&a=1"),
+        ("https://news.example/a?q=caf%C3%A9&UTM_Campaign=x", "https://news.example/a?q=caf%C3%A9"),
+        ("https://news.example/a?utm_source=rss", "https://news.example/a"),
+        ("https://news.example/a/#top", "https://news.example/a/"),
+        ("https://news.example/a?x=&y", "https://news.example/a?x=&y"),
+    ],
+)  # fmt: skip
+def test_the_link_followed_keeps_the_article_and_drops_tracking_and_fragment(link, followed):
+    """The stored link is the one editors and readers open: as the feed gave
+    it, less what identifies a click or a campaign, and no jump into the page."""
+    assert clean_entry(ParsedEntry(title="x", link=link)).url == followed
+
+
 def test_a_permalink_guid_stands_in_for_a_missing_link():
     item = clean_entry(ParsedEntry(title="x", guid="https://site.example/p/1"))
     assert item.url == "https://site.example/p/1"

@@ -23,7 +23,7 @@ from . import dedupe
 from .cues import cited_outlets
 from .flagging import CHUNK, build_matcher, chunks, create_flags, relevance_enabled
 from .text import item_text, sanitise_html, strip_html
-from .urls import absolute_http_url, canonical_url, is_http_url
+from .urls import absolute_http_url, canonical_url, is_http_url, without_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def clean_entry(entry, base_url=""):
     if not title:
         title = (text[:140].rsplit(" ", 1)[0] + "…") if len(text) > 140 else text or canonical
     return CleanItem(
-        url=link,
+        url=without_tracking(link),
         canonical_url=canonical,
         guid=entry.guid[:1000],
         title=title,

@@ -77,3 +77,15 @@ def canonical_url(url):
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if not _is_tracking(k)])
     path = parts.path or "/"
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")), keep_blank_values=True)
+
+
+def without_tracking(url):
+    """The link as given, less its fragment and the query parameters that
+    identify a click or a campaign: the address editors and readers follow.
+    Unlike canonical_url it keeps the host's case and the parameters' order
+    and encoding, so it is still the address the outlet published."""
+    parts = urlsplit(url)
+    if not parts.query and not parts.fragment:
+        return url
+    kept = [p for p in parts.query.split("&") if p and not _is_tracking(p.split("=", 1)[0])]
+    return urlunsplit(parts._replace(query="&".join(kept), fragment=""))
