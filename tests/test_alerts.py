@@ -167,6 +167,29 @@ def test_the_one_click_unsubscribe_posts_to_the_header_link(client, airspace):
 
 
 @pytest.mark.django_db
+def test_a_link_that_stops_nothing_says_so_and_offers_no_button(client, airspace):
+    subscription = confirmed(client, airspace)
+    address = f"/alerts/unsubscribe/{subscription.reader.token}/"
+    client.post(address)
+    for link in (address, "/alerts/unsubscribe/not-a-token/"):
+        page = client.get(link).content.decode()
+        assert "This link stops no alerts" in page
+        assert "Unsubscribe</button>" not in page
+
+
+@pytest.mark.django_db
+def test_the_unsubscribe_page_names_what_it_stops(client, airspace):
+    f.CountryFactory(slug="estonia", name="Estonia")
+    follow(client, {"email": ADDRESS, "debate": "airspace"})
+    follow(client, {"email": ADDRESS, "actor": "estonia"})
+    one = Subscription.objects.get(actor__slug="estonia")
+    page = client.get(f"/alerts/unsubscribe/{one.token}/").content.decode()
+    assert "Stop the alerts on Estonia" in page and "Unsubscribe</button>" in page
+    page = client.get(f"/alerts/unsubscribe/{one.reader.token}/").content.decode()
+    assert "Stop every alert sent to this address" in page and "Unsubscribe</button>" in page
+
+
+@pytest.mark.django_db
 def test_unsubscribing_one_follow_keeps_the_others(client, airspace):
     f.CountryFactory(slug="estonia")
     follow(client, {"email": ADDRESS, "debate": "airspace"})
@@ -289,7 +312,7 @@ def test_the_alert_pages_read_a_fixed_number_of_queries(
         client.get(f"/alerts/confirm/{token}/")
     with django_assert_num_queries(3):
         client.post(f"/alerts/confirm/{token}/")
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # what the link stops, to name it
         client.get(f"/alerts/unsubscribe/{token}/")
     assert reverse("public:alerts-follow") == FOLLOW
 

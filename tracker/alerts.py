@@ -122,6 +122,15 @@ def confirm(token, now=None):
     return subscription
 
 
+def stopped_by(token):
+    """What an unsubscribe link stops: one follow (a Subscription, its target
+    loaded), every follow of a reader (the Reader), or None."""
+    subscription = (
+        Subscription.objects.filter(token=token).select_related("debate", "actor").first()
+    )
+    return subscription or Reader.objects.filter(token=token).first()
+
+
 def unsubscribe(token):
     """Stop one follow (its token) or every follow of a reader (the reader's
     token); an address left with no follow is deleted. Safe to repeat."""

@@ -143,4 +143,6 @@ def unsubscribe(request, token):
     if request.method == "POST":
         alerts.unsubscribe(token[:64])
         return render(request, "public/alerts/unsubscribed.html")
-    return render(request, "public/alerts/unsubscribe.html", {"token": token[:64]})
+    stops = alerts.stopped_by(token[:64])
+    context = {"one_follow": isinstance(stops, Subscription), "stops": stops}
+    return render(request, "public/alerts/unsubscribe.html", context)
