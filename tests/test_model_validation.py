@@ -119,3 +119,19 @@ def test_on_record_evidence_names_the_outlet_only():
     evidence = f.EvidenceFactory(item=item, attribution="on_record")
     assert evidence.attribution_chain == "Example Newswire"
     assert evidence.is_on_record
+
+
+@pytest.mark.django_db
+def test_evidence_is_named_by_who_said_it_not_by_a_row_number():
+    outlet = f.OutletFactory(name="Example Wire")
+    piece = f.EvidenceFactory(
+        item=f.CoverageItemFactory(outlet=outlet),
+        attribution="anonymous_officials",
+        source_count=4,
+        source_affiliation="NATO officials",
+    )
+    assert str(piece) == "Anonymous officials: Example Wire, citing four NATO officials"
+    inferred = f.EvidenceFactory(
+        item=None, url="https://a.example/", attribution="editor_inference"
+    )
+    assert str(inferred) == "Editor's inference"

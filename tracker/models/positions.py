@@ -465,7 +465,8 @@ class Evidence(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_attribution_display()} for {self.position_id}: {self.attribution_chain}"
+        kind, chain = self.get_attribution_display(), self.attribution_chain
+        return kind if chain == kind else f"{kind}: {chain}"
 
     def clean(self):
         if not self.item_id and not self.url:
