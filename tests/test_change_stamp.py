@@ -73,12 +73,36 @@ def load_as_fixture(actor):
         lambda w: rename(w.position.actor),
         lambda w: w.position.debate.subjects.add(w.latvia),
         lambda w: w.position.delete(),
-        lambda w: f.OutletFactory(),
+        lambda w: rename_outlet(w.item.outlet),
+        lambda w: retitle(w.item),
+        lambda w: w.item.outlet.delete(),
     ],
-    ids=["publish", "draft", "evidence", "actor", "subjects", "delete", "outlet"],
-)
+    ids=["publish", "draft", "evidence", "actor", "subjects", "delete", "outlet", "story",
+         "outlet-deleted"],
+)  # fmt: skip
 def test_a_change_to_what_pages_show_moves_the_stamp(world, change):
     change(world)
+    assert stamp() > OLD
+
+
+def rename_outlet(outlet):
+    outlet.name = "The Example Wire"
+    outlet.save()
+
+
+def retitle(item):
+    item.title = "A better headline"
+    item.save()
+
+
+def test_a_new_outlet_or_story_leaves_the_stamp_until_evidence_cites_it(world):
+    """Readers see an outlet or a story only through the evidence that cites
+    it, and that evidence's save moves the stamp: a worker meeting 200 new
+    outlets must not make every cached page stale 200 times."""
+    outlet = f.OutletFactory()
+    item = f.CoverageItemFactory(outlet=outlet)
+    assert stamp() == OLD
+    f.EvidenceFactory(position=world.position, item=item)
     assert stamp() > OLD
 
 

@@ -1,6 +1,7 @@
 """The public change stamp: when anything a reader can see last changed. Every
 save, delete or many-to-many change to a model the public site shows moves it,
-a draft's too (a save can take a row into or out of public view), and public
+a draft's too (a save can take a row into or out of public view), except a new
+outlet or story, which no page shows until evidence cites it; and public
 pages take their ETag, Last-Modified and cache keys from it
 (tracker/public/freshness.py). Connected in TrackerConfig.ready().
 
@@ -97,12 +98,21 @@ _STAMP_SQL = "SELECT {changed_at} FROM {table} WHERE {key} = %s".format(  # noqa
 )
 
 
+# Readers see an outlet or a story only through the evidence that cites it,
+# whose own save moves the stamp: a new one changes no page. (A worker meeting
+# 200 new outlets would otherwise make every cached page stale 200 times.)
+SEEN_THROUGH_EVIDENCE = (Outlet, CoverageItem)
+
+
 @receiver(post_save)
 @receiver(post_delete)
 def _on_change(sender, **kwargs):
     # Fixtures being loaded (raw) are not edits.
-    if sender in PUBLIC_MODELS and not kwargs.get("raw"):
-        public_changed()
+    if sender not in PUBLIC_MODELS or kwargs.get("raw"):
+        return
+    if kwargs.get("created") and sender in SEEN_THROUGH_EVIDENCE:
+        return
+    public_changed()
 
 
 @receiver(m2m_changed)
