@@ -101,3 +101,21 @@ def test_the_inspector_itself_sees_danger():
         "attribute onerror",
     ]
     assert dangers('<a href="javascript:alert(1)">x</a>') == ["href 'javascript:alert(1)'"]
+
+
+@pytest.mark.django_db
+def test_stored_links_are_cleaned_once_on_upgrade():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tracker.models import CoverageItem
+
+    from . import factories as f
+
+    tracked = f.CoverageItemFactory(url="https://news.example/a?id=3&utm_source=rss#comments")
+    plain = f.CoverageItemFactory(url="https://news.example/b?id=4")
+    upgrade = import_module("tracker.migrations.0017_links_without_tracking")
+    upgrade.clean_links(apps, None)
+    assert CoverageItem.objects.get(pk=tracked.pk).url == "https://news.example/a?id=3"
+    assert CoverageItem.objects.get(pk=plain.pk).url == "https://news.example/b?id=4"
