@@ -63,4 +63,14 @@ def test_the_matrix_scrolls_sideways_on_a_phone(live_server, browser_page, demo)
     region = page.locator(".scroll").first
     assert region.evaluate("el => el.scrollWidth > el.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # The reader is told, and the actor's name stays in view as the options move.
+    hint = page.get_by_text("5 options: swipe the table sideways for every one.")
+    assert hint.is_visible()
+    actor = page.locator("table.matrix tbody th").first
+    before = actor.bounding_box()["x"]
+    region.evaluate("el => { el.scrollLeft = 200; }")
+    assert region.evaluate("el => el.scrollLeft") == 200
+    assert abs(actor.bounding_box()["x"] - before) < 1
     page.screenshot(path=ARTIFACTS / "public-debate-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert not hint.is_visible()  # a wide screen shows every option

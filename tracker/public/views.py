@@ -168,7 +168,6 @@ def debate_embed(request, slug):
         "debate": debate,
         "page": shown.page,
         "filtered": shown.filtered,
-        "asked_ahead": shown.asked_ahead,
         "spectrum": shown.chart,
         "debate_url": shown.address("public:debate", debate.slug),
         "embedded": True,
