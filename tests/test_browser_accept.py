@@ -26,7 +26,13 @@ ARTICLE = (
 @pytest.fixture
 def flag(roles):
     UserFactory(username="eddie", role=EDITOR)
-    return f.airspace_flag(ARTICLE, published_at=datetime(2025, 10, 9, 11, 39, tzinfo=UTC))
+    flag = f.airspace_flag(ARTICLE, published_at=datetime(2025, 10, 9, 11, 39, tzinfo=UTC))
+    # A long option title: the proposal menu must still fit a phone.
+    f.ProposalFactory(
+        debate=flag.debate,
+        title="Hold military exercises in the remote and unguarded parts of the border",
+    )
+    return flag
 
 
 def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
