@@ -265,7 +265,9 @@ if REDIS_URL:
         "unacked_restore_throttle": envint("CELERY_RESTORE_THROTTLE", 1),
     }
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # The transport ignores the host; naming one keeps kombu from warning that
+    # none was supplied each time a worker opens a connection.
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_DATA_DIR)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None

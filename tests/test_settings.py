@@ -39,7 +39,7 @@ def test_the_embedded_default_is_sqlite_and_the_filesystem_broker(tmp_path):
     assert result.returncode == 0, result.stderr
     db, broker, folder = result.stdout.split()
     assert db == str(tmp_path / "tracker.sqlite3")
-    assert broker == "filesystem://"
+    assert broker == "filesystem://localhost/"
     assert folder.startswith(str(tmp_path))
 
 

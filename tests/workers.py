@@ -103,5 +103,5 @@ def worker_env(tmp_path, **extra):
 def filesystem_broker(data_dir):
     """The broker a worker started with TRACKER_DATA_DIR=data_dir and no REDIS_URL uses."""
     return Connection(
-        "filesystem://", transport_options=filesystem_broker_options(data_dir / "broker")
+        "filesystem://localhost/", transport_options=filesystem_broker_options(data_dir / "broker")
     )
