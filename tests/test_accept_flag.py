@@ -1,11 +1,12 @@
 """Accepting a flag: one row per matched actor, each with its own stance, quote
 and attribution, logged as draft positions — submitted as a browser does."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from tracker import desk
 from tracker.models import Debate, Evidence, Flag, Position
@@ -100,6 +101,25 @@ def test_every_row_is_prefilled_but_none_is_ticked(editor, client, world):
     ticked = {name for name, _ in fields if name.endswith("-take")}
     assert ticked == set()  # an article's bystanders must not become drafts by default
     assert rows(page)[RUSSIA]["quote"] == "The Kremlin denied any incursion."
+
+
+def test_a_date_after_today_logs_nothing_and_says_why(editor, client, world):
+    client.force_login(editor)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = submit(
+        client,
+        url(world),
+        {
+            **TICK_FRANCE_AND_POLAND,
+            "stated_on": tomorrow.isoformat(),
+            f"actors-{FRANCE}-summary": "France urges restraint.",
+            f"actors-{POLAND}-summary": "Poland wants armed drones.",
+        },
+        form_id="accept-form",
+    )
+    assert response.status_code == 200
+    assert "is after today" in response.content.decode()
+    assert not Position.objects.exists()
 
 
 def test_two_actors_become_two_drafts_with_their_own_values(editor, client, world):

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tracker import desk
 from tracker.models import Actor, Debate, Evidence, Position
@@ -90,6 +91,27 @@ def test_adding_a_position_from_the_panel_saves_a_draft(desk_user):
     position = Position.objects.get()
     assert (position.status, position.stance, position.version) == ("draft", 2, 1)
     assert position.created_by == desk_user
+
+
+@pytest.mark.django_db
+def test_a_position_dated_after_today_is_refused_with_the_reason(editor):
+    actor = f.CountryFactory(name="Estonia", slug="estonia")
+    debate = f.DebateFactory(slug="airspace")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_position_add"),
+        {
+            "actor": str(actor.pk),
+            "debate": str(debate.pk),
+            "stance": "2",
+            "stated_on": tomorrow.isoformat(),
+            "summary": "Wants armed drones on the eastern flank.",
+        },
+    )
+    assert response.status_code == 200
+    assert "is after today" in response.content.decode()
+    assert not Position.objects.exists()
 
 
 @pytest.mark.django_db

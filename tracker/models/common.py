@@ -3,8 +3,10 @@ was made and last changed, the version its optimistic lock checks, and that a
 choice field holds one of its choices."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat, timezone
 
 
 def done_by():
@@ -13,6 +15,18 @@ def done_by():
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+
+def not_after_today(day):
+    """A day something was said: nothing is said ahead of time (the desk's time
+    zone, settings.TIME_ZONE, decides when today ends)."""
+    today = timezone.localdate()
+    if day > today:
+        day_text, today_text = (dateformat.format(d, "j F Y") for d in (day, today))
+        raise ValidationError(
+            f"{day_text} is after today ({today_text}): give the day the actor took the position.",
+            code="after_today",
+        )
 
 
 def one_of(field, choices, name, blank=False):

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce, Lag, RowNumber
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
-from .common import Versioned, done_by, one_of
+from .common import Versioned, done_by, not_after_today, one_of
 from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal, public_debate
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
@@ -188,7 +188,9 @@ class Position(Versioned):
         max_length=12, choices=Support, blank=True, help_text="Required for a proposal."
     )
     summary = models.TextField()
-    stated_on = models.DateField(help_text="When the actor took this position.")
+    stated_on = models.DateField(
+        help_text="When the actor took this position.", validators=[not_after_today]
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     created_by = done_by()
     published_by = done_by()
