@@ -72,6 +72,28 @@ def test_a_country_that_names_nothing_gets_advice_not_a_constraint_name(editor, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "advice"),
+    [
+        ({"kind": "country", "name": "poland", "slug": "poland-2", "country": "PL"},
+         "Poland is already the actor for PL"),
+        ({"kind": "organization", "name": "nato", "slug": "nato-2"},
+         "There is already an organisation named NATO"),
+        ({"kind": "organization", "name": "NATO alliance", "slug": "nato"},
+         "Another actor already has this address"),
+    ],
+    ids=["same-country", "same-name", "same-slug"],
+)  # fmt: skip
+def test_an_actor_added_twice_is_refused_naming_the_one_there(editor, fields, advice):
+    f.CountryFactory(name="Poland", slug="poland", country="PL")
+    f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    response = submit(logged_in(editor), reverse("admin:tracker_actor_add"), fields)
+    assert response.status_code == 200
+    assert advice in response.content.decode()
+    assert Actor.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_adding_a_position_from_the_panel_saves_a_draft(desk_user):
     actor = f.CountryFactory(name="Estonia", slug="estonia")
     debate = f.DebateFactory(slug="airspace")

@@ -55,7 +55,14 @@ class Actor(Versioned):
 
     kind = models.CharField(max_length=20, choices=Kind)
     name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        error_messages={
+            "unique": "Another actor already has this address; if it is the same actor, "
+            "use it rather than adding it twice."
+        },
+    )
     country = models.CharField(
         max_length=2,
         blank=True,
@@ -112,6 +119,33 @@ class Actor(Versioned):
             raise ValidationError({"aliases": "Aliases must be a list of names."})
         if self.kind == self.Kind.COUNTRY and not self.country:
             raise ValidationError({"country": "A country needs its ISO 3166-1 alpha-2 code."})
+        self._refuse_a_second_copy()
+
+    def _refuse_a_second_copy(self):
+        """One actor per country, and per name within a kind: a second "Poland"
+        would split the country's positions between two pages."""
+        others = Actor.objects.exclude(pk=self.pk)
+        if self.kind == self.Kind.COUNTRY and self.country:
+            same = others.filter(kind=self.kind, country=self.country).first()
+            if same is not None:
+                raise ValidationError(
+                    {
+                        "country": f"{same.name} is already the actor for {self.country} "
+                        f"(/actors/{same.slug}/): use it rather than adding the country twice."
+                    }
+                )
+        if self.kind and self.name.strip():
+            same = others.filter(kind=self.kind, name__iexact=self.name.strip()).first()
+            if same is not None:
+                kind = self.Kind(self.kind).label.lower()
+                article = "an" if kind[0] in "aeiou" else "a"
+                raise ValidationError(
+                    {
+                        "name": f"There is already {article} {kind} named {same.name} "
+                        f"(/actors/{same.slug}/): use it, or give this one a name that "
+                        "tells them apart."
+                    }
+                )
 
     @property
     def names(self):
