@@ -73,6 +73,12 @@ def fresh_public_page(view, params=()):
     return page
 
 
+# What views mark on a response for the middleware to read, rather than set as
+# headers: kept with a stored page, or the embeddable chart served from the
+# cache would be refused framing (X-Frame-Options: DENY, frame-ancestors 'none').
+RESPONSE_MARKS = ("embeddable", "xframe_options_exempt")
+
+
 def uncacheable(response):
     """Mark a response the page cache must not store (its address held input
     the page did not accept)."""
@@ -88,13 +94,17 @@ def _from_cache(view, request, query, prefix, args, kwargs):
     key = f"page.{prefix}.{hashlib.sha256(address.encode()).hexdigest()[:32]}"
     stored = _get_page(key)
     if stored is not None:
-        status, headers, body = stored
-        return HttpResponse(body, status=status, headers=headers)
+        status, headers, body, *marks = stored
+        response = HttpResponse(body, status=status, headers=headers)
+        for mark in marks[0] if marks else ():
+            setattr(response, mark, True)
+        return response
     response = view(request, *args, **kwargs)
     if request.method == "GET" and _storable(response):
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
-        _set_page(key, (response.status_code, dict(response.items()), response.content))
+        marks = [mark for mark in RESPONSE_MARKS if getattr(response, mark, False)]
+        _set_page(key, (response.status_code, dict(response.items()), response.content, marks))
     return response
 
 
