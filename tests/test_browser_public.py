@@ -74,3 +74,20 @@ def test_the_matrix_scrolls_sideways_on_a_phone(live_server, browser_page, demo)
     page.screenshot(path=ARTIFACTS / "public-debate-phone.png", full_page=True)
     page.set_viewport_size({"width": 1366, "height": 900})
     assert not hint.is_visible()  # a wide screen shows every option
+
+
+def test_a_very_long_name_keeps_every_page_to_a_phone_screen(live_server, browser_page, db):
+    from . import factories as f
+
+    long_name = "Ministerium" * 18  # 198 letters, no space to break at
+    actor = f.CountryFactory(name=long_name, slug="long", country="DE")
+    debate = f.DebateFactory(slug="airspace", title="Airspace")
+    f.EvidenceFactory(position=f.PositionFactory(debate=debate, actor=actor, stance=1))
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    paths = ["/actors/", "/actors/long/", "/debates/airspace/", "/compare/?a=long&b=long",
+             "/search/?q=" + "poland" * 100]  # fmt: skip
+    for path in paths:
+        page.goto(live_server.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
