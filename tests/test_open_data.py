@@ -68,10 +68,13 @@ def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url, setting
     assert "DRAFT-ONLY" not in text and "IN-DRAFT-DEBATE" not in text
     assert any("moved from −1 to +1" in title for title in titles)
     assert any(title.startswith("Retracted: Estonia") for title in titles)
-    assert all(
-        entry.link.startswith("https://tracker.example/debates/airspace/#position-")
-        for entry in parsed.entries
-    )
+    # Each entry opens the actor's record at that position, with its evidence:
+    # every public position is there, superseded, retracted or on an option.
+    record = client.get("/actors/estonia/").content.decode()
+    for entry in parsed.entries:
+        page, anchor = entry.link.split("#")
+        assert page == "https://tracker.example/actors/estonia/"
+        assert f'id="{anchor}"' in record
 
 
 def test_a_draft_debate_has_no_feed(client, world):

@@ -119,7 +119,9 @@ class _PositionFeed(Feed):
         return text
 
     def item_link(self, position):
-        path = reverse("public:debate", args=[position.debate.slug])
+        # The actor's record lists every public position with its evidence; the
+        # debate page only the current ones on the debate as a whole.
+        path = reverse("public:actor", args=[position.actor.slug])
         return site_url(f"{path}#position-{position.id}")
 
     def item_guid(self, position):
