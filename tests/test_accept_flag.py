@@ -122,6 +122,23 @@ def test_a_date_after_today_logs_nothing_and_says_why(editor, client, world):
     assert not Position.objects.exists()
 
 
+def test_a_row_in_error_is_named_at_the_top_with_a_link_to_it(editor, client, world):
+    client.force_login(editor)
+    response = submit(
+        client,
+        url(world),
+        {**TICK_FRANCE_AND_POLAND, f"actors-{POLAND}-summary": ""},
+        form_id="accept-form",
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    top = page[: page.index('class="accept-rows"')]
+    assert "Nothing was logged: correct the row of" in top
+    assert f'<a href="#row-{POLAND}">Poland</a>' in top
+    assert "France" not in top[top.index("Nothing was logged") :]
+    assert not Position.objects.exists()
+
+
 def test_two_actors_become_two_drafts_with_their_own_values(editor, client, world):
     client.force_login(editor)
     response = submit(

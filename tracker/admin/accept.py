@@ -287,7 +287,15 @@ def accept_view(model_admin, request, pk):
                 if len(positions) == 1:
                     return redirect("admin:tracker_position_change", positions[0].pk)
                 return redirect("admin:tracker_position_changelist")
+    # Named at the top: a row in error may be far down a long page.
+    rows_in_error = []
+    if data is not None:
+        for number, form in enumerate(formset.forms):
+            if form.errors:
+                row = getattr(form, "row", None)
+                rows_in_error.append((number, row.actor.name if row else "a new actor"))
     context = {
+        "rows_in_error": rows_in_error,
         "is_nav_sidebar_enabled": False,  # the rows need the width
         "title": "Accept into draft positions",
         "flag": flag,
