@@ -117,6 +117,15 @@ def test_an_unknown_attribution_is_a_400_naming_it(client, world):
     assert [e["position"] for e in on_record] == [world["early"].pk]
 
 
+@pytest.mark.parametrize("query", ["stance=9", "stance=-3", "stance_min=3", "stance_max=-7"])
+def test_a_stance_off_the_scale_is_a_400_naming_the_scale(client, world, query):
+    response = client.get(f"/api/v1/positions/?{query}")
+    assert response.status_code == 400
+    [name] = response.json()
+    assert query.startswith(name)
+    assert "from -2 to 2" in response.json()[name][0]
+
+
 def test_known_slugs_filter_as_before(client, world):
     assert summaries(client, "debate=airspace") == {"EARLY", "LATER", "FR-DRONES"}
     assert summaries(client, "actor=france") == {"FR-DRONES", "FR-SANCTIONS"}

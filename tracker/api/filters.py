@@ -10,6 +10,7 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..models.stance import STANCE_MAX, STANCE_MIN
 
 
 def naming(queryset, message, **kwargs):
@@ -64,14 +65,32 @@ def proposal_slug():
     )
 
 
+def stance_on_the_scale(**kwargs):
+    """A stance from the scale; a number off it is a 400, not an empty answer."""
+    off_the_scale = f"A stance is a whole number from {STANCE_MIN} to {STANCE_MAX}."
+    return django_filters.NumberFilter(
+        field_name="stance",
+        min_value=STANCE_MIN,
+        max_value=STANCE_MAX,
+        decimal_places=0,
+        error_messages={
+            "min_value": off_the_scale,
+            "max_value": off_the_scale,
+            "invalid": off_the_scale,
+            "max_decimal_places": off_the_scale,
+        },
+        **kwargs,
+    )
+
+
 class PositionFilter(django_filters.FilterSet):
     debate = debate_slug()
     actor = actor_slug()
     proposal = proposal_slug()
     actor_kind = django_filters.ChoiceFilter(field_name="actor__kind", choices=Actor.Kind.choices)
-    stance = django_filters.NumberFilter()
-    stance_min = django_filters.NumberFilter(field_name="stance", lookup_expr="gte")
-    stance_max = django_filters.NumberFilter(field_name="stance", lookup_expr="lte")
+    stance = stance_on_the_scale()
+    stance_min = stance_on_the_scale(lookup_expr="gte")
+    stance_max = stance_on_the_scale(lookup_expr="lte")
     stated_after = django_filters.DateFilter(field_name="stated_on", lookup_expr="gte")
     stated_before = django_filters.DateFilter(field_name="stated_on", lookup_expr="lte")
     status = django_filters.ChoiceFilter(
