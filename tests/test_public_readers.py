@@ -67,8 +67,10 @@ def test_the_embed_caption_describes_what_the_embed_has(client, debate, estonia)
     published(debate=debate, actor=estonia, stance=1)
     page = parse(client.get("/embed/debates/airspace/"))
     (caption,) = page.xpath("//figcaption")
+    today = timezone.localdate()
     assert text(caption) == (
-        "Each actor's latest published stance on the debate as a whole. "
+        "Each actor's latest published stance on the debate as a whole, "
+        f"as of {today.day} {today:%B %Y}. "
         "Each position's evidence and sources: the debate on Policy Debate Tracker."
     )
     (link,) = caption.xpath(".//a")

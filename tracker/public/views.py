@@ -169,6 +169,8 @@ def debate_embed(request, slug):
         "page": shown.page,
         "filtered": shown.filtered,
         "spectrum": shown.chart,
+        # On another site, undated, the chart would pass for today's whenever read.
+        "today": timezone.localdate(),
         "debate_url": shown.address("public:debate", debate.slug),
         "embedded": True,
     }
