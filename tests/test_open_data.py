@@ -68,6 +68,11 @@ def test_atom_feeds_parse_cleanly_and_hold_no_drafts(client, world, url, setting
     assert "DRAFT-ONLY" not in text and "IN-DRAFT-DEBATE" not in text
     assert any("moved from −1 to +1" in title for title in titles)
     assert any(title.startswith("Retracted: Estonia") for title in titles)
+    # Each entry's id is an IRI (RFC 4287), the same in both feeds and for good.
+    assert all(
+        entry.id == f"tag:tracker.example,2025:position-{entry.link.split('-')[-1]}"
+        for entry in parsed.entries
+    )
     # Each entry opens the actor's record at that position, with its evidence:
     # every public position is there, superseded, retracted or on an option.
     record = client.get("/actors/estonia/").content.decode()

@@ -1,5 +1,7 @@
 """Atom feeds of new published positions and shifts, per debate and per actor."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -10,6 +12,10 @@ from ..models import Actor, Debate, Position
 from ..models.stance import format_stance
 from .links import site_url
 from .record import told_shifts
+
+# The date in an entry's tag URI: a day the site's owner held its host name, and
+# never changed afterwards, or every reader would see every entry again.
+TAG_YEAR = 2025
 
 ITEMS = 50
 
@@ -125,7 +131,10 @@ class _PositionFeed(Feed):
         return site_url(f"{path}#position-{position.id}")
 
     def item_guid(self, position):
-        return f"position-{position.id}"
+        # An Atom id must be an IRI that never changes: a tag URI (RFC 4151) on
+        # the site's host, not the link, which moves if an actor's slug does.
+        host = urlsplit(site_url()).hostname
+        return f"tag:{host},{TAG_YEAR}:position-{position.id}"
 
     item_guid_is_permalink = False
 
