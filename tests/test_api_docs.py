@@ -28,6 +28,13 @@ def test_the_docs_page_loads_nothing_from_elsewhere_and_nothing_inline(client, d
     assert not response.cookies
 
 
+def test_the_api_root_names_its_docs_and_schema(client, db):
+    root = client.get("/api/v1/").json()
+    assert root["docs"].endswith("/api/v1/docs/")
+    assert root["schema"].endswith("/api/v1/schema/")
+    assert root["positions"].endswith("/api/v1/positions/")
+
+
 def test_the_open_data_page_links_the_docs(client, db):
     html = client.get("/export/").content.decode()
     assert 'href="/api/v1/docs/"' in html

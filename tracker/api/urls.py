@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from . import views
 
 router = DefaultRouter()
+router.APIRootView = views.ApiRootView
 router.register("debates", views.DebateViewSet, basename="debate")
 router.register("proposals", views.ProposalViewSet, basename="proposal")
 router.register("actors", views.ActorViewSet, basename="actor")

@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerView
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, routers, viewsets
+from rest_framework.reverse import reverse
 
 from ..models import Actor, DataRelease, Debate, Evidence, Position, Proposal
 from ..public.middleware import API_DOCS_CSP
@@ -87,4 +88,15 @@ class ApiDocsView(SpectacularSwaggerView):
         # drf-spectacular opens the page to other windows for OAuth sign-in
         # popups; this API has no sign-in, so the site's own policy applies.
         del response["Cross-Origin-Opener-Policy"]
+        return response
+
+
+class ApiRootView(routers.APIRootView):
+    """The API's index: every list, then where it is documented (the API
+    answers JSON only, so a browser landing here needs the way to the docs)."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        for name, view in (("docs", "api-docs"), ("schema", "api-schema")):
+            response.data[name] = reverse(view, request=request)
         return response
