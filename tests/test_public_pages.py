@@ -399,3 +399,11 @@ def test_the_site_has_an_icon(client):
     assert 'rel="icon"' in client.get("/").content.decode()
     icon = client.get("/favicon.ico")
     assert icon.status_code == 301 and icon["Location"].endswith("favicon.svg")
+
+
+@pytest.mark.django_db
+def test_an_unknown_kind_of_actor_is_named_and_every_actor_shown(client, estonia):
+    page = client.get("/actors/?kind=zzz").content.decode()
+    assert "No kind of actor is called “zzz”: every actor is shown." in page
+    assert "Estonia" in page
+    assert "No kind of actor" not in client.get("/actors/?kind=country").content.decode()

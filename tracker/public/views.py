@@ -187,7 +187,12 @@ def actor_list(request):
     response = render(
         request,
         "public/actor_list.html",
-        {"actors": list(actors), "kind": kind, "kinds": Actor.Kind.choices},
+        {
+            "actors": list(actors),
+            "kind": kind,
+            "kinds": Actor.Kind.choices,
+            "unknown_kind": kind if kind and kind not in Actor.Kind.values else "",
+        },
     )
     return uncacheable(response) if kind and kind not in Actor.Kind.values else response
 
