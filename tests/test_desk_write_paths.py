@@ -463,3 +463,12 @@ def test_a_drafts_stance_choices_speak_its_debates_words(editor):
     assert "+2 · strongly more aggressive" in html
     assert "−1 · leaning conservative" in html
     assert "towards the high pole" not in html
+
+
+@pytest.mark.django_db
+def test_a_page_outside_the_role_says_so_in_the_panel_not_a_bare_forbidden(editor):
+    response = logged_in(editor).get(reverse("admin:tracker_datarelease_add"))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Not allowed: your role does not include this page." in page
+    assert "Policy Debate Tracker" in page and "403 Forbidden" not in page
