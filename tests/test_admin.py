@@ -165,3 +165,29 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get(reverse("admin:tracker_position_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_bad_evidence_url_is_reported_as_such_not_also_as_missing(editor, client):
+    actor, debate = f.ActorFactory(), f.DebateFactory()
+    client.force_login(editor)
+    data = position_form(
+        actor,
+        debate,
+        **{
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-url": "htp//not a url",
+            "evidence-0-quote": "We will answer.",
+            "evidence-0-attribution": "on_record",
+        },
+    )
+    response = client.post(reverse("admin:tracker_position_add"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter a valid URL." in page
+    assert "Evidence needs a coverage item or a URL." not in page
+    assert not Position.objects.exists()
+    # With no URL and no story at all, the missing source is what is said.
+    data["evidence-0-url"] = ""
+    page = client.post(reverse("admin:tracker_position_add"), data).content.decode()
+    assert "Evidence needs a coverage item or a URL." in page

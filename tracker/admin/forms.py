@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 
 from ..models.actors import normalise_aliases
@@ -84,3 +85,19 @@ class OptimisticLockForm(forms.ModelForm):
         if isinstance(value, list):
             return ", ".join(map(str, value))
         return value
+
+
+class EvidenceSourceForm(forms.ModelForm):
+    """A URL that is not one is reported as that alone: the form drops it before
+    the model checks for a source, which would also say none was given."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.has_error("url") and self.has_error(NON_FIELD_ERRORS, "needs_a_source"):
+            kept = [
+                e for e in self.errors[NON_FIELD_ERRORS].as_data() if e.code != "needs_a_source"
+            ]
+            if kept:
+                self._errors[NON_FIELD_ERRORS] = self.error_class(kept, error_class="nonfield")
+            else:
+                del self._errors[NON_FIELD_ERRORS]

@@ -8,7 +8,7 @@ from django.urls import path
 from .. import desk
 from ..models import Evidence, Position
 from .accept import stance_choices
-from .forms import HttpsURLFieldsMixin, OptimisticLockForm
+from .forms import EvidenceSourceForm, HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
 from .pages import panel_page, refused
 
@@ -19,6 +19,7 @@ def is_public_record(position):
 
 class EvidenceInline(HttpsURLFieldsMixin, admin.StackedInline):
     model = Evidence
+    form = EvidenceSourceForm
     extra = 0
     autocomplete_fields = ["item", "cited_outlet"]
     fields = [
@@ -339,7 +340,7 @@ class PositionAdmin(HistoryAdmin):
         return None
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(EvidenceSourceForm):
     url = forms.URLField(
         label="bare URL",
         max_length=2000,

@@ -470,9 +470,11 @@ class Evidence(models.Model):
         kind, chain = self.get_attribution_display(), self.attribution_chain
         return kind if chain == kind else f"{kind}: {chain}"
 
+    NEEDS_A_SOURCE = "Evidence needs a coverage item or a URL."
+
     def clean(self):
         if not self.item_id and not self.url:
-            raise ValidationError("Evidence needs a coverage item or a URL.")
+            raise ValidationError(self.NEEDS_A_SOURCE, code="needs_a_source")
 
     @property
     def is_on_record(self):
