@@ -72,7 +72,7 @@ def _listed(dots):
     from .fragments import joined, markup  # fragments builds on stance_class above
 
     if not dots:
-        return markup('<p class="spectrum-none">None</p>')
+        return markup('<p class="spectrum-none">No actor</p>')
     dot = '<li><span class="spectrum-dot" aria-hidden="true"></span>'
     items = (
         markup(dot + '<a class="spectrum-label" href="{}">{}</a></li>', d.href, d.name)
