@@ -135,3 +135,11 @@ def test_evidence_is_named_by_who_said_it_not_by_a_row_number():
         item=None, url="https://a.example/", attribution="editor_inference"
     )
     assert str(inferred) == "Editor's inference"
+
+
+@pytest.mark.django_db
+def test_an_unknown_kind_is_a_validation_error_not_a_crash():
+    actor = Actor(kind="zzz", name="Somebody", slug="somebody")
+    with pytest.raises(ValidationError) as refused:
+        actor.full_clean()
+    assert "kind" in refused.value.message_dict

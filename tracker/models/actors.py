@@ -134,7 +134,7 @@ class Actor(Versioned):
                         f"(/actors/{same.slug}/): use it rather than adding the country twice."
                     }
                 )
-        if self.kind and self.name.strip():
+        if self.kind in self.Kind.values and self.name.strip():
             same = others.filter(kind=self.kind, name__iexact=self.name.strip()).first()
             if same is not None:
                 kind = self.Kind(self.kind).label.lower()
