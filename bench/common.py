@@ -82,3 +82,18 @@ def drop_database(server, name):
     connections.close_all()
     with psycopg.connect(server + "/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def watched_debate():
+    """Russia, and a debate whose watch query matches drone stories about it:
+    what the ingest benches flag against."""
+    from tracker.models import Actor, Debate
+
+    Actor.objects.create(
+        kind="country", name="Russia", slug="russia", country="RU", aliases=["Kremlin"]
+    )
+    Debate.objects.create(
+        title="Airspace", slug="airspace", question="How should allies answer Russian drones?",
+        low_label="low", high_label="high", status="active",
+        watch_query="(NATO OR allies) AND (@russia OR drone*)",
+    )  # fmt: skip

@@ -39,7 +39,7 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from common import create_database, drop_database, line, setup_django
+from common import create_database, drop_database, line, setup_django, watched_debate
 from workers import BATCH_TIMEOUT, DEFAULT_CORPUS, Worker, production_env, wait
 
 SIZES = (2_000, 20_000)
@@ -277,17 +277,10 @@ def poll_pass(feeds, env, folder, concurrency, broker, label):
 
 
 def bench_worker(fleet, server, broker, sample, env, folder, concurrency):
-    from tracker.models import Actor, CoverageItem, Debate, Feed
+    from tracker.models import CoverageItem, Feed
 
     Feed.objects.all().delete()
-    Actor.objects.create(
-        kind="country", name="Russia", slug="russia", country="RU", aliases=["Kremlin"]
-    )
-    Debate.objects.create(
-        title="Airspace", slug="airspace", question="How should allies answer Russian drones?",
-        low_label="low", high_label="high", status="active",
-        watch_query="(NATO OR allies) AND (@russia OR drone*)",
-    )  # fmt: skip
+    watched_debate()
     Feed.objects.bulk_create(
         [Feed(url=server.url(n), poll_interval=fleet.interval(n)) for n in range(sample)]
     )

@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import ROOT, create_database, drop_database, line, setup_django, timed
+from common import ROOT, create_database, drop_database, line, setup_django, timed, watched_debate
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "news-feeds"
 
@@ -206,20 +206,12 @@ def bench_e2e(files, cpu_rate):
     from django.core.management import call_command
 
     from tracker.ingest.files import import_files
-    from tracker.models import Actor, Debate
 
     call_command("migrate", verbosity=0)
 
     def fresh():
         call_command("flush", interactive=False, verbosity=0)
-        Actor.objects.create(
-            kind="country", name="Russia", slug="russia", country="RU", aliases=["Kremlin"]
-        )
-        Debate.objects.create(
-            title="Airspace", slug="airspace", question="How should allies answer Russian drones?",
-            low_label="low", high_label="high", status="active",
-            watch_query="(NATO OR allies) AND (@russia OR drone*)",
-        )  # fmt: skip
+        watched_debate()
 
     rates, cpu_rates = {}, {}
     for relevance in (False, True):

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, create_database, drop_database, line, setup_django
+from common import ROOT, create_database, drop_database, line, setup_django, watched_debate
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "news-feeds"
 SECRET = "bench-secret-key-that-is-long-enough-to-pass-checks"  # noqa: S105 (throwaway)
@@ -95,17 +95,10 @@ def fresh_batch(urls):
     from django.core.management import call_command
     from django.utils import timezone
 
-    from tracker.models import Actor, Debate, Feed
+    from tracker.models import Feed
 
     call_command("flush", interactive=False, verbosity=0)
-    Actor.objects.create(
-        kind="country", name="Russia", slug="russia", country="RU", aliases=["Kremlin"]
-    )
-    Debate.objects.create(
-        title="Airspace", slug="airspace", question="How should allies answer Russian drones?",
-        low_label="low", high_label="high", status="active",
-        watch_query="(NATO OR allies) AND (@russia OR drone*)",
-    )  # fmt: skip
+    watched_debate()
     now = timezone.now()
     Feed.objects.bulk_create([Feed(url=url, next_fetch_at=now) for url in urls])
 
