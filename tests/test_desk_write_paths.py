@@ -470,5 +470,5 @@ def test_a_page_outside_the_role_says_so_in_the_panel_not_a_bare_forbidden(edito
     response = logged_in(editor).get(reverse("admin:tracker_datarelease_add"))
     assert response.status_code == 403
     page = response.content.decode()
-    assert "Not allowed: your role does not include this page." in page
+    assert "Not allowed: this page is not open to you." in page
     assert "Policy Debate Tracker" in page and "403 Forbidden" not in page
