@@ -214,8 +214,13 @@ class Membership(models.Model):
             raise ValidationError({"end_date": "A membership cannot end before it starts."})
 
     def is_current(self, on):
-        starts = self.start_date is None or self.start_date <= on
-        ends = self.end_date is None or self.end_date >= on
+        return self.spans(self.start_date, self.end_date, on)
+
+    @staticmethod
+    def spans(start_date, end_date, on):
+        """Whether a membership from start_date to end_date (either open) holds on `on`."""
+        starts = start_date is None or start_date <= on
+        ends = end_date is None or end_date >= on
         return starts and ends
 
 

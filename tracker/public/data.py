@@ -4,7 +4,9 @@ the number of actors or positions (the tests pin the counts)."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..models import Actor, Evidence, Membership, Position
+from django.db.models.base import ModelState
+
+from ..models import Actor, Evidence, Membership, Position, Proposal
 from ..models.stance import STANCE_VALUES
 
 # What the pages never print of a position and its actor: left in the database,
@@ -16,6 +18,20 @@ UNPRINTED_FIELDS = [
     *("actor__description", "actor__wikidata_id"),
 ]
 
+
+def _printed(model, path=""):
+    """The fields of `model` a page prints, as paths from a position."""
+    paths = (f"{path}{field.name}" for field in model._meta.concrete_fields)
+    return [name for name in paths if name not in UNPRINTED_FIELDS]
+
+
+# A current position as the debate page prints it, with its actor and option.
+PRINTED_CURRENT_FIELDS = [
+    *_printed(Position),
+    *_printed(Actor, "actor__"),
+    *_printed(Proposal, "proposal__"),
+]
+
 # What the pages print of a piece of evidence and its story: a story's text,
 # signature and embedding stay in the database.
 PRINTED_EVIDENCE_FIELDS = [
@@ -25,18 +41,84 @@ PRINTED_EVIDENCE_FIELDS = [
 ]
 
 
+def printable(queryset, fields):
+    """The rows of `queryset` as instances of its model holding only `fields`
+    (paths such as "item__outlet__name"), each related row on a path built and
+    attached as select_related() would (None where the key is empty).
+
+    Built without Model.__init__: a page of 200 actors reads thousands of rows,
+    and __init__'s per-field descriptors and signals cost more than the query.
+    The instances are for printing: nothing saves them, and a field not asked
+    for is read from the database when touched, as with only()."""
+    relations = sorted(
+        {
+            path.rsplit("__", depth)[0]
+            for path in fields
+            for depth in range(1, path.count("__") + 1)
+        },
+        key=lambda path: path.count("__"),
+    )
+    models = {"": queryset.model}
+    links = []  # (relation, its parent, the foreign key on the parent)
+    for relation in relations:
+        parent, _, name = relation.rpartition("__")
+        key = models[parent]._meta.get_field(name)
+        models[relation] = key.related_model
+        links.append((relation, parent, key))
+
+    # Each column once: a query filtered on a window orders by column number,
+    # and two names for one column ("actor" and "actor__id") shift the numbers.
+    # A foreign key to a related row read here is that row's key.
+    fields = [path for path in fields if path not in relations]
+    columns = {}
+
+    def column(path):
+        return columns.setdefault(path, len(columns))
+
+    def prefixed(relation, name):
+        return f"{relation}__{name}" if relation else name
+
+    keys = {relation: column(prefixed(relation, models[relation]._meta.pk.name))
+            for relation in ["", *relations]}  # fmt: skip
+    own = {
+        relation: [(index, models[relation]._meta.pk.attname)] for relation, index in keys.items()
+    }
+    for path in fields:
+        relation, _, name = path.rpartition("__")
+        own[relation].append((column(path), models[relation]._meta.get_field(name).attname))
+
+    database = queryset.db
+    built = []
+    for row in queryset.values_list(*columns):
+        instances = {"": _bare(models[""], database, own[""], row)}
+        for relation, parent, key in links:
+            pk = row[keys[relation]]
+            child = None if pk is None else _bare(models[relation], database, own[relation], row)
+            instances[relation] = child
+            holder = instances[parent]
+            if holder is not None:
+                holder.__dict__[key.attname] = pk
+                holder._state.fields_cache[key.name] = child
+        built.append(instances[""])
+    return built
+
+
+def _bare(model, database, own, row):
+    """An instance holding the row's values at `own` ((index, attname) pairs)."""
+    instance = model.__new__(model)
+    instance.__dict__.update((attname, row[index]) for index, attname in own)
+    state = instance._state = ModelState()
+    state.adding = False
+    state.db = database
+    return instance
+
+
 def attach_evidence(positions):
     """Give each position .public_evidence and .corroboration_total (two queries)."""
     ids = [p.id for p in positions]
     evidence = defaultdict(list)
-    rows = (
-        Evidence.objects.public()
-        .filter(position_id__in=ids)
-        .select_related("item__outlet", "cited_outlet")
-        .only(*PRINTED_EVIDENCE_FIELDS)
-        .order_by("id")
-    )
-    for row in rows:
+    rows = Evidence.objects.public().filter(position_id__in=ids).order_by("id")
+    for row in printable(rows, PRINTED_EVIDENCE_FIELDS):
         evidence[row.position_id].append(row)
     counts = dict(
         Position.objects.filter(id__in=ids).with_corroboration().values_list("id", "corroboration")
@@ -82,25 +164,28 @@ class DebateData:
 
 def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution=""):
     proposals = list(debate.proposals.all())
-    current = list(
+    current = printable(
         Position.objects.public()
         .current_positions(debate, as_of=as_of)
-        .select_related("actor", "proposal")
-        .defer(*UNPRINTED_FIELDS)
-        .order_by("actor__name", "proposal__rung")
+        .order_by("actor__name", "proposal__rung"),
+        PRINTED_CURRENT_FIELDS,
     )
     attach_evidence(current)
-    memberships = (
-        Membership.objects.filter(
-            organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
-        )
-        .select_related("organization")
-        .only("member_id", "start_date", "end_date", "organization__name", "organization__slug")
-    )
+    # Plain values, one bloc object each: a bloc of 200 members is one bloc, not
+    # 200 copies of it with 200 membership rows around them.
+    memberships = Membership.objects.filter(
+        organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
+    ).values_list(
+        "member_id", "start_date", "end_date", "organization_id", "organization__name",
+        "organization__slug",
+    )  # fmt: skip
+    blocs_by_id = {}
     bloc_of = defaultdict(list)
-    for membership in memberships:
-        if as_of is None or membership.is_current(as_of):
-            bloc_of[membership.member_id].append(membership.organization)
+    for member_id, start, end, bloc_id, name, slug in memberships:
+        if as_of is None or Membership.spans(start, end, as_of):
+            if bloc_id not in blocs_by_id:
+                blocs_by_id[bloc_id] = Actor(id=bloc_id, kind=Actor.Kind.BLOC, name=name, slug=slug)
+            bloc_of[member_id].append(blocs_by_id[bloc_id])
 
     def keep(position):
         if kind and position.actor.kind != kind:
