@@ -3,6 +3,7 @@ the number of actors or positions (the tests pin the counts)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.db.models.base import ModelState
 
@@ -87,6 +88,7 @@ def printable(queryset, fields):
         relation, _, name = path.rpartition("__")
         own[relation].append((column(path), models[relation]._meta.get_field(name).attname))
 
+    own = {relation: _reader(pairs) for relation, pairs in own.items()}
     database = queryset.db
     built = []
     for row in queryset.values_list(*columns):
@@ -103,10 +105,18 @@ def printable(queryset, fields):
     return built
 
 
-def _bare(model, database, own, row):
-    """An instance holding the row's values at `own` ((index, attname) pairs)."""
+def _reader(pairs):
+    """(index, attname) pairs -> a function of a row giving (attname, value) pairs."""
+    indexes = [index for index, _ in pairs]
+    names = [attname for _, attname in pairs]
+    pick = itemgetter(*indexes) if len(indexes) > 1 else lambda row: (row[indexes[0]],)
+    return lambda row: zip(names, pick(row), strict=True)
+
+
+def _bare(model, database, read, row):
+    """An instance holding what `read` (a _reader) takes from the row."""
     instance = model.__new__(model)
-    instance.__dict__.update((attname, row[index]) for index, attname in own)
+    instance.__dict__.update(read(row))
     state = instance._state = ModelState()
     state.adding = False
     state.db = database
