@@ -298,3 +298,30 @@ def test_search_costs_the_same_queries_however_many_positions_match(client, deba
     for n in range(1, 25):
         quoted(n)
     assert queries_for(client, "/search/?q=radar") == few
+
+
+@pytest.mark.django_db
+def test_search_finds_every_word_in_any_order_and_leaves_out_excluded_words(
+    client, debate, estonia
+):
+    latvia = f.CountryFactory(name="Latvia", slug="latvia", country="LV")
+    published(debate=debate, actor=estonia, summary="Wants drones shot down over Poland.")
+    published(debate=debate, actor=latvia, summary="Poland should wait; drones are cheap.")
+
+    def summaries(query):
+        return sorted(p.summary for p in client.get("/search/", {"q": query}).context["positions"])
+
+    assert summaries("Poland drones") == [
+        "Poland should wait; drones are cheap.",
+        "Wants drones shot down over Poland.",
+    ]
+    assert summaries("drones Poland -wait") == ["Wants drones shot down over Poland."]
+    assert summaries("Poland tanks") == []
+    # Nothing to look for finds nothing, and says why.
+    assert summaries("-wait") == summaries('""') == summaries('- "') == []
+    assert "Give a word to look for" in client.get("/search/", {"q": "-wait"}).content.decode()
+    # Quoted words stay a phrase.
+    assert summaries('"drones shot"') == ["Wants drones shot down over Poland."]
+    assert summaries('"shot drones"') == []
+    # An actor is found only by every word.
+    assert client.get("/search/", {"q": "Latvia Poland"}).context["actors"] == []

@@ -255,7 +255,9 @@ HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
     results, problem = NO_RESULTS, ""
-    if query:
+    if query and not any(not excluded for _, excluded in _terms(query)):
+        problem = "Give a word to look for, not only words to leave out."
+    elif query:
         try:
             with transaction.atomic():
                 results = _search(query)
@@ -271,6 +273,34 @@ def _single_negations(query):
     negations stacked until PostgreSQL gives up ("tsquery stack too small"):
     "--word" becomes "-word", and hyphens before no word are dropped."""
     return HYPHEN_RUNS.sub("-", BARE_HYPHENS.sub(" ", query))
+
+
+# A term of a query as web search engines read it: "quoted words" or a word,
+# either excluded by a leading hyphen.
+TERMS = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+
+def _terms(query):
+    """The query's terms for a database without full-text search, read as
+    PostgreSQL's websearch reads them: (text, excluded) pairs; "or" between
+    words is dropped (every other word must still be there)."""
+    terms = []
+    for hyphen, phrase, word_hyphen, word in TERMS.findall(_single_negations(query)):
+        text = " ".join((phrase or word).split()).strip("-")
+        if text and text.lower() != "or":
+            terms.append((text, bool(hyphen or word_hyphen)))
+    return terms
+
+
+def _every_term(terms, *fields):
+    """Rows holding each term in one of the fields, and no excluded term in any."""
+    condition = Q()
+    for text, excluded in terms:
+        anywhere = Q()
+        for name in fields:
+            anywhere |= Q(**{f"{name}__icontains": text})
+        condition &= ~anywhere if excluded else anywhere
+    return condition
 
 
 def _search(query):
@@ -302,16 +332,13 @@ def _search(query):
             Q(document=terms) | Exists(quotes.filter(position=OuterRef("pk")))
         )
     else:
-        debates = debates.filter(
-            Q(title__icontains=query) | Q(question__icontains=query) | Q(summary__icontains=query)
-        )
-        actors = actors.filter(
-            Q(name__icontains=query) | Q(aliases__icontains=query) | Q(description__icontains=query)
-        )
-        proposals = proposals.filter(Q(title__icontains=query) | Q(description__icontains=query))
-        quotes = quotes.filter(quote__icontains=query)
+        terms = _terms(query)
+        debates = debates.filter(_every_term(terms, "title", "question", "summary"))
+        actors = actors.filter(_every_term(terms, "name", "aliases", "description"))
+        proposals = proposals.filter(_every_term(terms, "title", "description"))
+        quotes = quotes.filter(_every_term(terms, "quote"))
         positions = positions.filter(
-            Q(summary__icontains=query) | Exists(quotes.filter(position=OuterRef("pk")))
+            _every_term(terms, "summary") | Exists(quotes.filter(position=OuterRef("pk")))
         )
     # Newest first; within a day, each actor's stance on a debate before its options.
     found = list(
