@@ -165,3 +165,10 @@ def airspace_flag(article, **item_fields):
         suggested_stance=1, stance_reasons=[{"cue": "pushing for", "direction": 1}],
         matched_actors=[poland, france, russia],
     )  # fmt: skip
+
+
+def ready_draft(**fields):
+    """A draft position with a piece of evidence: what a publisher may publish."""
+    position = PositionFactory(draft=True, **fields)
+    EvidenceFactory(position=position)
+    return position

@@ -140,6 +140,7 @@ def test_a_publisher_publishing_records_who_and_when(publisher, client):
     client.post(reverse("admin:tracker_position_add"), position_form(actor, debate))
     position = Position.objects.get()
     assert position.status == Position.Status.DRAFT  # even a publisher drafts first
+    f.EvidenceFactory(position=position)
     response = client.post(reverse("admin:tracker_position_publish", args=[position.pk]))
     assert response.status_code == 302
     position.refresh_from_db()

@@ -43,7 +43,7 @@ def confirmed(client, airspace):
 
 
 def publish_draft(actor, debate, stance, when):
-    position = f.PositionFactory(actor=actor, debate=debate, stance=stance, draft=True)
+    position = f.ready_draft(actor=actor, debate=debate, stance=stance)
     return desk.publish(position, None, now=when)
 
 

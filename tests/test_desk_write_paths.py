@@ -261,11 +261,10 @@ def test_bulk_publish_asks_first_and_names_the_shifts(publisher):
     estonia = f.CountryFactory(name="Estonia", slug="estonia")
     debate = f.DebateFactory(slug="airspace")
     f.PositionFactory(actor=estonia, debate=debate, stance=-1, stated_on=datetime.date(2025, 9, 1))
-    shift = f.PositionFactory(
-        actor=estonia, debate=debate, stance=1, stated_on=datetime.date(2025, 10, 9),
-        status="draft", published_at=None,
-    )  # fmt: skip
-    fresh = f.PositionFactory(debate=debate, status="draft", published_at=None)
+    shift = f.ready_draft(
+        actor=estonia, debate=debate, stance=1, stated_on=datetime.date(2025, 10, 9)
+    )
+    fresh = f.ready_draft(debate=debate)
     client = logged_in(publisher)
     changelist = reverse("admin:tracker_position_changelist")
     asked = client.post(
@@ -283,6 +282,45 @@ def test_bulk_publish_asks_first_and_names_the_shifts(publisher):
     )
     assert confirm.status_code == 302
     assert Position.objects.filter(status="draft").count() == 0
+
+
+@pytest.mark.django_db
+def test_a_draft_without_evidence_is_not_published_and_the_publisher_is_told(publisher):
+    bare = f.PositionFactory(draft=True, summary="Wants a firmer answer.")
+    superseded = f.PositionFactory(draft=True, summary="Backs the plan.")
+    old = f.EvidenceFactory(position=superseded)
+    Evidence.objects.filter(pk=old.pk).update(superseded_at=timezone.now())
+    ready = f.ready_draft(summary="Wants jets on the border.")
+    client = logged_in(publisher)
+
+    # One at a time: the confirmation says so before, the refusal after.
+    publish = reverse("admin:tracker_position_publish", args=[bare.pk])
+    assert "at least one piece of evidence" in client.get(publish).content.decode()
+    refused = client.post(publish, follow=True)
+    assert "A position is published with at least one piece of evidence" in (
+        refused.content.decode()
+    )
+    bare.refresh_from_db()
+    assert (bare.status, bare.published_at) == ("draft", None)
+
+    # In bulk: the ready draft goes out, the others stay drafts, each named.
+    changelist = reverse("admin:tracker_position_changelist")
+    chosen = [bare.pk, superseded.pk, ready.pk]
+    asked = client.post(changelist, {"action": "publish_selected", "_selected_action": chosen})
+    assert asked.content.decode().count("No evidence yet: it will be left as a draft.") == 2
+    done = client.post(
+        changelist,
+        {"action": "publish_selected", "_selected_action": chosen, "post": "yes"},
+        follow=True,
+    )
+    notes = [str(m) for m in done.context["messages"]]
+    assert sum("at least one piece of evidence" in note for note in notes) == 2
+    assert "1 position(s) published." in notes
+    assert dict(Position.objects.values_list("summary", "status")) == {
+        "Wants a firmer answer.": "draft",
+        "Backs the plan.": "draft",
+        "Wants jets on the border.": "published",
+    }
 
 
 @pytest.mark.django_db

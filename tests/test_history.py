@@ -24,6 +24,7 @@ def test_a_position_history_shows_the_editor_and_the_publisher(editor, publisher
         },
     )  # fmt: skip
     position = Position.objects.get()
+    f.EvidenceFactory(position=position)
     client.force_login(publisher)
     client.post(reverse("admin:tracker_position_publish", args=[position.pk]))
     records = list(position.history.order_by("history_date"))
@@ -75,7 +76,7 @@ def test_only_a_publisher_can_revert(editor, publisher, client):
 
 @pytest.mark.django_db
 def test_reverting_cannot_rewrite_a_published_stance(publisher, client):
-    position = f.PositionFactory(stance=1, status="draft", published_at=None)
+    position = f.ready_draft(stance=1)
     position.stance = -1
     position.save()
     desk.publish(position, publisher)

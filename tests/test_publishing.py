@@ -16,7 +16,7 @@ DAY = datetime.date(2025, 10, 9)
 
 
 def draft(**fields):
-    return f.PositionFactory(draft=True, **fields)
+    return f.ready_draft(**fields)
 
 
 def drafted_shift(before, after, days):
@@ -157,6 +157,7 @@ def test_a_copy_of_a_published_position_saves_as_a_new_draft(publisher):
     assert stored.stated_on == datetime.date(2025, 10, 16)
     original = Position.objects.get(pk=original.pk)
     assert (original.status, original.stance) == ("published", 1)
+    f.EvidenceFactory(position=stored)
     desk.publish(stored, publisher)
     assert Position.objects.get(pk=copy.pk).status == "published"
 

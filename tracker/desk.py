@@ -185,6 +185,13 @@ def accept_flag(user, flag, drafts):
     return positions
 
 
+# Readers are told why the desk believes each position: none goes out bare.
+NEEDS_EVIDENCE = (
+    "A position is published with at least one piece of evidence: add the story, "
+    "a URL or the desk's own inference, then publish."
+)
+
+
 def publish(position, user, now=None):
     """Publish a draft; a drafted correction is applied to what it corrects
     instead, and that (published) position is returned."""
@@ -193,6 +200,8 @@ def publish(position, user, now=None):
     position.full_clean()
     if position.corrects_id:
         return _apply_correction(position, user, now or timezone.now())
+    if not position.evidence.current().exists():
+        raise ValidationError(NEEDS_EVIDENCE)
     position.status = Position.Status.PUBLISHED
     position.published_at = now or timezone.now()
     position.published_by = user

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
@@ -260,6 +261,7 @@ class PositionAdmin(HistoryAdmin):
             "record": position,
             "shift": desk.shift_description(position),
             "action": "publish",
+            "needs_evidence": not position.evidence.current().exists() and desk.NEEDS_EVIDENCE,
         }
         return panel_page(self, request, "admin/tracker/position/confirm.html", context)
 
@@ -312,8 +314,10 @@ class PositionAdmin(HistoryAdmin):
     @admin.action(description="Publish the selected drafts…", permissions=["publish"])
     def publish_selected(self, request, queryset):
         drafts = list(
-            queryset.filter(status=Position.Status.DRAFT).select_related(
-                "actor", "debate", "proposal"
+            queryset.filter(status=Position.Status.DRAFT)
+            .select_related("actor", "debate", "proposal")
+            .annotate(
+                has_evidence=Exists(Evidence.objects.current().filter(position=OuterRef("pk")))
             )
         )
         if request.POST.get("post") != "yes":
