@@ -85,8 +85,8 @@ def test_a_reader_follows_confirms_gets_one_alert_a_day_and_unsubscribes(client,
         client.post(path_of(body(confirmation), "confirm"))
         assert Subscription.objects.get().confirmed_at is not None
 
-        shift = f.PositionFactory(
-            actor=estonia, debate=airspace, stance=2, draft=True, summary="Wants drones armed."
+        shift = f.ready_draft(
+            actor=estonia, debate=airspace, stance=2, summary="Wants drones armed."
         )
         desk.publish(shift, None)
         run_sweep(conn, worker, log_path)
@@ -101,7 +101,7 @@ def test_a_reader_follows_confirms_gets_one_alert_a_day_and_unsubscribes(client,
         assert alert["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
         # A second shift the same day: no second message.
-        desk.publish(f.PositionFactory(actor=estonia, debate=airspace, stance=0, draft=True), None)
+        desk.publish(f.ready_draft(actor=estonia, debate=airspace, stance=0), None)
         run_sweep(conn, worker, log_path)
         assert len(sent_mail(outbox)) == 2
 
