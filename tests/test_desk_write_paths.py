@@ -295,7 +295,9 @@ def test_a_draft_without_evidence_is_not_published_and_the_publisher_is_told(pub
 
     # One at a time: the confirmation says so before, the refusal after.
     publish = reverse("admin:tracker_position_publish", args=[bare.pk])
-    assert "at least one piece of evidence" in client.get(publish).content.decode()
+    asking = client.get(publish).content.decode()
+    assert "at least one piece of evidence" in asking
+    assert 'value="Publish"' not in asking and "Back to the draft to add evidence" in asking
     refused = client.post(publish, follow=True)
     assert "A position is published with at least one piece of evidence" in (
         refused.content.decode()

@@ -263,6 +263,8 @@ class PositionAdmin(HistoryAdmin):
             "action": "publish",
             "needs_evidence": not position.evidence.current().exists() and desk.NEEDS_EVIDENCE,
         }
+        if context["needs_evidence"]:
+            context["blocked"] = "Back to the draft to add evidence"
         return panel_page(self, request, "admin/tracker/position/confirm.html", context)
 
     def retract_view(self, request, pk):
