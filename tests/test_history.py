@@ -3,6 +3,7 @@ publishers revert."""
 
 import pytest
 from django.urls import reverse
+from lxml import html
 
 from tracker import desk
 from tracker.models import Actor, Flag, Position
@@ -164,3 +165,28 @@ def test_a_published_position_is_not_reverted_but_corrected(committing_publisher
 
     assert response.status_code == 403
     assert Position.objects.get(pk=position.pk).summary == "Backed the initative, maybe."
+
+
+@pytest.mark.django_db
+def test_a_position_history_reads_as_words_not_stored_values(editor, publisher, client):
+    position = f.ready_draft(stance=1, summary="Wants more.")
+    client.force_login(publisher)
+    client.post(reverse("admin:tracker_position_publish", args=[position.pk]))
+    page = parse(client.get(reverse("admin:tracker_position_history", args=[position.pk])))
+    changes = [text(item) for item in page.xpath("//table[@id='change-history']//li")]
+    assert "Status: Draft → Published" in changes
+    assert "Published by: — → publisher-user" in changes
+    assert any(change.startswith("Published at: — → ") for change in changes)
+    # Bookkeeping is not a change an editor made.
+    assert not [change for change in changes if change.startswith(("Version", "Updated at"))]
+    body = text(page.xpath("//table[@id='change-history']")[0])
+    assert "pk=None" not in body and "None" not in body
+
+
+def parse(response):
+    assert response.status_code == 200
+    return html.fromstring(response.content.decode())
+
+
+def text(element):
+    return " ".join(element.text_content().split())

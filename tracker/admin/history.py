@@ -1,12 +1,49 @@
+import dataclasses
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
+from django.utils import formats, timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+NOTHING = "—"
+
+# What a save records for itself, not what an editor changed.
+BOOKKEEPING_FIELDS = {"version", "updated_at", "created_at"}
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """A change as an editor reads it: a choice by its label, a date in the
+    panel's format, an empty value as a dash; bookkeeping left out."""
+
+    def context_for_delta_changes(self, delta):
+        changes = [c for c in delta.changes if c.field not in BOOKKEEPING_FIELDS]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
+            return NOTHING
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, datetime.date):
+            return formats.date_format(value, "DATE_FORMAT")
+        return super().prepare_delta_change_value(change, value)
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
     """Every change is on record and visible; only publishers may revert to an
     earlier version, and nobody edits the history itself."""
+
+    object_history_list_template = "admin/tracker/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
 
     def has_change_history_permission(self, request, obj=None):
         # A record nobody may edit (a published position) is not reverted either.
