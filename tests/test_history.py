@@ -3,13 +3,13 @@ publishers revert."""
 
 import pytest
 from django.urls import reverse
-from lxml import html
 
 from tracker import desk
 from tracker.models import Actor, Flag, Position
 
 from . import factories as f
 from .forms import change_form, rendered_form
+from .pages import parse, text
 
 
 @pytest.mark.django_db
@@ -181,12 +181,3 @@ def test_a_position_history_reads_as_words_not_stored_values(editor, publisher, 
     assert not [change for change in changes if change.startswith(("Version", "Updated at"))]
     body = text(page.xpath("//table[@id='change-history']")[0])
     assert "pk=None" not in body and "None" not in body
-
-
-def parse(response):
-    assert response.status_code == 200
-    return html.fromstring(response.content.decode())
-
-
-def text(element):
-    return " ".join(element.text_content().split())

@@ -10,6 +10,7 @@ from lxml import html
 from tracker.models import Evidence
 
 from . import factories as f
+from .pages import parse, text
 from .test_page_cache import served_from_cache
 from .test_public_pages import _populate, queries_for
 
@@ -19,15 +20,6 @@ SITE = "https://tracker.example"
 
 def published(**fields):
     return f.PositionFactory(**fields)
-
-
-def parse(response):
-    assert response.status_code == 200
-    return html.fromstring(response.content.decode())
-
-
-def text(element):
-    return " ".join(element.text_content().split())
 
 
 def embed_snippet(client, url):

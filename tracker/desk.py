@@ -192,6 +192,11 @@ NEEDS_EVIDENCE = (
 )
 
 
+def lacks_evidence(position):
+    """Whether the draft has no current evidence, and so cannot be published."""
+    return not position.evidence.current().exists()
+
+
 def publish(position, user, now=None):
     """Publish a draft; a drafted correction is applied to what it corrects
     instead, and that (published) position is returned."""
@@ -200,7 +205,7 @@ def publish(position, user, now=None):
     position.full_clean()
     if position.corrects_id:
         return _apply_correction(position, user, now or timezone.now())
-    if not position.evidence.current().exists():
+    if lacks_evidence(position):
         raise ValidationError(NEEDS_EVIDENCE)
     position.status = Position.Status.PUBLISHED
     position.published_at = now or timezone.now()

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
@@ -261,9 +260,9 @@ class PositionAdmin(HistoryAdmin):
             "record": position,
             "shift": desk.shift_description(position),
             "action": "publish",
-            "needs_evidence": not position.evidence.current().exists() and desk.NEEDS_EVIDENCE,
         }
-        if context["needs_evidence"]:
+        if desk.lacks_evidence(position):
+            context["needs_evidence"] = desk.NEEDS_EVIDENCE
             context["blocked"] = "Back to the draft to add evidence"
         return panel_page(self, request, "admin/tracker/position/confirm.html", context)
 
@@ -316,16 +315,17 @@ class PositionAdmin(HistoryAdmin):
     @admin.action(description="Publish the selected drafts…", permissions=["publish"])
     def publish_selected(self, request, queryset):
         drafts = list(
-            queryset.filter(status=Position.Status.DRAFT)
-            .select_related("actor", "debate", "proposal")
-            .annotate(
-                has_evidence=Exists(Evidence.objects.current().filter(position=OuterRef("pk")))
+            queryset.filter(status=Position.Status.DRAFT).select_related(
+                "actor", "debate", "proposal"
             )
         )
         if request.POST.get("post") != "yes":
             context = {
                 "title": "Publish these drafts?",
-                "drafts": [(position, desk.shift_description(position)) for position in drafts],
+                "drafts": [
+                    (position, desk.shift_description(position), desk.lacks_evidence(position))
+                    for position in drafts
+                ],
                 "skipped": queryset.exclude(status=Position.Status.DRAFT).count(),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
