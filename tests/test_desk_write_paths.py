@@ -309,7 +309,10 @@ def test_a_draft_without_evidence_is_not_published_and_the_publisher_is_told(pub
     changelist = reverse("admin:tracker_position_changelist")
     chosen = [bare.pk, superseded.pk, ready.pk]
     asked = client.post(changelist, {"action": "publish_selected", "_selected_action": chosen})
-    assert asked.content.decode().count("No evidence yet: it will be left as a draft.") == 2
+    asking = asked.content.decode()
+    assert asking.count("No evidence yet: it will be left as a draft.") == 2
+    assert "Readers will see 1 of these 3 positions" in asking
+    assert 'value="Publish 1"' in asking
     done = client.post(
         changelist,
         {"action": "publish_selected", "_selected_action": chosen, "post": "yes"},

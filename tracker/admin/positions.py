@@ -320,12 +320,14 @@ class PositionAdmin(HistoryAdmin):
             )
         )
         if request.POST.get("post") != "yes":
+            listed = [
+                (position, desk.shift_description(position), desk.lacks_evidence(position))
+                for position in drafts
+            ]
             context = {
                 "title": "Publish these drafts?",
-                "drafts": [
-                    (position, desk.shift_description(position), desk.lacks_evidence(position))
-                    for position in drafts
-                ],
+                "drafts": listed,
+                "ready": sum(not bare for _, _, bare in listed),
                 "skipped": queryset.exclude(status=Position.Status.DRAFT).count(),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
