@@ -7,6 +7,7 @@ Uses a throwaway PostgreSQL database (DATABASE_URL's server) unless --sqlite.
 
 import argparse
 import datetime
+import os
 import tempfile
 
 from common import create_database, drop_database, line, median_get_ms, migrate, setup_django
@@ -69,6 +70,7 @@ def main():
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--sqlite", action="store_true")
     args = parser.parse_args()
+    os.environ["DEBUG"] = "0"  # as deployed: no query log, no debug pages
     database = None
     if args.sqlite:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"

@@ -44,6 +44,13 @@ def three_debates(db):
     return air, sea
 
 
+def spread(debate, until):
+    """The spread as the debate page reads it, from the debate's runs."""
+    return distribution(
+        Position.objects.public().filter(debate=debate, stated_on__lte=until).runs(), until
+    )
+
+
 def test_month_ends_run_to_the_last_day_then_stop_at_the_date_asked():
     assert month_ends(day("2025-11-20"), day("2026-02-10")) == [
         day("2025-11-30"), day("2025-12-31"), day("2026-01-31"), day("2026-02-10"),
@@ -53,7 +60,7 @@ def test_month_ends_run_to_the_last_day_then_stop_at_the_date_asked():
 
 def test_the_spread_month_by_month_counts_each_actors_stance_at_each_months_end(three_debates):
     air, _ = three_debates
-    months = distribution(air, day("2025-11-12"))
+    months = spread(air, day("2025-11-12"))
     counts = [(m.end.isoformat(), [c for _, c in m.counts]) for m in months]
     #            −2 −1  0 +1 +2
     assert counts == [
@@ -80,10 +87,10 @@ def test_the_spread_as_of_a_date_stops_there_and_a_debate_without_positions_has_
     three_debates,
 ):
     air, _ = three_debates
-    assert [m.end for m in distribution(air, day("2025-09-20"))] == [
+    assert [m.end for m in spread(air, day("2025-09-20"))] == [
         day("2025-08-31"), day("2025-09-20"),
     ]  # fmt: skip
-    assert distribution(f.DebateFactory(slug="empty"), day("2025-09-20")) == []
+    assert spread(f.DebateFactory(slug="empty"), day("2025-09-20")) == []
 
 
 @pytest.mark.django_db
@@ -100,7 +107,7 @@ def test_the_spread_is_one_query_however_many_months_and_actors(django_assert_nu
                     stated_on=day(f"2024-{month:02}-03"),
                 )
         with django_assert_num_queries(1):
-            distribution(debate, day("2025-12-31"))
+            spread(debate, day("2025-12-31"))
 
 
 def test_the_debate_page_shows_the_spread_as_a_table(client, three_debates):

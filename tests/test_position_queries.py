@@ -1,10 +1,14 @@
 """Current positions, as-of dates, shifts and corroboration, on both databases."""
 
 import datetime
+from itertools import pairwise
 
 import pytest
+from django.utils import timezone
 
 from tracker.models import Position
+from tracker.models.positions import moved
+from tracker.public.data import attach_evidence
 
 from . import factories as f
 
@@ -184,6 +188,9 @@ def test_corroboration_counts_distinct_outlets_and_syndicated_copies_once():
     assert position.corroboration_count == 2
     annotated = Position.objects.with_corroboration().get(pk=position.pk)
     assert annotated.corroboration == 2
+    # The same count from the evidence in hand, as the public pages read it.
+    (in_hand,) = attach_evidence([Position.objects.get(pk=position.pk)])
+    assert in_hand.corroboration_total == 2
 
 
 @pytest.mark.django_db
@@ -199,3 +206,60 @@ def test_public_positions_never_include_drafts(debate):
     retracted = f.PositionFactory(debate=debate, retracted=True)
     assert set(Position.objects.public()) == {published, retracted}
     assert set(Position.objects.published()) == {published}
+
+
+def read_in_hand(positions):
+    """Current ids and (shift id, previous id) pairs from runs(), as a page reads them."""
+    runs = positions.runs().values()
+    current = {run[-1].id for run in runs}
+    shifts = {(b.id, a.id) for run in runs for a, b in pairwise(run) if moved(a, b)}
+    return current, shifts
+
+
+def read_by_queries(positions, debate, as_of):
+    current = set(positions.current_positions(debate, as_of).values_list("id", flat=True))
+    shifts = set(positions.filter(debate=debate).shifts(as_of).values_list("id", "previous_id"))
+    return current, shifts
+
+
+@pytest.mark.django_db
+def test_runs_in_hand_give_the_current_positions_and_shifts_the_queries_give(debate, estonia):
+    poland = f.CountryFactory(slug="poland", country="PL")
+    proposal = f.ProposalFactory(debate=debate)
+
+    def position(actor, stance, on, **fields):
+        return f.PositionFactory(
+            debate=debate, actor=actor, stance=stance, stated_on=day(on), **fields
+        )
+
+    position(estonia, -1, 0)
+    restated = position(estonia, -1, 2)
+    position(estonia, 2, 3, draft=True)
+    position(estonia, 2, 3, retracted=True)
+    known = position(estonia, 1, 5)
+    noon = timezone.now()
+    # The same day: the later publication follows, whichever row was written first.
+    later = position(estonia, 0, 6, published_at=noon + datetime.timedelta(hours=1))
+    earlier = position(estonia, 2, 6, published_at=noon)
+    poland_first = position(poland, 2, 1)
+    poland_again = position(poland, 2, 7)
+    answer = dict(debate=debate, actor=estonia, proposal=proposal)
+    f.PositionFactory(support="oppose", stance=-1, stated_on=day(0), **answer)
+    still = f.PositionFactory(support="oppose", stance=None, stated_on=day(1), **answer)
+    supports = f.PositionFactory(support="support", stance=None, stated_on=day(2), **answer)
+    # An unknown stance is no evidence of a shift, to it or from it.
+    firm = f.PositionFactory(support="support", stance=2, stated_on=day(5), **answer)
+    f.PositionFactory(actor=estonia, stance=-2, stated_on=day(4))  # another debate
+
+    today = (
+        {later.id, poland_again.id, firm.id},
+        {(known.id, restated.id), (earlier.id, known.id), (later.id, earlier.id)}
+        | {(supports.id, still.id)},
+    )
+    on_day_four = ({restated.id, poland_first.id, supports.id}, {(supports.id, still.id)})
+    for as_of, expected in ((None, today), (day(4), on_day_four)):
+        published = Position.objects.public().filter(debate=debate)
+        if as_of:
+            published = published.filter(stated_on__lte=as_of)
+        assert read_in_hand(published) == expected, as_of
+        assert read_by_queries(Position.objects.public(), debate, as_of) == expected, as_of

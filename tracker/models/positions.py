@@ -1,3 +1,6 @@
+from collections import defaultdict
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Q, Window
@@ -34,6 +37,45 @@ def public_position(path=""):
     return Q(**{f"{path}status__in": PUBLIC_STATUSES}) & public_debate(f"{path}debate__")
 
 
+# The order in which one actor's published positions on one debate or proposal
+# follow each other: the last is its current position, and each one that moved
+# from the one before it is a shift.
+SUCCESSION = ["stated_on", "published_at", "id"]
+
+
+class Step(NamedTuple):
+    """A published position as a run of them needs it (PositionQuerySet.runs)."""
+
+    id: int
+    actor_id: int
+    debate_id: int
+    proposal_id: int | None
+    stance: int | None
+    support: str
+    stated_on: object
+
+
+def moved(before, after):
+    """Whether `after` shifted from `before`, the same actor's previous published
+    position on the same debate or proposal: a stance known on both sides that
+    differs, or another answer to the proposal. shifts() asks the same in SQL;
+    an unknown stance on either side is no evidence of a shift."""
+    stances = (before.stance, after.stance)
+    return (None not in stances and stances[0] != stances[1]) or before.support != after.support
+
+
+def held_since(run):
+    """The date from which the last of a run's positions (oldest first; Steps
+    or positions) has stood unchanged in stance and answer."""
+    latest = run[-1]
+    since = latest.stated_on
+    for position in reversed(run):
+        if (position.stance, position.support) != (latest.stance, latest.support):
+            break
+        since = position.stated_on
+    return since
+
+
 class PositionQuerySet(models.QuerySet):
     """Reader-facing code starts from public(); the other methods chain after it
     (public().current(), public().shifts()) and the editorial panel uses them alone."""
@@ -59,7 +101,7 @@ class PositionQuerySet(models.QuerySet):
             recency_rank=Window(
                 RowNumber(),
                 partition_by=[F("actor_id"), F("debate_id"), F("proposal_id")],
-                order_by=[F("stated_on").desc(), F("published_at").desc(), F("id").desc()],
+                order_by=[F(name).desc() for name in SUCCESSION],
             )
         ).filter(recency_rank=1)
 
@@ -84,7 +126,7 @@ class PositionQuerySet(models.QuerySet):
         is applied before the window and hides the earlier positions it compares.
         as_of may go first because it hides only later positions, which no earlier
         shift compares with."""
-        ordering = [F("stated_on").asc(), F("published_at").asc(), F("id").asc()]
+        ordering = [F(name).asc() for name in SUCCESSION]
         partition = [F("actor_id"), F("debate_id"), F("proposal_id")]
 
         def previous(field):
@@ -110,12 +152,27 @@ class PositionQuerySet(models.QuerySet):
             )
         )
 
+    def runs(self):
+        """The published positions here as runs: (actor id, debate id, proposal
+        id) -> [Step], oldest first. A run's last step is what current() gives
+        and each step that moved() from the one before is one of shifts(); one
+        query without a window, for a page that needs the current positions,
+        the shifts and how long each stance has held all at once.
+
+        Like shifts(), narrow it only by actor, debate, proposal or as_of date."""
+        runs = defaultdict(list)
+        rows = self.published().order_by(*SUCCESSION).values_list(*Step._fields)
+        for step in map(Step._make, rows):
+            runs[step.actor_id, step.debate_id, step.proposal_id].append(step)
+        return runs
+
     def with_corroboration(self):
         """Annotate how many distinct outlets back each position.
 
         An evidence item counts for the outlet it cites (an article “citing the
         FT” is the FT's reporting), else for the outlet of the original story,
         so syndicated copies count once. Editor inferences add nothing.
+        corroboration() counts the same for evidence in hand.
         """
         return self.annotate(
             corroboration=Count(
@@ -129,6 +186,23 @@ class PositionQuerySet(models.QuerySet):
                 & Q(evidence__superseded_at=None),
             )
         )
+
+
+def corroboration(evidence):
+    """How many distinct outlets back a position, from its current evidence in
+    hand (each with its item, the item's original and the cited outlet's key
+    loaded): with_corroboration()'s count, without a query of its own."""
+    outlets = set()
+    for piece in evidence:
+        if piece.attribution == EvidenceAttribution.EDITOR_INFERENCE:
+            continue
+        item = piece.item if piece.item_id else None
+        original = item.duplicate_of if item and item.duplicate_of_id else None
+        outlets.add(
+            piece.cited_outlet_id or (original and original.outlet_id) or (item and item.outlet_id)
+        )
+    outlets.discard(None)
+    return len(outlets)
 
 
 class PositionStatus(models.TextChoices):

@@ -1,8 +1,9 @@
 """A shift told as a fact-checker tells a change of mind: a rating (stance.py's
 MOVE_RATINGS), the direction and size of the move, and how solid the evidence
-is on each side. What counts as a shift is PositionQuerySet.shifts() and, for a
-draft about to be published, desk.previous_published(); this module only words
-it. The debate and actor pages, the feeds and the desk all read one ToldShift."""
+is on each side. What counts as a shift is PositionQuerySet.shifts() (moved()
+for rows in hand) and, for a draft about to be published,
+desk.previous_published(); this module only words it. The debate and actor
+pages, the feeds and the desk all read one ToldShift."""
 
 from dataclasses import dataclass
 

@@ -6,6 +6,7 @@ actors, debates, positions or months (the tests pin the counts)."""
 import calendar
 import datetime
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ..models import Actor, Debate, Position
 from ..models.stance import STANCE_VALUES
@@ -128,21 +129,17 @@ def month_ends(first, last):
     return ends
 
 
-def distribution(debate, until):
+def distribution(runs, until):
     """How many actors held each stance on the debate as a whole at each month's
-    end up to `until`: at each end, each actor's latest published position stated
-    on or before it (the rule of Position.objects.current(as_of=...)), read from
-    one query of the dated positions rather than one per month."""
-    dated = (
-        Position.objects.public()
-        .filter(debate=debate, proposal=None, stated_on__lte=until)
-        .published()
-        # current() ranks the latest first; the same keys ascending, each
-        # database's default place for NULLs mirroring its descending one.
-        .order_by("stated_on", "published_at", "id")
-        .values_list("actor_id", "stance", "stated_on")
+    end up to `until`, from the debate's runs (PositionQuerySet.runs() of its
+    positions stated on or before `until`): at each end, each actor's latest
+    published position stated on or before it, as current(as_of=...) reads it."""
+    # A stable sort by day keeps each run's own order among positions of one day.
+    dated = sorted(
+        (step for (_, _, proposal), run in runs.items() if proposal is None for step in run),
+        key=attrgetter("stated_on"),
     )
-    dated = list(dated)
+    dated = [(step.actor_id, step.stance, step.stated_on) for step in dated]
     if not dated:
         return []
     held, months, at = {}, [], 0

@@ -3,11 +3,13 @@ the number of actors or positions (the tests pin the counts)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import itemgetter
 
 from django.db.models.base import ModelState
 
 from ..models import Actor, Evidence, Membership, Position, Proposal
+from ..models.positions import corroboration, held_since, moved
 from ..models.stance import STANCE_VALUES
 
 # What the pages never print of a position and its actor: left in the database,
@@ -39,6 +41,7 @@ PRINTED_EVIDENCE_FIELDS = [
     *("position_id", "url", "quote", "attribution", "speaker", "note"),
     *("source_count", "source_affiliation", "cited_outlet__name"),
     *("item__url", "item__title", "item__outlet__name"),
+    "item__duplicate_of__outlet",  # the original's outlet, for corroboration()
 ]
 
 
@@ -124,18 +127,16 @@ def _bare(model, database, read, row):
 
 
 def attach_evidence(positions):
-    """Give each position .public_evidence and .corroboration_total (two queries)."""
-    ids = [p.id for p in positions]
+    """Give each position .public_evidence and .corroboration_total (one query)."""
+    if not positions:
+        return positions
     evidence = defaultdict(list)
-    rows = Evidence.objects.public().filter(position_id__in=ids).order_by("id")
-    for row in printable(rows, PRINTED_EVIDENCE_FIELDS):
+    rows = Evidence.objects.public().filter(position_id__among=[p.id for p in positions])
+    for row in printable(rows.order_by("id"), PRINTED_EVIDENCE_FIELDS):
         evidence[row.position_id].append(row)
-    counts = dict(
-        Position.objects.filter(id__in=ids).with_corroboration().values_list("id", "corroboration")
-    )
     for position in positions:
         position.public_evidence = evidence.get(position.id, [])
-        position.corroboration_total = counts.get(position.id, 0)
+        position.corroboration_total = corroboration(position.public_evidence)
     return positions
 
 
@@ -164,27 +165,62 @@ class DebateData:
     stances: list  # current debate-level positions, filtered
     cells: dict  # (actor id, proposal id) -> current position on that proposal
     matrix_actors: list
-    shifts: list  # the LATEST_SHIFTS latest
+    shifts: list  # the LATEST_SHIFTS latest, each with .previous_id
     shift_count: int  # all of them
+    earlier: list  # the positions those shifts moved from
     retracted: list
     blocs: list  # (bloc, Counter of member stances, members without a stance)
     bloc_of: dict = field(default_factory=dict)  # actor id -> [bloc]
     overall: list = field(default_factory=list)  # every current stance, unfiltered
+    held_since: dict = field(default_factory=dict)  # position id -> date (overall)
+    runs: dict = field(default_factory=dict)  # the published history (PositionQuerySet.runs)
 
 
 def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution=""):
     proposals = list(debate.proposals.all())
-    current = printable(
-        Position.objects.public()
-        .current_positions(debate, as_of=as_of)
-        .order_by("actor__name", "proposal__rung"),
+    published = Position.objects.public().filter(debate=debate)
+    if as_of is not None:
+        published = published.filter(stated_on__lte=as_of)
+    # One read of the debate's history gives the current positions, the shifts
+    # and how long each stance has held, without a window query for each.
+    runs = published.runs()
+    # Every shift as (its step, the step it moved from), latest first as on
+    # the shifts page (debate_shifts).
+    moves = sorted(
+        (
+            (step, before)
+            for run in runs.values()
+            for before, step in pairwise(run)
+            if moved(before, step)
+        ),
+        key=lambda move: (move[0].stated_on, move[0].id),
+        reverse=True,
+    )
+    latest_moves = moves[:LATEST_SHIFTS]
+    current_ids = {run[-1].id for run in runs.values()}
+    read = printable(
+        Position.objects.filter(
+            id__among={
+                *current_ids,
+                *(id for move in latest_moves for id in (move[0].id, move[1].id)),
+            }
+        ).order_by("actor__name", "proposal__rung"),
         PRINTED_CURRENT_FIELDS,
     )
-    attach_evidence(current)
+    for position in read:
+        position.debate = debate  # already in hand: no query per position
+    attach_evidence(read)
+    by_id = {position.id: position for position in read}
+    current = [position for position in read if position.id in current_ids]
+    shifts = []
+    for step, before in latest_moves:
+        shift = by_id[step.id]
+        shift.previous_id = before.id
+        shifts.append(shift)
     # Plain values, one bloc object each: a bloc of 200 members is one bloc, not
     # 200 copies of it with 200 membership rows around them.
     memberships = Membership.objects.filter(
-        organization__kind=Actor.Kind.BLOC, member__in={p.actor_id for p in current}
+        organization__kind=Actor.Kind.BLOC, member__among={p.actor_id for p in current}
     ).values_list(
         "member_id", "start_date", "end_date", "organization_id", "organization__name",
         "organization__slug",
@@ -218,9 +254,6 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         key=lambda actor: actor.name,
     )
 
-    all_shifts = debate_shifts(debate, as_of)
-    shifts = list(all_shifts[:LATEST_SHIFTS])
-    shift_count = all_shifts.count()
     retracted = list(
         Position.objects.public()
         .retracted()
@@ -247,11 +280,17 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         cells=cells,
         matrix_actors=matrix_actors,
         shifts=shifts,
-        shift_count=shift_count,
+        shift_count=len(moves),
+        earlier=[by_id[before.id] for _, before in latest_moves],
         retracted=retracted,
         blocs=bloc_rows,
         bloc_of=dict(bloc_of),
         overall=overall,
+        runs=runs,
+        held_since={
+            position.id: held_since(runs[position.actor_id, debate.id, None])
+            for position in overall
+        },
     )
 
 

@@ -4,9 +4,11 @@ of step with their own country. Each in a fixed number of queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from ..models import Actor, Position
 from ..models.actors import countries_served, officials_serving
+from ..models.positions import SUCCESSION, held_since, moved
 from ..models.shifts import describe_shift
 from .data import UNPRINTED_FIELDS, attach_evidence
 
@@ -101,20 +103,6 @@ def actor_divergences(actor, on):
     return divergences(list(current), served)
 
 
-def mark_held_since(debate, overall, as_of=None):
-    """Give each current position on the debate as a whole .held_since: the date
-    from which its actor's stance has stood unchanged (one query)."""
-    runs = defaultdict(list)
-    published = Position.objects.public().published().filter(debate=debate, proposal=None)
-    if as_of is not None:
-        published = published.filter(stated_on__lte=as_of)
-    ordered = published.order_by("stated_on", "published_at", "id")
-    for position in ordered.values_list("actor_id", "stance", "support", "stated_on", named=True):
-        runs[position.actor_id].append(position)
-    for position in overall:
-        position.held_since = _held_since(runs[position.actor_id])
-
-
 @dataclass
 class Standing:
     position: object  # the current one
@@ -129,37 +117,32 @@ class Record:
     history: dict = field(default_factory=dict)  # debate -> published stances, oldest first
 
 
-def _order(position):
-    return (position.stated_on, position.published_at, position.id)
-
-
 def actor_record(actor):
     """Every public position of the actor, with evidence, the shifts told, and
-    where the actor stands now (five queries)."""
+    where the actor stands now (three queries)."""
     positions = list(
         Position.objects.public()
         .filter(actor=actor)
         .select_related("debate", "proposal")
-        .order_by("stated_on", "published_at", "id")
+        .order_by(*SUCCESSION)
     )
     attach_evidence(positions)
-    by_id = {}
     debates = defaultdict(list)
     runs = defaultdict(list)  # (debate, proposal) -> published positions, oldest first
     for position in positions:
         position.actor = actor  # already in hand: no query per position
         position.told = None
-        by_id[position.id] = position
         debates[position.debate].append(position)
         if position.status == Position.Status.PUBLISHED:
             runs[position.debate_id, position.proposal_id].append(position)
-    moves = Position.objects.public().shifts().filter(actor=actor).values_list("id", "previous_id")
-    for after_id, before_id in moves:
-        before, after = by_id[before_id], by_id[after_id]
-        after.told = describe_shift(before, after, before.public_evidence, after.public_evidence)
-    current = set(Position.objects.public().current_for_actor(actor).values_list("id", flat=True))
+    for run in runs.values():  # the in-hand reading of shifts() and current()
+        for before, after in pairwise(run):
+            if moved(before, after):
+                evidence = (before.public_evidence, after.public_evidence)
+                after.told = describe_shift(before, after, *evidence)
+    current = {run[-1].id for run in runs.values()}
     standing = [
-        Standing(position, _held_since(runs[position.debate_id, position.proposal_id]))
+        Standing(position, held_since(runs[position.debate_id, position.proposal_id]))
         for position in positions
         if position.id in current
     ]
@@ -179,15 +162,3 @@ def _rung(position):
     if position.proposal_id is None:
         return (0, 0, 0)
     return (1, position.proposal.rung, position.proposal_id)
-
-
-def _held_since(run):
-    """The date from which the latest of these positions' stance and answer have
-    stood unchanged."""
-    latest = run[-1]
-    since = latest.stated_on
-    for position in reversed(run):
-        if (position.stance, position.support) != (latest.stance, latest.support):
-            break
-        since = position.stated_on
-    return since

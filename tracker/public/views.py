@@ -105,12 +105,10 @@ def debate_detail(request, slug):
     parts = PageParts()
     shown = _debate_view(request, debate, parts=parts)
     page, as_of = shown.page, shown.page.as_of
-    current = [*page.overall, *page.cells.values()]
-    for position in [*current, *page.shifts]:
-        position.debate = debate  # already in hand: no query per position
-    page.shifts = record.told_shifts(page.shifts, known=current)
+    page.shifts = record.told_shifts(page.shifts, known=[*page.shifts, *page.earlier])
     record.mark_divergences(page.overall, as_of or timezone.localdate())
-    record.mark_held_since(debate, page.overall, as_of)
+    for position in page.overall:
+        position.held_since = page.held_since[position.id]
     context = {
         "debate": debate,
         "page": page,
@@ -122,7 +120,7 @@ def debate_detail(request, slug):
         "asked_ahead": shown.asked_ahead,
         "spectrum": shown.chart,
         "today": timezone.localdate(),
-        "months": across.distribution(debate, as_of or timezone.localdate()),
+        "months": across.distribution(page.runs, as_of or timezone.localdate()),
         # The chart as shown here, same date and filters, for other sites to embed.
         "embed_snippet": charts.embed_snippet(
             site_url(shown.address("public:embed", debate.slug)),
