@@ -28,11 +28,22 @@ def _printed(model, path=""):
     return [name for name in paths if name not in UNPRINTED_FIELDS]
 
 
+# What a current position's row never prints: it is published, not retracted,
+# and its option appears by title alone.
+NOT_ON_A_CURRENT_ROW = [
+    *("status", "published_at", "retracted_at", "retraction_reason"),
+    *("proposal__debate", "proposal__slug", "proposal__description"),
+]
+
 # A current position as the debate page prints it, with its actor and option.
 PRINTED_CURRENT_FIELDS = [
-    *_printed(Position),
-    *_printed(Actor, "actor__"),
-    *_printed(Proposal, "proposal__"),
+    name
+    for name in (
+        *_printed(Position),
+        *_printed(Actor, "actor__"),
+        *_printed(Proposal, "proposal__"),
+    )
+    if name not in NOT_ON_A_CURRENT_ROW
 ]
 
 # What the pages print of a piece of evidence and its story: a story's text,

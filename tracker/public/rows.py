@@ -1,8 +1,9 @@
 """The long tables of the debate and actor pages, prepared in one pass over the
-positions: each row carries its text, links, dates and markup ready to print, so
-a template prints a table with one loop and no tag or filter per cell (at 200
-actors the tags and includes per cell cost more than all the queries;
-docs/performance.md, "Public pages")."""
+positions: each table's rows come as one piece of markup, with their text,
+links and dates in place, so a template prints a table as one value, with no
+tag, filter or even loop step per row or cell (at 200 actors the tags and
+includes per cell cost more than all the queries; docs/performance.md,
+"Public pages")."""
 
 from . import fragments
 from .fragments import STANCE_BADGES, joined, markup
@@ -21,9 +22,9 @@ STANCE_ROW = """<tr id="position-{}">
 
 
 def stance_rows(positions, parts):
-    """Current stances on the debate as a whole, with .held_since and
-    .divergences marked (record.mark_held_since, record.mark_divergences): a row
-    of the debate page's table each, as markup."""
+    """Current stances on the debate as a whole, with .held_since (DebateData)
+    and .divergences (record.mark_divergences) marked: the rows of the debate
+    page's table, as markup."""
     rows = []
     for position in positions:
         actor = position.actor
@@ -51,11 +52,11 @@ def stance_rows(positions, parts):
                 fragments.evidence(position, parts),
             )
         )
-    return rows
+    return joined(rows)
 
 
 def matrix_rows(actors, proposals, cells, parts):
-    """Each actor's answers on each option of the debate, a table row each as
+    """Each actor's answers on each option of the debate, a table row each, as
     markup; cells: (actor id, proposal id) -> the actor's current position on it."""
     printed = {}  # the same few answers fill most cells: each is marked up once
 
@@ -74,7 +75,7 @@ def matrix_rows(actors, proposals, cells, parts):
             )
         return printed[key]
 
-    return [
+    return joined(
         markup(
             '<tr>\n<th scope="row"><a href="{}">{}</a></th>\n{}\n</tr>\n',
             parts.actor_path(actor),
@@ -82,7 +83,7 @@ def matrix_rows(actors, proposals, cells, parts):
             joined((cell(cells.get((actor.id, proposal.id))) for proposal in proposals), "\n"),
         )
         for actor in actors
-    ]
+    )
 
 
 SHIFT = """<article class="shift" id="shift-{}">
@@ -97,9 +98,9 @@ SHIFT = """<article class="shift" id="shift-{}">
 
 def shift_rows(shifts, parts):
     """shifts: told shifts (models.shifts.ToldShift) whose positions carry their
-    evidence (data.attach_evidence), each as markup: told in words, with the
+    evidence (data.attach_evidence), as markup: each told in words, with the
     position before and after it side by side."""
-    return [
+    return joined(
         markup(
             SHIFT,
             shift.after.id,
@@ -108,4 +109,4 @@ def shift_rows(shifts, parts):
             fragments.shift_side(shift.after, "after", "After", parts),
         )
         for shift in shifts
-    ]
+    )
