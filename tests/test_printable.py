@@ -41,3 +41,17 @@ def test_related_rows_are_attached_and_an_empty_key_is_none(django_assert_num_qu
     # A field not asked for is read when touched, as with only().
     with django_assert_num_queries(1):
         assert first.source_count == 4
+
+
+def test_a_related_row_read_on_several_rows_is_one_instance(django_assert_num_queries):
+    wire = OutletFactory(name="Example Wire")
+    stories = [CoverageItemFactory(outlet=wire) for _ in range(2)]
+    pieces = [EvidenceFactory(item=story) for story in (*stories, stories[0])]
+    with django_assert_num_queries(1):
+        rows = printable(
+            Evidence.objects.filter(id__in=[p.id for p in pieces]).order_by("id"), FIELDS
+        )
+        assert rows[0].item is rows[2].item  # the same story, built once
+        assert rows[0].item is not rows[1].item
+        assert rows[0].item.outlet is rows[1].item.outlet  # one outlet behind both
+        assert rows[1].item.outlet.name == "Example Wire"
