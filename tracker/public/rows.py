@@ -5,7 +5,10 @@ tag, filter or even loop step per row or cell (at 200 actors the tags and
 includes per cell cost more than all the queries; docs/performance.md,
 "Public pages")."""
 
+from django.utils import dateformat
+
 from . import fragments
+from .charts import stance_class
 from .fragments import STANCE_BADGES, joined, markup
 
 NO_POSITION = markup('<td><span class="none" aria-label="no position">–</span></td>')
@@ -109,4 +112,39 @@ def shift_rows(shifts, parts):
             fragments.shift_side(shift.after, "after", "After", parts),
         )
         for shift in shifts
+    )
+
+
+MONTH_ROW = """<tr>
+<th scope="row"><time datetime="{}">{}</time></th>
+<td class="bar"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" \
+focusable="false">{}</svg></td>
+{}
+</tr>
+"""
+
+
+def month_rows(months):
+    """The month-by-month spread (across.distribution) as table rows, markup:
+    each month's end, its stacked bar and its count per stance."""
+    return joined(
+        markup(
+            MONTH_ROW,
+            month.end.isoformat(),
+            dateformat.format(month.end, "M Y"),
+            joined(
+                markup(
+                    '<rect class="{}" x="{}" y="0" width="{}" height="10"/>',
+                    stance_class(value),
+                    x,
+                    width,
+                )
+                for value, x, width in month.segments
+            ),
+            joined(
+                markup('<td class="count{}">{}</td>', "" if count else " none", count)
+                for _, count in month.counts
+            ),
+        )
+        for month in months
     )

@@ -109,6 +109,7 @@ def debate_detail(request, slug):
     record.mark_divergences(page.overall, as_of or timezone.localdate())
     for position in page.overall:
         position.held_since = page.held_since[position.id]
+    months = across.distribution(page.runs, as_of or timezone.localdate())
     context = {
         "debate": debate,
         "page": page,
@@ -120,7 +121,8 @@ def debate_detail(request, slug):
         "asked_ahead": shown.asked_ahead,
         "spectrum": shown.chart,
         "today": timezone.localdate(),
-        "months": across.distribution(page.runs, as_of or timezone.localdate()),
+        "months": months,
+        "month_rows": rows.month_rows(months),
         # The chart as shown here, same date and filters, for other sites to embed.
         "embed_snippet": charts.embed_snippet(
             site_url(shown.address("public:embed", debate.slug)),
