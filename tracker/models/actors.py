@@ -227,8 +227,10 @@ class Membership(models.Model):
 def countries_served(officials, on):
     """Each official's own countries on a date, {official id: [country actors]}:
     the country whose code the official carries, and any country the official
-    holds a post in on that date (two queries)."""
+    holds a post in on that date (two queries, none without an official)."""
     officials = [actor for actor in officials if actor.kind == Actor.Kind.OFFICIAL]
+    if not officials:
+        return {}
     by_code = {
         country.country: country
         for country in Actor.objects.public().filter(

@@ -8,7 +8,7 @@ import html
 
 from django.utils.safestring import SafeString
 
-from ..models import Debate
+from ..models import Actor, Debate, Evidence, Position
 from ..models.stance import STANCE_MAX, STANCE_MIN, format_stance
 from .charts import stance_class
 
@@ -30,6 +30,12 @@ def joined(pieces, separator=""):
     return SafeString(separator.join(map(_escaped, pieces)))
 
 
+# Choice labels by value, as get_FOO_display() gives them without its per-call
+# work (at 200 rows a page, that work showed in the profile).
+KIND_LABELS = dict(Actor.Kind.choices)
+SUPPORT_LABELS = dict(Position.Support.choices)
+ATTRIBUTION_LABELS = dict(Evidence.Attribution.choices)
+
 # '<span class="badge s3">+1</span>': one of six, made once.
 STANCE_BADGES = {
     value: markup('<span class="badge {}">{}</span>', stance_class(value), format_stance(value))
@@ -47,7 +53,7 @@ def stance_line(position, named=False):
             markup(
                 '<span class="support support-{}">{}</span>',
                 position.support,
-                position.get_support_display(),
+                SUPPORT_LABELS[position.support],
             )
         )
         if position.stance is not None:
@@ -110,7 +116,7 @@ def _on_record(piece):
         '<blockquote class="evidence on-record">\n{}\n<footer><span class="attribution">{}</span>{}'
         "</footer>\n</blockquote>",
         quote,
-        piece.get_attribution_display(),
+        ATTRIBUTION_LABELS[piece.attribution],
         source,
     )
 

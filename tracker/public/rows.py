@@ -44,7 +44,7 @@ def stance_rows(positions, parts):
                 position.id,
                 parts.actor_path(actor),
                 actor.name,
-                actor.get_kind_display(),
+                fragments.KIND_LABELS[actor.kind],
                 STANCE_BADGES[position.stance],
                 position.stance_label,
                 fragments.divergences(position, parts),
@@ -73,7 +73,7 @@ def matrix_rows(actors, proposals, cells, parts):
             printed[key] = markup(
                 '<td><span class="support support-{}">{}</span>{}</td>',
                 position.support,
-                position.get_support_display(),
+                fragments.SUPPORT_LABELS[position.support],
                 badge,
             )
         return printed[key]
