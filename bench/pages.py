@@ -89,6 +89,11 @@ def main():
         settings.ROOT_URLCONF = "pages"
         migrate()
         build(args.actors)
+        if database:  # the planner's statistics, as a live database has them
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         client = Client(HTTP_HOST="localhost")
         page = "/debates/bench/"
         n = args.requests

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
 
+from django.db.models import Q
 from django.db.models.base import ModelState
 
 from ..models import Actor, Evidence, Membership, Position, Proposal
@@ -28,14 +29,15 @@ def _printed(model, path=""):
     return [name for name in paths if name not in UNPRINTED_FIELDS]
 
 
-# What a current position's row never prints: it is published, not retracted,
-# and its option appears by title alone.
-NOT_ON_A_CURRENT_ROW = [
-    *("status", "published_at", "retracted_at", "retraction_reason"),
+# What the debate page never prints of a position: when it was published, and
+# of its option more than the title.
+NOT_ON_A_DEBATE_PAGE = [
+    "published_at",
     *("proposal__debate", "proposal__slug", "proposal__description"),
 ]
 
-# A current position as the debate page prints it, with its actor and option.
+# A position as the debate page prints it (current, shifted or retracted), with
+# its actor and option.
 PRINTED_CURRENT_FIELDS = [
     name
     for name in (
@@ -43,7 +45,7 @@ PRINTED_CURRENT_FIELDS = [
         *_printed(Actor, "actor__"),
         *_printed(Proposal, "proposal__"),
     )
-    if name not in NOT_ON_A_CURRENT_ROW
+    if name not in NOT_ON_A_DEBATE_PAGE
 ]
 
 # What the pages print of a piece of evidence and its story: a story's text,
@@ -215,18 +217,22 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
     )
     latest_moves = moves[:LATEST_SHIFTS]
     current_ids = {run[-1].id for run in runs.values()}
+    wanted = {*current_ids, *(id for move in latest_moves for id in (move[0].id, move[1].id))}
     read = printable(
-        Position.objects.filter(
-            id__among={
-                *current_ids,
-                *(id for move in latest_moves for id in (move[0].id, move[1].id)),
-            }
-        ).order_by("actor__name", "proposal__rung"),
+        # The retracted ones, whatever their date, come with them.
+        Position.objects.public()
+        .filter(Q(id__among=wanted) | Q(debate=debate, status=Position.Status.RETRACTED))
+        .order_by("actor__name", "proposal__rung"),
         PRINTED_CURRENT_FIELDS,
     )
     for position in read:
         position.debate = debate  # already in hand: no query per position
-    attach_evidence(read)
+    attach_evidence([position for position in read if position.id in wanted])
+    retracted = sorted(
+        (position for position in read if position.status == Position.Status.RETRACTED),
+        key=lambda position: (position.stated_on, position.id),
+        reverse=True,
+    )
     by_id = {position.id: position for position in read}
     current = [position for position in read if position.id in current_ids]
     shifts = []
@@ -275,14 +281,6 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         key=lambda actor: actor.name,
     )
 
-    retracted = list(
-        Position.objects.public()
-        .retracted()
-        .filter(debate=debate)
-        .select_related("actor", "proposal")
-        .defer(*UNPRINTED_FIELDS)
-        .order_by("-stated_on")
-    )
     blocs = {}
     for actor_id, organizations in bloc_of.items():
         for organization in organizations:
