@@ -317,3 +317,28 @@ def test_search_finds_every_word_in_any_order_and_leaves_out_excluded_words(
     assert summaries('"shot drones"') == []
     # An actor is found only by every word.
     assert client.get("/search/", {"q": "Latvia Poland"}).context["actors"] == []
+
+
+@pytest.mark.django_db
+def test_the_filter_form_follows_the_blocs_and_the_values_asked_for(client, debate):
+    def form(query=""):
+        page = parse(client.get(f"/debates/airspace/?{query}"))
+        blocs = [(o.get("value"), text(o)) for o in page.xpath("//select[@id='id_bloc']/option")]
+        chosen = page.xpath("//select[@id='id_bloc']/option[@selected]/@value")
+        errors = [text(e) for e in page.xpath("//form[@class='filters']//span[@class='error']")]
+        day = page.xpath("//input[@id='id_as_of']/@value")
+        return blocs, chosen, errors, day
+
+    f.ActorFactory(kind="bloc", name="Nordic-Baltic Eight", slug="nb8")
+    assert form() == ([("", "Any bloc"), ("nb8", "Nordic-Baltic Eight")], [""], [], [])
+    assert form("bloc=nb8") == ([("", "Any bloc"), ("nb8", "Nordic-Baltic Eight")], ["nb8"], [], [])
+    # A bloc added since is offered at once; a value asked for again is chosen again.
+    f.ActorFactory(kind="bloc", name="Frontline", slug="frontline")
+    blocs = [("", "Any bloc"), ("frontline", "Frontline"), ("nb8", "Nordic-Baltic Eight")]
+    assert form("bloc=nb8") == (blocs, ["nb8"], [], [])
+    assert form("bloc=frontline&as_of=2025-10-01") == (blocs, ["frontline"], [], ["2025-10-01"])
+    assert form() == (blocs, [""], [], [])
+    # A value that does not validate is reported beside its field, every time.
+    for _ in range(2):
+        _, chosen, errors, _ = form("bloc=nowhere")
+        assert chosen == [] and len(errors) == 1 and "valid choice" in errors[0]

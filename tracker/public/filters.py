@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.template.loader import render_to_string
 
 from ..models import Actor, Evidence, Position
 from ..models.stance import STANCE_CHOICES
@@ -20,13 +21,8 @@ class DebateFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label="Actor kind", choices=Actor.Kind.choices, empty_label="Any kind", method="noop"
     )
-    bloc = django_filters.ModelChoiceFilter(
-        label="Bloc",
-        queryset=Actor.objects.public().filter(kind=Actor.Kind.BLOC).order_by("name"),
-        to_field_name="slug",
-        empty_label="Any bloc",
-        method="noop",
-    )
+    # Its choices, the public blocs by slug, are set for each form (__init__).
+    bloc = django_filters.ChoiceFilter(label="Bloc", empty_label="Any bloc", method="noop")
     stance = django_filters.ChoiceFilter(
         label="Stance",
         choices=[(str(value), label) for value, label in STANCE_CHOICES],
@@ -49,6 +45,12 @@ class DebateFilter(django_filters.FilterSet):
 
     def __init__(self, *args, debate=None, **kwargs):
         super().__init__(*args, queryset=Position.objects.none(), **kwargs)
+        blocs = Actor.objects.public().filter(kind=Actor.Kind.BLOC).order_by("name")
+        self.blocs = {
+            slug: Actor(id=id, kind=Actor.Kind.BLOC, slug=slug, name=name)
+            for id, slug, name in blocs.values_list("id", "slug", "name")
+        }
+        self.form.fields["bloc"].choices = [(slug, b.name) for slug, b in self.blocs.items()]
         if debate is not None:
             # Name each stance in this debate's own words: "+2 · strongly more aggressive".
             # (The field puts its empty_label, "Any stance", first by itself.)
@@ -63,4 +65,33 @@ class DebateFilter(django_filters.FilterSet):
         cleaned = {k: v for k, v in self.form.cleaned_data.items() if v not in ("", None)}
         if "stance" in cleaned:
             cleaned["stance"] = int(cleaned["stance"])
+        if "bloc" in cleaned:
+            cleaned["bloc"] = self.blocs[cleaned["bloc"]]
         return cleaned
+
+    def printed_fields(self):
+        """The form's fields as printed (public/_debate_filters.html), kept per
+        process under everything they show: each field's choices, the value
+        asked for and its errors. A widget prints through a template, each
+        option through another: 2 ms of a page that prints its long tables as
+        prepared markup."""
+        self.form.is_valid()
+        form = self.form
+        key = tuple(
+            (name, tuple(getattr(field, "choices", ())),
+             form.data.get(form.add_prefix(name)), tuple(form.errors.get(name, ())))
+            for name, field in form.fields.items()
+        )  # fmt: skip
+        printed = _PRINTED_FIELDS.get(key)
+        if printed is None:
+            if len(_PRINTED_FIELDS) >= MAX_PRINTED_FIELDS:
+                _PRINTED_FIELDS.clear()
+            printed = render_to_string("public/_debate_filters.html", {"form": form})
+            _PRINTED_FIELDS[key] = printed
+        return printed
+
+
+# Printed filter forms (DebateFilter.printed_fields): in practice the debates'
+# pole labels times the few values readers ask for.
+_PRINTED_FIELDS = {}
+MAX_PRINTED_FIELDS = 512
