@@ -38,7 +38,7 @@ NOT_ON_A_DEBATE_PAGE = [
 
 # A position as the debate page prints it (current, shifted or retracted), with
 # its actor and option.
-PRINTED_CURRENT_FIELDS = [
+PRINTED_POSITION_FIELDS = [
     name
     for name in (
         *_printed(Position),
@@ -190,8 +190,7 @@ class DebateData:
     retracted: list
     blocs: list  # (bloc, Counter of member stances, members without a stance)
     bloc_of: dict = field(default_factory=dict)  # actor id -> [bloc]
-    overall: list = field(default_factory=list)  # every current stance, unfiltered
-    held_since: dict = field(default_factory=dict)  # position id -> date (overall)
+    overall: list = field(default_factory=list)  # every current stance, unfiltered, .held_since
     runs: dict = field(default_factory=dict)  # the published history (PositionQuerySet.runs)
 
 
@@ -223,7 +222,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         Position.objects.public()
         .filter(Q(id__among=wanted) | Q(debate=debate, status=Position.Status.RETRACTED))
         .order_by("actor__name", "proposal__rung"),
-        PRINTED_CURRENT_FIELDS,
+        PRINTED_POSITION_FIELDS,
     )
     for position in read:
         position.debate = debate  # already in hand: no query per position
@@ -268,6 +267,8 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         )
 
     overall = [p for p in current if p.proposal_id is None]
+    for position in overall:
+        position.held_since = held_since(runs[position.actor_id, debate.id, None])
     by_actor = {p.actor_id: p for p in overall}
     shown = [p for p in overall if keep(p)]
     cells = {(p.actor_id, p.proposal_id): p for p in current if p.proposal_id is not None}
@@ -306,10 +307,6 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
         bloc_of=dict(bloc_of),
         overall=overall,
         runs=runs,
-        held_since={
-            position.id: held_since(runs[position.actor_id, debate.id, None])
-            for position in overall
-        },
     )
 
 

@@ -25,7 +25,7 @@ STANCE_ROW = """<tr id="position-{}">
 
 
 def stance_rows(positions, parts):
-    """Current stances on the debate as a whole, with .held_since (DebateData)
+    """Current stances on the debate as a whole, with .held_since (debate_data)
     and .divergences (record.mark_divergences) marked: the rows of the debate
     page's table, as markup."""
     rows = []

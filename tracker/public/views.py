@@ -107,8 +107,6 @@ def debate_detail(request, slug):
     page, as_of = shown.page, shown.page.as_of
     page.shifts = record.told_shifts(page.shifts, known=[*page.shifts, *page.earlier])
     record.mark_divergences(page.overall, as_of or timezone.localdate())
-    for position in page.overall:
-        position.held_since = page.held_since[position.id]
     months = across.distribution(page.runs, as_of or timezone.localdate())
     context = {
         "debate": debate,
