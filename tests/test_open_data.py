@@ -135,6 +135,24 @@ def test_the_debate_csv_has_a_row_per_evidence_and_defuses_formulas(client, worl
     assert early["evidence_id"] == "" and early["evidence_quote"] == ""
 
 
+@pytest.mark.parametrize("url", ["/export/debates/airspace.csv", "/export/positions.csv"])
+def test_a_csv_for_excel_starts_with_a_byte_order_mark_and_holds_the_same_rows(client, world, url):
+    plain = client.get(url).content
+    for_excel = client.get(f"{url}?excel=1")
+    assert not plain.startswith(b"\xef\xbb\xbf")  # scripts read the header as it is
+    # Without the mark Excel reads UTF-8 as Latin-1: "Rząd" as "RzÄ…d".
+    assert for_excel.content == b"\xef\xbb\xbf" + plain
+    assert for_excel["Content-Type"] == "text/csv; charset=utf-8"
+    assert for_excel["Content-Disposition"] == client.get(url)["Content-Disposition"]
+    assert client.get(f"{url}?excel=1")["ETag"] != client.get(url)["ETag"]
+
+
+def test_the_open_data_page_offers_each_csv_for_excel_too(client, world):
+    page = client.get("/export/").content.decode()
+    assert '<a href="/export/positions.csv?excel=1">for Excel</a>' in page
+    assert '<a href="/export/debates/airspace.csv?excel=1">for Excel</a>' in page
+
+
 def test_the_json_export_and_the_api_give_a_position_the_same_shape(client, world):
     exported = client.get("/export/debates/airspace.json").json()["positions"]
     later = next(p for p in exported if p["summary"] == "LATER")

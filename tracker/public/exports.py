@@ -44,8 +44,17 @@ def csv_text(positions):
     return buffer.getvalue()
 
 
-def _csv_response(positions, filename):
-    response = HttpResponse(csv_text(positions), content_type="text/csv; charset=utf-8")
+# Excel reads a CSV as the system's legacy code page unless the file starts
+# with a byte-order mark; scripts read the mark as part of the first header.
+# So it is asked for (?excel=1), and the plain file stays plain.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def _csv_response(request, positions, filename):
+    text = csv_text(positions)
+    if request.GET.get("excel") == "1":
+        text = BYTE_ORDER_MARK + text
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -72,7 +81,7 @@ def debate_export(request, slug, fmt):
     debate = get_object_or_404(Debate.objects.public(), slug=slug)
     positions = _positions([debate])
     if fmt == "csv":
-        return _csv_response(positions, f"{debate.slug}-positions.csv")
+        return _csv_response(request, positions, f"{debate.slug}-positions.csv")
     body = {"debate": DebateSerializer(debate).data, "positions": positions}
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
@@ -89,7 +98,7 @@ def dataset_export(request, fmt):
         raise Http404("exports are CSV or JSON")
     body = dataset()
     if fmt == "csv":
-        return _csv_response(body["positions"], "positions.csv")
+        return _csv_response(request, body["positions"], "positions.csv")
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 

@@ -34,9 +34,15 @@ urlpatterns = [
     path("search/", fresh(views.search), name="search"),
     path("export/", fresh(views.export_index), name="exports"),
     path("methodology/", fresh(views.methodology), name="methodology"),
-    path("export/positions.<str:fmt>", fresh(exports.dataset_export), name="export-all"),
     path(
-        "export/debates/<slug:slug>.<str:fmt>", fresh(exports.debate_export), name="export-debate"
+        "export/positions.<str:fmt>",
+        fresh(exports.dataset_export, params=["excel"]),
+        name="export-all",
+    ),
+    path(
+        "export/debates/<slug:slug>.<str:fmt>",
+        fresh(exports.debate_export, params=["excel"]),
+        name="export-debate",
     ),
     # Reader alerts: never cached, never listed in the sitemap.
     path("alerts/follow/", alerts.follow, name="alerts-follow"),
