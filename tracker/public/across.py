@@ -139,14 +139,12 @@ def distribution(runs, until):
         (step for (_, _, proposal), run in runs.items() if proposal is None for step in run),
         key=attrgetter("stated_on"),
     )
-    dated = [(step.actor_id, step.stance, step.stated_on) for step in dated]
     if not dated:
         return []
     held, months, at = {}, [], 0
-    for end in month_ends(dated[0][2], until):
-        while at < len(dated) and dated[at][2] <= end:
-            actor_id, stance, _ = dated[at]
-            held[actor_id] = stance
+    for end in month_ends(dated[0].stated_on, until):
+        while at < len(dated) and dated[at].stated_on <= end:
+            held[dated[at].actor_id] = dated[at].stance
             at += 1
         counts = [(value, sum(1 for s in held.values() if s == value)) for value in STANCE_VALUES]
         months.append(Month(end=end, counts=counts, total=sum(c for _, c in counts)))

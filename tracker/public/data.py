@@ -115,9 +115,8 @@ def printable(queryset, fields):
         for relation, parent, key in links:
             pk = row[keys[relation]]
             child = None if pk is None else seen[relation].get(pk)
-            if child is None and pk is not None:
-                child = _bare(models[relation], database, own[relation], row)
-                seen[relation][pk] = child
+            if pk is not None and child is None:
+                child = seen[relation][pk] = _bare(models[relation], database, own[relation], row)
             instances[relation] = child
             holder = instances[parent]
             if holder is not None:
@@ -216,7 +215,7 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
     )
     latest_moves = moves[:LATEST_SHIFTS]
     current_ids = {run[-1].id for run in runs.values()}
-    wanted = {*current_ids, *(id for move in latest_moves for id in (move[0].id, move[1].id))}
+    wanted = {*current_ids, *(step.id for move in latest_moves for step in move)}
     read = printable(
         # The retracted ones, whatever their date, come with them.
         Position.objects.public()
