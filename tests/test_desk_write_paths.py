@@ -329,6 +329,19 @@ def test_a_draft_without_evidence_is_not_published_and_the_publisher_is_told(pub
 
 
 @pytest.mark.django_db
+def test_a_bulk_publication_of_bare_drafts_only_says_none_will_go_out(publisher):
+    bare = f.PositionFactory(draft=True, summary="Wants a firmer answer.")
+    client = logged_in(publisher)
+    changelist = reverse("admin:tracker_position_changelist")
+    asked = client.post(changelist, {"action": "publish_selected", "_selected_action": [bare.pk]})
+    asking = asked.content.decode()
+    assert "None of these positions will go out: a draft without evidence stays a draft." in (
+        asking
+    )
+    assert "0 of these" not in asking and 'value="Publish' not in asking
+
+
+@pytest.mark.django_db
 def test_an_editor_is_not_offered_publish_and_gets_a_page_that_says_why(editor):
     draft = f.PositionFactory(status="draft", published_at=None)
     client = logged_in(editor)
