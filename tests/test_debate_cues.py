@@ -29,6 +29,10 @@ def debate(low, high, **texts):
         ("restraint", "escalation", 1),
         ("protectionist", "free trade", 0),
         ("dovish", "hawkish", 0),  # no shared words: not guessed
+        # "restrictions" is what "loosen restrictions" loosens, not its direction.
+        ("restrictive", "permissive", 0),
+        ("permissive", "restrictive", 0),
+        ("confrontational", "conciliatory", 0),  # nor is what "avoid confrontation" avoids
     ],
 )
 def test_the_shipped_lexicon_faces_the_poles_only_when_their_labels_say_so(low, high, orientation):
@@ -49,6 +53,15 @@ def test_an_escalatory_sentence_reads_toward_whichever_pole_is_escalatory():
     # Poles the lexicon knows nothing of: its cues are not applied at all.
     trade = debate_cues(debate("protectionist", "free trade"))
     assert trade.stance(TOUGHER) == (None, [])
+
+
+def test_loosening_restrictions_reads_toward_the_permissive_end():
+    rules = debate_cues(debate("restrictive", "permissive"))
+    text = "Warsaw backs loosening restrictions on pilots, and a permissive stance."
+    assert rules.stance(text) == (
+        1,
+        [{"cue": "permissive", "direction": 1, "source": "the “permissive” end"}],
+    )
 
 
 def test_pole_labels_are_cues_in_the_debates_own_words():

@@ -20,6 +20,17 @@ RESTRAINING_CUES = [
     "diplomatic solution", "calm heads", "urged calm", "wait and see", "step back",
 ]  # fmt: skip
 
+# The words that carry each side's direction, for telling from a debate's pole
+# labels which way the lexicon faces. Not every word of a cue does: the
+# "restrictions" of "loosen restrictions" or the "confrontation" of "avoid
+# confrontation" are what the cue turns against, and a pole labelled
+# "restrictive" or "confrontational" says nothing of the lexicon.
+ESCALATORY_POLE_WORDS = ["aggressive", "tough*", "firm*", "hardline", "escalat*", "retaliat*"]
+RESTRAINING_POLE_WORDS = [
+    "conservative", "caution*", "restraint", "restrained", "de-escalat*", "measured",
+    "proportionate", "diplomatic", "calm",
+]  # fmt: skip
+
 _NAME = r"(?P<name>[A-Z][\w&'’.-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w&'’.-]*){0,4})"
 CITATION_PATTERNS = [
     re.compile(

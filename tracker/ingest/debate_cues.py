@@ -10,8 +10,9 @@ So each debate gets its own cues, every one with where it came from:
 - its proposals: they sit on an escalation ladder, so backing one pulls toward
   the escalatory pole;
 - the shipped lexicon, turned to face this debate's poles: used only when the
-  pole labels share words with it (the high label with the escalatory cues, or
-  the low label with the restraining ones, or the reverse), never guessed;
+  pole labels use a word that carries its direction (cues.py's pole words: the
+  high label an escalatory one, or the low label a restraining one, or the
+  reverse), never guessed;
 - the desk's accepted evidence: word pairs that recur in the quotes behind
   positions on one side and never on the other.
 
@@ -25,7 +26,12 @@ from itertools import pairwise
 from ..models.stance import clamp_stance
 from ..relevance.lexical import STOP_WORDS, stem, stems
 from ..watchquery import make_pattern, word_list, words
-from .cues import ESCALATORY_CUES, RESTRAINING_CUES
+from .cues import (
+    ESCALATORY_CUES,
+    ESCALATORY_POLE_WORDS,
+    RESTRAINING_CUES,
+    RESTRAINING_POLE_WORDS,
+)
 
 MIN_QUOTES = 2  # distinct quotes a word pair must recur in to become a cue
 MIN_WORD = 4  # shorter words are too common to stand for a side
@@ -50,7 +56,8 @@ def _stem_set(phrases):
 def lexicon_orientation(low_label, high_label):
     """+1 when the shipped lexicon's escalatory cues point at the high pole, −1
     when they point at the low one, 0 when the labels do not say."""
-    escalatory, restraining = _stem_set(ESCALATORY_CUES), _stem_set(RESTRAINING_CUES)
+    escalatory = _stem_set(ESCALATORY_POLE_WORDS)
+    restraining = _stem_set(RESTRAINING_POLE_WORDS)
     high, low = _stem_set([high_label]), _stem_set([low_label])
     facing = len(high & escalatory) + len(low & restraining)
     against = len(high & restraining) + len(low & escalatory)
