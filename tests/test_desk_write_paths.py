@@ -528,3 +528,41 @@ def test_a_page_outside_the_role_says_so_in_the_panel_not_a_bare_forbidden(edito
     page = response.content.decode()
     assert "Not allowed: this page is not open to you." in page
     assert "Policy Debate Tracker" in page and "403 Forbidden" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["published", "retracted"])
+def test_coverage_behind_public_evidence_cannot_be_rewritten_from_the_panel(desk_user, status):
+    position = f.PositionFactory(retracted=True) if status == "retracted" else f.PositionFactory()
+    evidence = f.EvidenceFactory(position=position)
+    item = evidence.item
+    url = reverse("admin:tracker_coverageitem_change", args=[item.pk])
+    page = logged_in(desk_user).get(url)
+    assert "cited as evidence by a public position" in page.content.decode()
+    response = submit(
+        logged_in(desk_user),
+        url,
+        {"title": "Rewritten headline", "url": "https://elsewhere.example/"},
+    )
+    assert response.status_code in (200, 302)
+    item.refresh_from_db()
+    assert (item.title, item.url) == (evidence.item.title, evidence.item.url)
+
+
+@pytest.mark.django_db
+def test_coverage_behind_a_draft_alone_is_edited_and_keeps_its_line_breaks(desk_user):
+    item = f.EvidenceFactory(position=f.PositionFactory(draft=True)).item
+    item.content = "First paragraph.\nSecond paragraph."
+    item.save()
+    response = submit(
+        logged_in(desk_user),
+        reverse("admin:tracker_coverageitem_change", args=[item.pk]),
+        # A browser sends a textarea's line breaks as CRLF.
+        {"title": "A better headline", "content": "First paragraph.\r\nSecond paragraph."},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    item.refresh_from_db()
+    assert (item.title, item.content) == (
+        "A better headline",
+        "First paragraph.\nSecond paragraph.",
+    )

@@ -2,7 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 
 from ..ingest.polling import FeedRefused, check_feed_url, reserve_feed
-from ..models import CoverageItem, Feed, Outlet
+from ..models import CoverageItem, Evidence, Feed, Outlet
+from ..models.positions import PUBLIC_STATUSES
 from ..tasks import queue_fetch
 from .forms import HttpsURLFieldsMixin, LinesField
 from .history import HistoryAdmin
@@ -114,3 +115,32 @@ class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     # Counting a million rows on every page view is what makes a changelist slow.
     show_full_result_count = False
     paginator = CappedCountPaginator
+
+    @staticmethod
+    def on_the_record(item):
+        """Whether readers see the item as evidence (or saw it: a retraction
+        stays public), so that editing it would rewrite the public record
+        without a correction."""
+        return Evidence.objects.filter(item=item, position__status__in=PUBLIC_STATUSES).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and self.on_the_record(obj):
+            return [f.name for f in CoverageItem._meta.fields if f.editable and f.name != "id"]
+        return super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # A browser sends a textarea's line breaks as CRLF; stored text keeps LF.
+        obj.summary = obj.summary.replace("\r\n", "\n")
+        obj.content = obj.content.replace("\r\n", "\n")
+        super().save_model(request, obj, form, change)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = self.get_object(request, object_id)
+        if item is not None and request.method == "GET" and self.on_the_record(item):
+            self.message_user(
+                request,
+                "This article is cited as evidence by a public position, so it reads as "
+                "readers see it. To change what they see, correct the position.",
+                messages.INFO,
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
