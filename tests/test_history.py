@@ -181,3 +181,58 @@ def test_a_position_history_reads_as_words_not_stored_values(editor, publisher, 
     assert not [change for change in changes if change.startswith(("Version", "Updated at"))]
     body = text(page.xpath("//table[@id='change-history']")[0])
     assert "pk=None" not in body and "None" not in body
+
+
+def revert(client, obj, record, model_name):
+    from .forms import submit
+
+    url = reverse(f"admin:tracker_{model_name}_simple_history", args=[obj.pk, record.history_id])
+    return submit(client, url)
+
+
+@pytest.mark.django_db
+def test_reverting_a_withdrawn_debate_keeps_it_off_the_site_and_the_reason_on_record(
+    publisher, client
+):
+    debate = f.DebateFactory(title="Original title")
+    debate.title = "A later title"
+    debate.save()
+    desk.withdraw_debate(debate, publisher, "Duplicates another debate.")
+    first = debate.history.order_by("history_date").first()
+    assert first.status == "active"
+
+    client.force_login(publisher)
+    response = revert(client, debate, first, "debate")
+    assert response.status_code == 302, response.content[:2000]
+    debate.refresh_from_db()
+    assert debate.title == "Original title"  # the content is reverted
+    assert debate.status == "draft"  # but not what the withdrawal decided
+    assert debate.withdrawn_reason == "Duplicates another debate."
+    assert debate.withdrawn_by == publisher and debate.withdrawn_at is not None
+
+
+@pytest.mark.django_db
+def test_reverting_a_public_debate_to_its_draft_version_leaves_it_public(publisher, client):
+    debate = f.DebateFactory(status="draft", title="Draft title")
+    debate.status, debate.title = "active", "Public title"
+    debate.save()
+    first = debate.history.order_by("history_date").first()
+
+    client.force_login(publisher)
+    response = revert(client, debate, first, "debate")
+    assert response.status_code == 302, response.content[:2000]
+    debate.refresh_from_db()
+    assert (debate.title, debate.status) == ("Draft title", "active")
+
+
+@pytest.mark.django_db
+def test_reverting_a_decided_flag_leaves_the_decision_as_it_is(editor, publisher, client):
+    flag = f.FlagFactory()
+    desk.dismiss_flags(editor, [flag.pk], "Off topic")
+    first = flag.history.order_by("history_date").first()
+    assert first.status == "new"
+
+    client.force_login(publisher)
+    response = revert(client, flag, first, "flag")
+    flag.refresh_from_db()
+    assert (flag.status, flag.decided_by) == ("dismissed", editor), response.status_code

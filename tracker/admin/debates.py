@@ -61,6 +61,7 @@ class DebateForm(forms.ModelForm):
 
 @admin.register(Debate)
 class DebateAdmin(HistoryAdmin):
+    kept_on_revert = ("status", "withdrawn_at", "withdrawn_by", "withdrawn_reason")
     form = DebateForm
     change_form_template = "admin/tracker/debate/change_form.html"
     list_display = [

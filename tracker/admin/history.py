@@ -41,6 +41,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
     earlier version, and nobody edits the history itself."""
 
     object_history_list_template = "admin/tracker/object_history_list.html"
+    # Fields only a workflow sets (taking a debate off the site, say): a revert
+    # restores what was written, not what was decided, so it keeps their
+    # stored values, as it keeps the stored version number.
+    kept_on_revert = ()
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
@@ -66,16 +70,17 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None and hasattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME):
-            replace_the_stored_version(obj)
+            keep_the_stored(obj, ["version", *self.kept_on_revert])
         return super().get_form(request, obj, change, **kwargs)
 
 
-def replace_the_stored_version(historical):
-    """An earlier version being reverted to carries its old version number; what
-    the revert replaces, and what the optimistic lock checks, is the stored one."""
-    if not hasattr(historical, "version"):
-        return
-    stored = type(historical)._default_manager.filter(pk=historical.pk)
-    version = stored.values_list("version", flat=True).first()
-    if version is not None:
-        historical.version = version
+def keep_the_stored(historical, names):
+    """An earlier version being reverted to carries its old values of every
+    field; for these (the version number, which the optimistic lock checks,
+    and what workflows decide) the revert keeps the stored row's."""
+    fields = [
+        field.attname for field in type(historical)._meta.concrete_fields if field.name in names
+    ]
+    stored = type(historical)._default_manager.filter(pk=historical.pk).values(*fields).first()
+    for name, value in (stored or {}).items():
+        setattr(historical, name, value)
