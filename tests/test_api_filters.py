@@ -253,3 +253,28 @@ def test_filtered_list_queries_do_not_grow_with_rows(client, db):
     small = {url: count(url) for url in urls}
     add(60)
     assert {url: count(url) for url in urls} == small
+
+
+@pytest.mark.django_db
+def test_the_apis_links_come_from_the_site_address_never_from_the_host_header(
+    world, client, settings
+):
+    settings.TRACKER_SITE_URL = "https://tracker.example.org"
+    made_up = {"HTTP_HOST": "localhost:31337"}
+    page = client.get("/api/v1/positions/?limit=1", **made_up).json()
+    assert page["next"] == "https://tracker.example.org/api/v1/positions/?limit=1&offset=1"
+    second = client.get("/api/v1/positions/?limit=1&offset=1", **made_up).json()
+    assert second["previous"] == "https://tracker.example.org/api/v1/positions/?limit=1"
+    root = client.get("/api/v1/", **made_up).json()
+    assert root["positions"] == "https://tracker.example.org/api/v1/positions/"
+    assert root["docs"] == "https://tracker.example.org/api/v1/docs/"
+    assert not any("31337" in str(link) for link in root.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/positions/", "/compare/"])
+def test_an_address_with_more_parameters_than_are_read_is_a_400(client, path):
+    query = "&".join(f"actor=a{n}" for n in range(1500))
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert b"Too many parameters" in response.content

@@ -2,9 +2,14 @@
 run no script at all), framing only for the embeddable chart, and the editorial
 panel's and the API documentation's own policies (their scripts and styles are
 files from /static/, never inline).
-And a guard for every request: NUL characters in the address are refused."""
+And guards for every request: NUL characters in the address, or more
+parameters than Django reads, are refused; absolute addresses come from the
+configured site address."""
 
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponseBadRequest
+
+from .links import site_url
 
 CSP = (
     "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
@@ -58,9 +63,30 @@ class RefuseNulCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        parameters = [*request.GET.keys(), *request.GET.values(), request.path]
+        try:
+            parameters = [*request.GET.keys(), *request.GET.values(), request.path]
+        except TooManyFieldsSent:  # past DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return HttpResponseBadRequest(
+                "Too many parameters in the address.", content_type="text/plain"
+            )
         if any("\x00" in value for value in parameters):
             return HttpResponseBadRequest(
                 "NUL characters are not allowed in addresses.", content_type="text/plain"
             )
+        return self.get_response(request)
+
+
+class SiteAddressMiddleware:
+    """What the framework builds as an absolute address (the API's links to its
+    lists and to the next and previous page) starts with TRACKER_SITE_URL, as
+    every link the tracker prints does, never with the request's Host header:
+    an answer cached for one request must not carry an address another made up.
+    HttpRequest.build_absolute_uri prefixes _current_scheme_host, a cached
+    property, which is set here before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request._current_scheme_host = site_url()
         return self.get_response(request)
