@@ -14,6 +14,7 @@ from tracker.models import Debate, Evidence, Flag, Position
 from . import factories as f
 from .factories import UserFactory
 from .forms import read_form, submit
+from .pages import parse, text
 
 ARTICLE = (
     "<p>BRUSSELS, Oct 9 (Example Wire) — Poland is pushing for a more aggressive posture after "
@@ -291,6 +292,25 @@ def test_a_flag_someone_else_claimed_is_refused(editor, client, world):
     assert not Position.objects.exists()
     world.refresh_from_db()
     assert (world.status, world.assignee.username) == ("claimed", "second-editor")
+
+
+def test_the_accept_screen_of_a_flag_someone_else_holds_says_so_before_anything_is_typed(
+    editor, publisher, client, world
+):
+    desk.claim_flags(f.second_editor(), [world.pk])
+    client.force_login(publisher)
+    page = parse(client.get(url(world)))
+    notes = [text(note) for note in page.xpath("//*[contains(@class, 'errornote')]")]
+    assert notes == [
+        "You cannot accept this flag: claimed by second-editor. Anything typed here would be "
+        "refused; ask them to give it back first."
+    ]
+    assert page.xpath("//input[@type='submit']") == []
+
+    desk.unassign_flags(f.second_editor(), [world.pk])  # given back: open to anyone again
+    page = parse(client.get(url(world)))
+    assert page.xpath("//*[contains(@class, 'errornote')]") == []
+    assert len(page.xpath("//input[@type='submit']")) == 1
 
 
 def test_a_flag_already_accepted_is_not_accepted_twice(editor, publisher, client, world):

@@ -37,19 +37,24 @@ def _record(user, flag_ids, reason):
         )
 
 
+def refusal(flag, user):
+    """Why the user may not decide the flag now (someone decided it, or holds
+    it), or None."""
+    if flag.status in (Flag.Status.ACCEPTED, Flag.Status.DISMISSED):
+        who = flag.decided_by.get_username() if flag.decided_by else "someone"
+        return f"already {flag.status} by {who}"
+    if flag.assignee_id and flag.assignee_id != user.id:
+        return f"claimed by {flag.assignee.get_username()}"
+    return None
+
+
 def _refusals(flag_ids, done, user):
-    refused = {}
-    for flag in Flag.objects.filter(id__in=set(flag_ids) - set(done)).select_related(
-        "assignee", "decided_by"
-    ):
-        if flag.status in (Flag.Status.ACCEPTED, Flag.Status.DISMISSED):
-            who = flag.decided_by.get_username() if flag.decided_by else "someone"
-            refused[flag.id] = f"already {flag.status} by {who}"
-        elif flag.assignee_id and flag.assignee_id != user.id:
-            refused[flag.id] = f"claimed by {flag.assignee.get_username()}"
-        else:
-            refused[flag.id] = "not in a state for this"
-    return refused
+    return {
+        flag.id: refusal(flag, user) or "not in a state for this"
+        for flag in Flag.objects.filter(id__in=set(flag_ids) - set(done)).select_related(
+            "assignee", "decided_by"
+        )
+    }
 
 
 def claim_flags(user, flag_ids):

@@ -294,7 +294,14 @@ def accept_view(model_admin, request, pk):
             if form.errors:
                 row = getattr(form, "row", None)
                 rows_in_error.append((number, row.actor.name if row else "a new actor"))
+    # Said before anything is typed: the accept would be refused on submit.
+    not_yours = desk.refusal(flag, request.user)
+    if not_yours and flag.status not in (Flag.Status.ACCEPTED, Flag.Status.DISMISSED):
+        not_yours += ". Anything typed here would be refused; ask them to give it back first"
+    elif not_yours:
+        not_yours += ". Anything typed here would be refused"
     context = {
+        "not_yours": not_yours,
         "rows_in_error": rows_in_error,
         "is_nav_sidebar_enabled": False,  # the rows need the width
         "title": "Accept into draft positions",
