@@ -566,3 +566,17 @@ def test_coverage_behind_a_draft_alone_is_edited_and_keeps_its_line_breaks(desk_
         "A better headline",
         "First paragraph.\nSecond paragraph.",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action, done", [("retract", "retracted"), ("correct", "corrected")])
+def test_retracting_or_correcting_what_is_not_published_is_refused_before_the_form(
+    publisher, action, done
+):
+    position = f.PositionFactory(retracted=True)
+    client = logged_in(publisher)
+    response = client.get(reverse(f"admin:tracker_position_{action}", args=[position.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("admin:tracker_position_change", args=[position.pk])
+    page = client.get(response.url).content.decode()
+    assert f"Only a published position can be {done}; this one is retracted." in page

@@ -236,3 +236,17 @@ def test_reverting_a_decided_flag_leaves_the_decision_as_it_is(editor, publisher
     response = revert(client, flag, first, "flag")
     flag.refresh_from_db()
     assert (flag.status, flag.decided_by) == ("dismissed", editor), response.status_code
+
+
+@pytest.mark.django_db
+def test_an_earlier_version_of_a_retracted_position_is_shown_without_a_revert(publisher, client):
+    position = f.PositionFactory(draft=True, summary="First words")
+    f.EvidenceFactory(position=position)
+    desk.publish(position, publisher)
+    desk.retract(position, publisher, "Misattributed quote")
+    first = position.history.order_by("history_date").first()
+    url = reverse("admin:tracker_position_simple_history", args=[position.pk, first.history_id])
+    client.force_login(publisher)
+    page = parse(client.get(url))
+    assert page.xpath("//input[@type='submit' and @name='_save']") == []
+    assert "Revert" not in text(page.xpath("//h1")[0])

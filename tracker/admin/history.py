@@ -51,6 +51,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def has_change_history_permission(self, request, obj=None):
         # A record nobody may edit (a published position) is not reverted either.
+        # Asked of an earlier version, the answer is the stored record's: an
+        # old draft of a position since retracted is not revertible.
+        if obj is not None and hasattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME):
+            obj = self.model._default_manager.filter(pk=obj.pk).first()
         return request.user.has_perm("tracker.publish_position") and (
             obj is None or self.has_change_permission(request, obj)
         )

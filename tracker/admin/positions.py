@@ -270,6 +270,8 @@ class PositionAdmin(HistoryAdmin):
         if not self.has_publish_permission(request):
             return refused(self, request, "Only publishers retract positions.")
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
+        if position.status != Position.Status.PUBLISHED:
+            return self._not_published(request, position, "retracted")
         form = RetractForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -287,11 +289,24 @@ class PositionAdmin(HistoryAdmin):
         }
         return panel_page(self, request, "admin/tracker/position/confirm.html", context)
 
+    def _not_published(self, request, position, done):
+        """Said before a form is filled in that only a published position can
+        be retracted or corrected; back to the position."""
+        self.message_user(
+            request,
+            f"Only a published position can be {done}; this one is "
+            f"{position.get_status_display().lower()}.",
+            messages.ERROR,
+        )
+        return redirect("admin:tracker_position_change", position.pk)
+
     def correct_view(self, request, pk):
         """Ask, then draft a correction of a published position and open it."""
         if not request.user.has_perm("tracker.add_position"):
             return refused(self, request, "Only editors and publishers draft corrections.")
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
+        if position.status != Position.Status.PUBLISHED:
+            return self._not_published(request, position, "corrected")
         if request.method != "POST":
             context = {
                 "title": f"Draft a correction of {position}?",
