@@ -31,7 +31,7 @@ def test_the_second_save_of_an_actor_is_refused_and_says_what_changed(editor, pu
     response = client.post(url, actor_form(actor, opened, description="A country."))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Someone saved this by editor-user after you opened it" in page
+    assert "editor-user saved this after you opened it" in page
     assert "Aliases is now “Kremlin, Moscow”" in page
     actor.refresh_from_db()
     assert actor.aliases == ["Kremlin", "Moscow"]

@@ -90,6 +90,8 @@ def test_a_publisher_cuts_release_one_from_the_panel(world, publisher):
     )
     assert (release.debate_count, release.position_count, release.actor_count) == (1, 2, 1)
     assert release.changelog["previous"] is None
+    page = client.get(response["Location"]).content.decode()
+    assert "2 positions in 1 debate, 1 actor" in page
 
 
 def test_the_frozen_csv_reads_back_with_its_codebook_and_only_public_rows(world, publisher):

@@ -65,11 +65,10 @@ class OptimisticLockForm(forms.ModelForm):
             if name != "opened_version" and seen is not None and self._differs(seen, current, name)
         ]
         who = current.history.order_by("-history_date").first().history_user
-        by = f" by {who}" if who else ""
         detail = "; ".join(changes) or "details changed"
         raise forms.ValidationError(
-            f"Someone saved this{by} after you opened it: {detail}. Your changes were not "
-            "saved, and theirs are kept; reload the page to start from the latest version."
+            f"{who or 'Someone'} saved this after you opened it: {detail}. Your changes were "
+            "not saved, and theirs are kept; reload the page to start from the latest version."
         )
 
     @staticmethod

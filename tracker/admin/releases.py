@@ -4,6 +4,7 @@ nobody changes or deletes a release once cut."""
 from django import forms
 from django.contrib import admin
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.urls import path
 from django.utils.html import format_html
 
@@ -56,8 +57,9 @@ class DataReleaseAdmin(admin.ModelAdmin):
     @admin.display(description="contents")
     def counts(self, release):
         return (
-            f"{release.position_count} positions in {release.debate_count} debates, "
-            f"{release.actor_count} actors"
+            f"{release.position_count} position{pluralize(release.position_count)} in "
+            f"{release.debate_count} debate{pluralize(release.debate_count)}, "
+            f"{release.actor_count} actor{pluralize(release.actor_count)}"
         )
 
     @admin.display(description="public page")
