@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker import desk
-from tracker.models import Actor, Debate, Evidence, Position
+from tracker.models import Actor, Debate, Evidence, Outlet, Position
 
 from . import factories as f
 from .forms import submit
@@ -580,3 +580,59 @@ def test_retracting_or_correcting_what_is_not_published_is_refused_before_the_fo
     assert response.url == reverse("admin:tracker_position_change", args=[position.pk])
     page = client.get(response.url).content.decode()
     assert f"Only a published position can be {done}; this one is retracted." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("lemonde.fr", "lemonde.fr"),
+        ("https://www.lemonde.fr/international/", "lemonde.fr"),
+        ("WWW.Example.ORG", "example.org"),
+        ("bücher.de", "xn--bcher-kva.de"),
+        ("", ""),
+    ],
+)
+def test_an_outlets_domain_is_kept_as_its_host_name_however_it_is_pasted(desk_user, typed, saved):
+    response = submit(
+        logged_in(desk_user),
+        reverse("admin:tracker_outlet_add"),
+        {"name": "Le Monde", "domain": typed},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    assert Outlet.objects.get(name="Le Monde").domain == saved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, error",
+    [
+        ("not a domain!", "Give the outlet’s web domain, such as “ft.com”."),
+        ("localhost", "Give the outlet’s web domain, such as “ft.com”."),
+        ("FT.com", "Another outlet has this domain."),
+    ],
+)
+def test_an_outlets_domain_that_is_not_one_or_is_taken_is_named_plainly(editor, typed, error):
+    f.OutletFactory(name="Financial Times", domain="ft.com")
+    response = submit(
+        logged_in(editor), reverse("admin:tracker_outlet_add"), {"name": "FT", "domain": typed}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert error in page.replace("&#x27;", "’").replace("'", "’")
+    assert "Constraint" not in page
+    assert not Outlet.objects.filter(name="FT").exists()
+
+
+@pytest.mark.django_db
+def test_a_membership_of_itself_is_refused_in_one_plain_sentence(editor):
+    nato = f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_change", args=[nato.pk]),
+        {"memberships-TOTAL_FORMS": "1", "memberships-0-organization": str(nato.pk)},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("An actor cannot be a member of itself.") == 1
+    assert "Constraint" not in page

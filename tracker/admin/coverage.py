@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin, messages
 
@@ -9,6 +12,9 @@ from .forms import HttpsURLFieldsMixin, LinesField
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
 
+# Labels of letters, digits and inner hyphens, at least two of them.
+DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}")
+
 
 class OutletForm(forms.ModelForm):
     aliases = LinesField(required=False, help_text="Other names used when citing it, one per line.")
@@ -16,6 +22,20 @@ class OutletForm(forms.ModelForm):
     class Meta:
         model = Outlet
         fields = ["name", "domain", "aliases"]
+
+    def clean_domain(self):
+        """The host name, however it is pasted (an address, capitals, www.)."""
+        typed = self.cleaned_data["domain"].strip()
+        if not typed:
+            return ""
+        host = urlsplit(typed if "//" in typed else f"//{typed}").hostname or ""
+        try:
+            host = host.removeprefix("www.").encode("idna").decode("ascii")  # bücher.de
+        except UnicodeError:
+            host = ""
+        if not DOMAIN.fullmatch(host):
+            raise forms.ValidationError("Give the outlet's web domain, such as “ft.com”.")
+        return host
 
 
 @admin.register(Outlet)

@@ -185,7 +185,9 @@ class Membership(models.Model):
         ordering = ["-start_date", "organization__name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(member=F("organization")), name="membership_not_of_itself"
+                condition=~Q(member=F("organization")),
+                name="membership_not_of_itself",
+                violation_error_message="An actor cannot be a member of itself.",
             ),
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
@@ -204,8 +206,10 @@ class Membership(models.Model):
         return f"{self.member} in {self.organization}{role}"
 
     def clean(self):
+        # Checked here as well as by the constraint: on an actor's page the
+        # member is the page's actor, which the constraint's check leaves out.
         if self.member_id and self.member_id == self.organization_id:
-            raise ValidationError("An actor cannot be a member of itself.")
+            raise ValidationError({"organization": "An actor cannot be a member of itself."})
         if self.organization_id and self.organization.kind not in self.ORGANIZATION_KINDS:
             raise ValidationError(
                 {"organization": "Members belong to a country, an organisation or a bloc."}

@@ -25,7 +25,10 @@ class Outlet(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["domain"], condition=~Q(domain=""), name="outlet_domain_unique"
+                fields=["domain"],
+                condition=~Q(domain=""),
+                name="outlet_domain_unique",
+                violation_error_message="Another outlet has this domain.",
             ),
             models.CheckConstraint(condition=Q(domain=Lower("domain")), name="outlet_domain_lower"),
             models.CheckConstraint(condition=~Q(name=""), name="outlet_name_not_blank"),
