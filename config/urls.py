@@ -14,6 +14,7 @@ admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots"),
     # Browsers ask for /favicon.ico on pages that name no icon (the panel's).
     path("favicon.ico", lambda request: redirect(static("public/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
@@ -26,3 +27,6 @@ urlpatterns = [
     ),
     path("", include("tracker.public.urls")),
 ]
+
+handler404 = "tracker.views.not_found"
+handler500 = "tracker.views.server_error"

@@ -1,7 +1,9 @@
 import logging
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
@@ -64,3 +66,31 @@ def heartbeat_ages():
         queue: round((now - seen[queue]).total_seconds()) if queue in seen else None
         for queue in settings.TRACKER_QUEUES
     }
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """An address that is not there: the API answers JSON as its own 404s do,
+    everything else the public site's page (with a way on)."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "public/404.html", {"request_path": request.path}, status=404)
+
+
+def server_error(request):
+    """Something broke: a page that needs nothing that might have broken (no
+    database, no context), or the API's JSON."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+@never_cache
+def robots_txt(request):
+    from .public.links import site_url
+
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {site_url('/sitemap.xml')}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
