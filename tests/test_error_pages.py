@@ -70,3 +70,19 @@ def parse_any(response):
     import lxml.html
 
     return lxml.html.fromstring(response.content.decode())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/debates/", "/export/positions.csv", "/sitemap.xml"])
+def test_public_pages_are_read_only_and_say_so_to_other_methods(client, path):
+    for method in ("post", "put", "delete", "patch", "trace"):
+        response = client.generic(method.upper(), path)
+        assert response.status_code == 405, (method, response.status_code)
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+        assert "Cache-Control" not in response or "public" not in response["Cache-Control"]
+    options = client.options(path)
+    assert options.status_code == 200
+    assert options["Allow"] == "GET, HEAD, OPTIONS"
+    assert options.content == b""
+    assert client.get(path).status_code == 200
+    assert client.head(path).status_code == 200

@@ -66,11 +66,28 @@ def fresh_public_page(view, params=()):
 
     @wraps(view)
     def page(request, *args, **kwargs):
+        if request.method not in READ_METHODS:
+            return _read_only(request)
         response = cached(request, *args, **kwargs)
         patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)
         return response
 
+    # Nothing here takes a form: any other method gets the 405 below rather
+    # than the CSRF failure page.
+    page.csrf_exempt = True
     return page
+
+
+READ_METHODS = ("GET", "HEAD")
+ALLOWED = "GET, HEAD, OPTIONS"
+
+
+def _read_only(request):
+    """OPTIONS is answered with what the address allows; anything else that
+    would write is refused, uncached."""
+    response = HttpResponse(status=200 if request.method == "OPTIONS" else 405)
+    response["Allow"] = ALLOWED
+    return response
 
 
 # What views mark on a response for the middleware to read, rather than set as
