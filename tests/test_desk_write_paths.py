@@ -636,3 +636,20 @@ def test_a_membership_of_itself_is_refused_in_one_plain_sentence(editor):
     page = response.content.decode()
     assert page.count("An actor cannot be a member of itself.") == 1
     assert "Constraint" not in page
+
+
+@pytest.mark.django_db
+def test_who_did_what_reads_as_a_name_not_a_link_the_desk_cannot_open(editor, publisher):
+    position = f.PositionFactory(draft=True, created_by=editor)
+    f.EvidenceFactory(position=position)
+    desk.publish(position, publisher)
+    desk.retract(position, publisher, "Misattributed quote")
+    client = logged_in(editor)
+    for url in (
+        reverse("admin:tracker_position_change", args=[position.pk]),
+        reverse("admin:tracker_position_history", args=[position.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "/admin/auth/user/" not in page, url
+        assert "publisher-user" in page and "editor-user" in page, url
+    assert client.get(f"/admin/auth/user/{publisher.pk}/change/").status_code == 403

@@ -14,6 +14,7 @@ from ..tasks import enqueue_safely, rematch_debate
 from ..watchquery import QuerySyntaxError
 from .history import HistoryAdmin
 from .pages import panel_page, refused
+from .users import user_name
 
 
 def queue_rematch(modeladmin, request, debates):
@@ -83,9 +84,10 @@ class DebateAdmin(HistoryAdmin):
         "updated_at",
         "preview_link",
         "withdrawn_at",
-        "withdrawn_by",
+        "withdrawn_by_name",
         "withdrawn_reason",
     ]
+    withdrawn_by_name = user_name("withdrawn_by")
     autocomplete_fields = ["subjects"]
     actions = ["rematch", "follow", "unfollow"]
     fieldsets = [
@@ -100,7 +102,7 @@ class DebateAdmin(HistoryAdmin):
                     "created_at",
                     "updated_at",
                     "withdrawn_at",
-                    "withdrawn_by",
+                    "withdrawn_by_name",
                     "withdrawn_reason",
                 ]
             },

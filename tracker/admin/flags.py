@@ -20,6 +20,7 @@ from .pages import panel_page
 from .paginators import CappedCountPaginator
 from .queue import QueueFilter
 from .review import DismissForm, ReviewScreen
+from .users import user_name
 
 SNIPPET_RADIUS = 90
 SNIPPET_SCAN = 2000
@@ -87,7 +88,9 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
     list_select_related = ["item__outlet", "debate", "assignee"]
     search_fields = ["item__title"]
     autocomplete_fields = ["item", "debate", "matched_actors", "assignee", "positions"]
-    readonly_fields = ["created_at", "decided_by", "decided_at", "stance_reasons"]
+    readonly_fields = ["created_at", "decided_by_name", "decided_at", "stance_reasons"]
+    decided_by_name = user_name("decided_by")
+    exclude = ["decided_by"]  # shown as decided_by_name; set only by a decision
     actions = ["claim", "unassign", "dismiss"]
     list_per_page = 50
     change_list_template = "admin/tracker/flag/change_list.html"

@@ -11,6 +11,7 @@ from .accept import stance_choices
 from .forms import EvidenceSourceForm, HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
 from .pages import panel_page, refused
+from .users import user_name
 
 
 def is_public_record(position):
@@ -135,14 +136,18 @@ class PositionAdmin(HistoryAdmin):
     PUBLICATION = [
         "status",
         "publication",
-        "created_by",
-        "published_by",
+        "created_by_name",
+        "published_by_name",
         "published_at",
-        "retracted_by",
+        "retracted_by_name",
         "retracted_at",
         "retraction_reason",
     ]
-    always_readonly = [*PUBLICATION, "corrects", "corrected_by", "corrected_at", "created_at"]
+    always_readonly = [*PUBLICATION, "corrects", "corrected_by_name", "corrected_at", "created_at"]
+    created_by_name = user_name("created_by")
+    published_by_name = user_name("published_by")
+    retracted_by_name = user_name("retracted_by")
+    corrected_by_name = user_name("corrected_by")
     FIXED = ["actor", "debate", "proposal", "stance", "support", "stated_on"]
 
     def get_fieldsets(self, request, obj=None):
@@ -150,7 +155,7 @@ class PositionAdmin(HistoryAdmin):
         if obj is not None and obj.corrects_id:
             text = ["corrects", "summary", "correction_note", "opened_version"]
         elif obj is not None and obj.corrected_at:
-            text = ["summary", "correction_note", "corrected_by", "corrected_at"]
+            text = ["summary", "correction_note", "corrected_by_name", "corrected_at"]
         return [
             (None, {"fields": self.FIXED}),
             (None, {"fields": text}),

@@ -12,6 +12,7 @@ from ..models import DataRelease
 from ..public.releases import citation, release_path
 from ..releases import ReleaseNotCut, cut_release
 from .pages import panel_page, refused
+from .users import user_name
 
 
 class CutForm(forms.Form):
@@ -25,7 +26,8 @@ class CutForm(forms.Form):
 @admin.register(DataRelease)
 class DataReleaseAdmin(admin.ModelAdmin):
     list_display = ["__str__", "position_count", "debate_count", "cut_by", "doi"]
-    fields = ["number", "cut_at", "cut_by", "note", "counts", "public_page", "cite", "doi"]
+    fields = ["number", "cut_at", "cut_by_name", "note", "counts", "public_page", "cite", "doi"]
+    cut_by_name = user_name("cut_by")
     actions = None
 
     def get_queryset(self, request):
