@@ -407,3 +407,17 @@ def test_an_unknown_kind_of_actor_is_named_and_every_actor_shown(client, estonia
     assert "No kind of actor is called “zzz”: every actor is shown." in page
     assert "Estonia" in page
     assert "No kind of actor" not in client.get("/actors/?kind=country").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_filter_in_error_points_at_its_message_for_screen_readers(client):
+    f.DebateFactory(slug="airspace")
+    response = client.get("/debates/airspace/?as_of=2025-02-30&stance=9")
+    import lxml.html
+
+    page = lxml.html.fromstring(response.content.decode())
+    described = page.xpath("//*[@aria-describedby]")
+    assert {e.get("name") for e in described} >= {"as_of", "stance"}
+    for element in described:
+        for target in element.get("aria-describedby").split():
+            assert page.xpath(f"//*[@id='{target}']"), target
