@@ -173,15 +173,17 @@ def test_an_unknown_parameter_message_lists_what_the_endpoint_reads(client, worl
     message = client.get("/api/v1/evidence/?quote=x").json()["quote"][0]
     assert message == (
         "Unknown parameter. This endpoint reads: actor, attribution, debate, format, limit, "
-        "offset, ordering, position."
+        "offset, position."
     )
 
 
 @pytest.mark.parametrize(
     "url", ["/api/v1/positions/", "/api/v1/evidence/", "/api/v1/debates/", "/api/v1/actors/"]
 )
-def test_paging_format_and_ordering_stay_allowed(client, world, url):
-    response = client.get(f"{url}?limit=1&offset=0&format=json&ordering=id")
+def test_paging_and_format_stay_allowed(client, world, url):
+    # No list is ordered on request (each has its documented order), so
+    # ?ordering= is unknown like any other parameter nothing reads.
+    response = client.get(f"{url}?limit=1&offset=0&format=json")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 1
 
@@ -278,3 +280,46 @@ def test_an_address_with_more_parameters_than_are_read_is_a_400(client, path):
     response = client.get(f"{path}?{query}")
     assert response.status_code == 400
     assert b"Too many parameters" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, parameter, message",
+    [
+        ("limit=-1", "limit", "A whole number, 1 or more (a page holds at most 500)."),
+        ("limit=0", "limit", "A whole number, 1 or more (a page holds at most 500)."),
+        ("limit=abc", "limit", "A whole number, 1 or more (a page holds at most 500)."),
+        ("limit=1.5", "limit", "A whole number, 1 or more (a page holds at most 500)."),
+        ("offset=-1", "offset", "A whole number, 0 or more."),
+        ("offset=nato", "offset", "A whole number, 0 or more."),
+        ("limit=²", "limit", "A whole number, 1 or more (a page holds at most 500)."),
+        ("debate=airspace&debate=sanctions", "debate", "Given more than once: give it once."),
+        ("actor=estonia&actor=france", "actor", "Given more than once: give it once."),
+        ("ordering=summary", "ordering", None),
+    ],
+)
+def test_junk_paging_repeated_or_unread_parameters_are_a_400_naming_them(
+    world, client, query, parameter, message
+):
+    response = client.get(f"/api/v1/positions/?{query}")
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == [parameter]
+    if message:
+        assert errors[parameter] == [message]
+
+
+@pytest.mark.django_db
+def test_a_limit_above_the_cap_is_cut_to_it_and_paging_still_works(world, client):
+    page = client.get("/api/v1/positions/?limit=100000").json()
+    assert len(page["results"]) == page["count"]
+    assert client.get("/api/v1/positions/?limit=500&offset=0").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("country, status", [("EE", 200), ("ee", 200), ("xxxx", 400), ("ZZ", 400)])
+def test_an_actors_country_filter_takes_a_country_code(world, client, country, status):
+    response = client.get(f"/api/v1/actors/?country={country}")
+    assert response.status_code == status
+    if status == 400:
+        assert list(response.json()) == ["country"]

@@ -3,6 +3,8 @@ the parameter, never an empty page: a typo or a draft's slug must not pass for
 "nothing matches", and a draft answers exactly as a slug never used."""
 
 import django_filters
+import pycountry
+from django import forms
 from django.core.exceptions import ValidationError
 from django_filters.fields import ModelChoiceField
 from django_filters.rest_framework import DjangoFilterBackend
@@ -149,9 +151,23 @@ class ProposalFilter(django_filters.FilterSet):
         fields = []
 
 
+class CountryCodeField(forms.CharField):
+    """An ISO 3166-1 two-letter code, in any case; anything else is a 400."""
+
+    def to_python(self, value):
+        value = super().to_python(value).strip().upper()
+        if value and pycountry.countries.get(alpha_2=value) is None:
+            raise ValidationError("A two-letter country code (ISO 3166-1), such as EE.")
+        return value
+
+
+class CountryCodeFilter(django_filters.CharFilter):
+    field_class = CountryCodeField
+
+
 class ActorFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Actor.Kind.choices)
-    country = django_filters.CharFilter()
+    country = CountryCodeFilter()
 
     class Meta:
         model = Actor
@@ -163,7 +179,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     is a 400 naming it: a misspelt filter (?debat=) must not answer everything."""
 
     def filter_queryset(self, request, queryset, view):
-        known = {api_settings.URL_FORMAT_OVERRIDE, api_settings.ORDERING_PARAM}
+        known = {api_settings.URL_FORMAT_OVERRIDE}
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
             known.update(filterset_class.base_filters)
@@ -174,4 +190,11 @@ class StrictFilterBackend(DjangoFilterBackend):
             reads = ", ".join(sorted(known))
             message = f"Unknown parameter. This endpoint reads: {reads}."
             raise exceptions.ValidationError({name: [message] for name in unknown})
+        # Every filter takes one value: a second one would be dropped unsaid.
+        repeated = [
+            name for name in request.query_params if len(request.query_params.getlist(name)) > 1
+        ]
+        if repeated:
+            message = "Given more than once: give it once."
+            raise exceptions.ValidationError({name: [message] for name in repeated})
         return super().filter_queryset(request, queryset, view)
