@@ -332,6 +332,23 @@ def test_the_downloads_are_the_frozen_bytes(world, publisher, client):
     assert client.get("/data/releases/2/positions.csv").status_code == 404
 
 
+def test_a_frozen_file_is_cached_for_good_and_revalidates_by_its_own_tag(world, publisher, client):
+    cut_release(publisher)
+    first = client.get("/data/releases/1/positions.csv")
+    assert first["Cache-Control"] == "public, max-age=31536000, immutable"
+    etag = first["ETag"]
+    # Something else is published: the site changes, the frozen file does not.
+    f.PositionFactory(debate=world[0], actor=world[1], stance=2, summary="AFTER THE CUT")
+    again = client.get("/data/releases/1/positions.csv")
+    assert again["ETag"] == etag
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert client.get("/data/releases/1/positions.csv", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/data/releases/1/codebook.csv")["ETag"] != etag
+    missing = client.get("/data/releases/2/positions.csv")
+    assert missing.status_code == 404
+    assert "immutable" not in missing.get("Cache-Control", "")
+
+
 def test_the_api_lists_releases_with_file_links(world, publisher, client, settings):
     settings.TRACKER_SITE_URL = "https://tracker.example.org"
     cut_release(publisher)

@@ -5,6 +5,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from django.views.decorators.http import require_safe
 
 from ..models import DataRelease
 from .links import site_url
@@ -69,11 +72,27 @@ def release_detail(request, number):
     return render(request, "public/release_detail.html", context)
 
 
+# A release's files never change once cut: their address names their bytes.
+FROZEN_SECONDS = 365 * 24 * 60 * 60
+
+
+@require_safe
 def release_file(request, number, name):
+    """A frozen file: cached for good, revalidated by its own tag and cut time,
+    not by the site's change stamp (which moves with every publication)."""
     if name not in FILES:
         raise Http404("a release holds positions.csv, codebook.csv, positions.json, popolo.json")
     field, content_type = FILES[name]
-    release = get_object_or_404(DataRelease.objects.public().only(field), number=number)
-    response = HttpResponse(getattr(release, field).encode(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="release-{number}-{name}"'
+    release = get_object_or_404(DataRelease.objects.without_files().public(), number=number)
+    etag = quote_etag(f"release-{number}-{name}")
+    last_modified = http_date(release.cut_at.timestamp())
+    response = get_conditional_response(
+        request, etag=etag, last_modified=parse_http_date_safe(last_modified)
+    )
+    if response is None:
+        content = DataRelease.objects.filter(pk=release.pk).values_list(field, flat=True).get()
+        response = HttpResponse(content.encode(), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="release-{number}-{name}"'
+    response["ETag"], response["Last-Modified"] = etag, last_modified
+    response["Cache-Control"] = f"public, max-age={FROZEN_SECONDS}, immutable"
     return response

@@ -53,7 +53,7 @@ urlpatterns = [
     path("data/releases/<int:number>/", fresh(releases.release_detail), name="release"),
     path(
         "data/releases/<int:number>/<str:name>",
-        fresh(releases.release_file),
+        releases.release_file,  # frozen: its own caching (releases.py)
         name="release-file",
     ),
 ]
