@@ -1,0 +1,37 @@
+"""A debate's panel pages in Chromium on a laptop and a phone: its options
+table and the watch-query preview stay within the screen."""
+
+import pytest
+
+from . import factories as f
+from .conftest import ARTIFACTS, log_in, watch_for_violations
+
+DESCRIPTION = (
+    "Reduce the requirements on pilots patrolling the eastern border, e.g. allow firing on "
+    "radar data rather than visual confirmation."
+)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_debates_options_and_the_query_preview_fit_the_screen(
+    live_server, browser_page, committing_publisher
+):
+    debate = f.DebateFactory(slug="airspace", title="NATO's answer to Russian airspace violations")
+    for rung in range(1, 6):
+        f.ProposalFactory(debate=debate, rung=rung, description=DESCRIPTION)
+    page = browser_page
+    violations = []
+    watch_for_violations(page, violations)
+    log_in(page, live_server.url, committing_publisher.username)
+    pages = {
+        "debate": f"/admin/tracker/debate/{debate.pk}/change/",
+        "preview": "/admin/tracker/debate/preview-query/?q=NATO%20AND%20drone*",
+    }
+    for width, height in ((1366, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for name, path in pages.items():
+            page.goto(live_server.url + path)
+            page.screenshot(path=ARTIFACTS / f"debate-admin-{name}-{width}.png", full_page=True)
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, (name, width, wide)
+    assert violations == []
