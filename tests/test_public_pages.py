@@ -376,8 +376,11 @@ def test_the_sitemap_lists_public_pages_only(client, debate, estonia, settings):
     f.DebateFactory(slug="secret", status="draft")
     body = client.get("/sitemap.xml").content.decode()
     assert "https://tracker.example/debates/airspace/" in body
+    assert "https://tracker.example/debates/airspace/shifts/" in body
     assert "/actors/estonia/" in body
     assert "secret" not in body
+    for page in ("/across/", "/compare/", "/data/releases/"):
+        assert f"<loc>https://tracker.example{page}</loc>" in body
 
 
 @pytest.mark.django_db

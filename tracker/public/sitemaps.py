@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from ..models import Actor, Debate
+from ..models import Actor, DataRelease, Debate
 from .links import site_scheme_and_host
 
 
@@ -37,6 +37,27 @@ class DebateSitemap(PublicModelSitemap):
     changefreq = "daily"
 
 
+class ShiftsSitemap(PublicModelSitemap):
+    """Each public debate's full list of shifts (its page shows the latest)."""
+
+    model = Debate
+    page = "public:debate-shifts"
+    changefreq = "daily"
+
+
+class ReleaseSitemap(SiteSitemap):
+    changefreq = "yearly"  # a release never changes but for its DOI
+
+    def items(self):
+        return DataRelease.objects.without_files().public().order_by("number")
+
+    def location(self, release):
+        return reverse("public:release", args=[release.number])
+
+    def lastmod(self, release):
+        return release.cut_at
+
+
 class ActorSitemap(PublicModelSitemap):
     model = Actor
     page = "public:actor"
@@ -49,7 +70,10 @@ class PageSitemap(SiteSitemap):
             "public:home",
             "public:debates",
             "public:actors",
+            "public:across",
+            "public:compare",
             "public:exports",
+            "public:releases",
             "public:methodology",
         ]
 
@@ -57,4 +81,10 @@ class PageSitemap(SiteSitemap):
         return reverse(name)
 
 
-SITEMAPS = {"pages": PageSitemap, "debates": DebateSitemap, "actors": ActorSitemap}
+SITEMAPS = {
+    "pages": PageSitemap,
+    "debates": DebateSitemap,
+    "shifts": ShiftsSitemap,
+    "actors": ActorSitemap,
+    "releases": ReleaseSitemap,
+}
