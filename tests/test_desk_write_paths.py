@@ -653,3 +653,30 @@ def test_who_did_what_reads_as_a_name_not_a_link_the_desk_cannot_open(editor, pu
         assert "/admin/auth/user/" not in page, url
         assert "publisher-user" in page and "editor-user" in page, url
     assert client.get(f"/admin/auth/user/{publisher.pk}/change/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_following_without_an_address_leads_to_where_the_address_is_given(desk_user):
+    debate = f.DebateFactory()
+    desk_user.email = ""
+    desk_user.save()
+    client = logged_in(desk_user)
+    address_page = reverse("admin:tracker_debate_digest_address")
+    response = client.post(
+        reverse("admin:tracker_debate_changelist"),
+        {"action": "follow", "_selected_action": [debate.pk]},
+        follow=True,
+    )
+    assert f'href="{address_page}"' in response.content.decode()
+
+    refused = submit(client, address_page, {"email": "not an address"})
+    assert refused.status_code == 200
+    assert "Enter a valid email address." in refused.content.decode()
+    desk_user.refresh_from_db()
+    assert desk_user.email == ""
+
+    saved = submit(client, address_page, {"email": " Desk@Example.org "})
+    assert saved.status_code == 302
+    desk_user.refresh_from_db()
+    assert desk_user.email == "Desk@example.org"
+    assert "Desk@example.org" in client.get(saved.url).content.decode()
