@@ -342,3 +342,18 @@ def test_the_filter_form_follows_the_blocs_and_the_values_asked_for(client, deba
     for _ in range(2):
         _, chosen, errors, _ = form("bloc=nowhere")
         assert chosen == [] and len(errors) == 1 and "valid choice" in errors[0]
+
+
+@pytest.mark.django_db
+def test_a_search_with_more_positions_than_it_shows_says_so(client, debate, estonia):
+    for day in range(31):
+        f.PositionFactory(
+            debate=debate, actor=estonia, summary=f"Drone incursion answer {day}",
+            stated_on=datetime.date(2025, 9, 1) + datetime.timedelta(days=day),
+        )  # fmt: skip
+    page = client.get("/search/?q=incursion").content.decode()
+    assert page.count('class="result-head"') == 30
+    assert "The 30 newest positions found are shown; more match." in page
+    fewer = client.get("/search/?q=incursion+-30").content.decode()
+    assert fewer.count('class="result-head"') == 30
+    assert "more match" not in fewer

@@ -245,7 +245,9 @@ def across_debates(request):
     return uncacheable(response) if problem else response
 
 
-NO_RESULTS = {"debates": [], "actors": [], "proposals": [], "positions": []}
+NO_RESULTS = {"debates": [], "actors": [], "proposals": [], "positions": [], "more": {}}
+# How many of each kind a search shows; past that, the page says more match.
+SHOWN = {"debates": 20, "actors": 30, "proposals": 20, "positions": 30}
 BARE_HYPHENS = re.compile(r'-+(?![-\w"])')
 HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
 
@@ -346,8 +348,10 @@ def _search(query):
             "debate__title",
             F("proposal__rung").asc(nulls_first=True),
             "id",
-        )[:30]
+        )[: SHOWN["positions"] + 1]
     )
+    more = {"positions": len(found) > SHOWN["positions"]}
+    found = found[: SHOWN["positions"]]
     first_quote = {}
     for evidence in quotes.filter(position__in=found).order_by("id").only("position", "quote"):
         first_quote.setdefault(evidence.position_id, evidence.quote)
@@ -356,12 +360,15 @@ def _search(query):
         position.summary_parts = snippets.parts(position.summary, words)
         quote = first_quote.get(position.id)
         position.quote_parts = snippets.parts(quote, words) if quote else []
-    return {
-        "debates": list(debates.distinct()[:20]),
-        "actors": list(actors.distinct().order_by("name")[:30]),
-        "proposals": list(proposals[:20]),
-        "positions": found,
+    results = {
+        "debates": list(debates.distinct()[: SHOWN["debates"] + 1]),
+        "actors": list(actors.distinct().order_by("name")[: SHOWN["actors"] + 1]),
+        "proposals": list(proposals[: SHOWN["proposals"] + 1]),
     }
+    for kind, found_rows in results.items():  # one row past the cap says there are more
+        more[kind] = len(found_rows) > SHOWN[kind]
+        results[kind] = found_rows[: SHOWN[kind]]
+    return {**results, "positions": found, "more": more}
 
 
 def export_index(request):
