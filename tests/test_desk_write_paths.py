@@ -680,3 +680,17 @@ def test_following_without_an_address_leads_to_where_the_address_is_given(desk_u
     desk_user.refresh_from_db()
     assert desk_user.email == "Desk@example.org"
     assert "Desk@example.org" in client.get(saved.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_bulk_deleting_a_published_position_says_why_it_cannot_be(publisher):
+    draft = f.PositionFactory(draft=True)
+    published = f.PositionFactory()
+    response = logged_in(publisher).post(
+        reverse("admin:tracker_position_changelist"),
+        {"action": "delete_selected", "_selected_action": [draft.pk, published.pk]},
+    )
+    page = response.content.decode()
+    assert "published or retracted positions, which are never deleted" in page
+    assert "retract or correct them instead" in page
+    assert Position.objects.filter(pk__in=[draft.pk, published.pk]).count() == 2

@@ -173,6 +173,16 @@ class PositionAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return not is_public_record(obj) and super().has_delete_permission(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        deletable, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(is_public_record(position) for position in objs):
+            # Not a missing permission: what readers have seen stays on record.
+            perms_needed = {
+                "published or retracted positions, which are never deleted: "
+                "retract or correct them instead"
+            }
+        return deletable, counts, perms_needed, protected
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.always_readonly)
         if obj is not None and (obj.corrects_id or obj.status != Position.Status.DRAFT):
