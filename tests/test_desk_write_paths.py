@@ -694,3 +694,29 @@ def test_bulk_deleting_a_published_position_says_why_it_cannot_be(publisher):
     assert "published or retracted positions, which are never deleted" in page
     assert "retract or correct them instead" in page
     assert Position.objects.filter(pk__in=[draft.pk, published.pk]).count() == 2
+
+
+@pytest.mark.django_db
+def test_publishing_a_draft_that_says_again_a_published_position_is_flagged_first(publisher):
+    day = datetime.date(2025, 10, 9)
+    actor, debate = f.CountryFactory(name="France", slug="france", country="FR"), f.DebateFactory()
+    earlier = f.PositionFactory(actor=actor, debate=debate, stance=1, stated_on=day)
+    again = f.ready_draft(actor=actor, debate=debate, stance=1, stated_on=day)
+    later = f.ready_draft(actor=actor, debate=debate, stance=1, stated_on=day.replace(day=20))
+    client = logged_in(publisher)
+    single = client.get(reverse("admin:tracker_position_publish", args=[again.pk]))
+    text = single.content.decode()
+    assert "Says again" in text and "the published position of 9 Oct 2025" in text
+    assert reverse("admin:tracker_position_change", args=[earlier.pk]) in text
+    # A later date is a new statement of the same stance, not a repeat.
+    assert (
+        "Says again"
+        not in client.get(
+            reverse("admin:tracker_position_publish", args=[later.pk])
+        ).content.decode()
+    )
+    bulk = client.post(
+        reverse("admin:tracker_position_changelist"),
+        {"action": "publish_selected", "_selected_action": [again.pk, later.pk]},
+    ).content.decode()
+    assert bulk.count("Says again") == 1

@@ -323,6 +323,22 @@ def previous_published(position):
     return earlier.order_by("-stated_on", "-published_at", "-id").first()
 
 
+def repeated(position):
+    """The published position this draft says again, word for word on the
+    scale: same actor, debate or option, stance, answer and date. Publishing
+    it would list the actor twice that day, which is most often an article
+    accepted twice rather than a second statement."""
+    if position.corrects_id:
+        return None
+    previous = previous_published(position)
+    same = previous is not None and (
+        previous.stated_on,
+        previous.stance,
+        previous.support,
+    ) == (position.stated_on, position.stance, position.support)
+    return previous if same else None
+
+
 def shift_description(position):
     """The shift publishing this position makes, told as readers will read it
     ('Full flop: Estonia moved from −1 to +1 on …'), else ''."""

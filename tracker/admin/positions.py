@@ -274,6 +274,7 @@ class PositionAdmin(HistoryAdmin):
             "title": f"Publish {position}?",
             "record": position,
             "shift": desk.shift_description(position),
+            "repeated": desk.repeated(position),
             "action": "publish",
         }
         if desk.lacks_evidence(position):
@@ -351,13 +352,18 @@ class PositionAdmin(HistoryAdmin):
         )
         if request.POST.get("post") != "yes":
             listed = [
-                (position, desk.shift_description(position), desk.lacks_evidence(position))
+                (
+                    position,
+                    desk.shift_description(position),
+                    desk.lacks_evidence(position),
+                    desk.repeated(position),
+                )
                 for position in drafts
             ]
             context = {
                 "title": "Publish these drafts?",
                 "drafts": listed,
-                "ready": sum(not bare for _, _, bare in listed),
+                "ready": sum(not bare for _, _, bare, _ in listed),
                 "skipped": queryset.exclude(status=Position.Status.DRAFT).count(),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             }
