@@ -1,6 +1,9 @@
 """The coverage monitor in the editorial panel: query checks and previews,
 re-matching, and feeds with their problems in view."""
 
+import datetime
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -30,7 +33,7 @@ def test_the_preview_counts_and_lists_matches_without_saving(editor, client, cov
     client.force_login(editor)
     url = reverse("admin:tracker_debate_preview_query")
     page = client.get(url, {"q": "@russia AND drone*"}).content.decode()
-    assert "3 of the 4 most recent items match" in page
+    assert "3 of the 4 most recently stored items match" in page
     assert "Kremlin drones 2" in page
     assert "Weather" not in page
     broken = client.get(url, {"q": "(drone*"}).content.decode()
@@ -77,3 +80,19 @@ def test_the_preview_of_a_query_nested_too_deep_shows_the_error(editor, client):
     response = client.get(reverse("admin:tracker_debate_preview_query"), {"q": DEEP_QUERY})
     assert response.status_code == 200
     assert "the query nests more than 32 levels deep" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_previews_matches_are_listed_newest_first_by_their_dates(editor, client):
+    f.ActorFactory(slug="russia", name="Russia")
+    day = timezone.make_aware(datetime.datetime(2025, 10, 9, 12))
+    # Stored in this order; published on other days.
+    for n, days in enumerate([0, 2, 1]):
+        f.CoverageItemFactory(
+            title=f"Russia story {n}", published_at=day + datetime.timedelta(days=days)
+        )
+    client.force_login(editor)
+    page = client.get(reverse("admin:tracker_debate_preview_query"), {"q": "@russia"})
+    titles = re.findall(r"Russia story \d", page.content.decode())
+    assert titles == ["Russia story 1", "Russia story 2", "Russia story 0"]
+    assert "3 of the 3 most recently stored items match" in page.content.decode()

@@ -182,4 +182,8 @@ def preview_query(watch_query, limit=20, recent=5000):
             matched += 1
             if len(found) < limit:
                 found.append((item, matches[0].matched_terms))
+    # Scanned as stored, newest first; listed by their own dates, undated last.
+    found.sort(
+        key=lambda pair: (pair[0].published_at is not None, pair[0].published_at), reverse=True
+    )
     return Preview(scanned, matched, found)
