@@ -285,3 +285,18 @@ def test_the_queue_page_is_titled_as_editors_call_it(editor, client):
     page = client.get(QUEUE).content.decode()
     assert "<h1>Review queue</h1>" in page
     assert "Select flag to change" not in page
+
+
+@pytest.mark.django_db
+def test_show_all_after_a_search_shows_every_flag_not_the_unclaimed_view(editor, client):
+    mine = f.FlagFactory()
+    desk.claim_flags(editor, [mine.pk])
+    client.force_login(editor)
+    page = client.get(reverse("admin:tracker_flag_changelist"), {"q": "Story", "queue": "all"})
+    text = page.content.decode()
+    assert 'href="?queue=all">Show all</a>' in text
+    assert "Searches the flagged articles’ headlines." in text.replace("&#x27;", "’").replace(
+        "'", "’"
+    )
+    everything = client.get(reverse("admin:tracker_flag_changelist"), {"queue": "all"})
+    assert mine.item.title in everything.content.decode()

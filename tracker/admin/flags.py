@@ -87,6 +87,7 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
     ]
     list_select_related = ["item__outlet", "debate", "assignee"]
     search_fields = ["item__title"]
+    search_help_text = "Searches the flagged articles' headlines."
     autocomplete_fields = ["item", "debate", "matched_actors", "assignee", "positions"]
     readonly_fields = ["created_at", "decided_by_name", "decided_at", "stance_reasons"]
     decided_by_name = user_name("decided_by")
