@@ -143,3 +143,30 @@ def test_an_unknown_kind_is_a_validation_error_not_a_crash():
     with pytest.raises(ValidationError) as refused:
         actor.full_clean()
     assert "kind" in refused.value.message_dict
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url, refused",
+    [
+        ("https://www.lemonde.fr/international/article/x", False),
+        ("https://[2a00:1450:4001:82a::200e]/x", False),
+        ("http://127.0.0.1:8771/admin/", True),
+        ("http://localhost/feed", True),
+        ("http://intranet/page", True),
+        ("http://10.0.0.5/report.pdf", True),
+        ("http://[::1]/x", True),
+        ("http://desk.localhost/x", True),
+    ],
+)
+def test_a_bare_evidence_url_is_one_readers_can_open(url, refused):
+    evidence = f.EvidenceFactory.build(position=f.PositionFactory(draft=True), item=None, url=url)
+    if refused:
+        with pytest.raises(ValidationError) as error:
+            evidence.full_clean()
+        assert (
+            "Give an address readers can open on the web, not a local or private one."
+            in error.value.message_dict["url"]
+        )
+    else:
+        evidence.full_clean()

@@ -2,7 +2,9 @@
 was made and last changed, the version its optimistic lock checks, and that a
 choice field holds one of its choices."""
 
+import ipaddress
 import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,21 @@ def done_by():
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+
+def on_the_public_web(url):
+    """An address readers can open: not this machine, a private network or a
+    name without a domain (an intranet host), which would only work for the desk."""
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    try:
+        local = not ipaddress.ip_address(host).is_global
+    except ValueError:  # a name, not an address
+        local = host == "localhost" or host.endswith(".localhost") or "." not in host
+    if local:
+        raise ValidationError(
+            "Give an address readers can open on the web, not a local or private one.",
+            code="not_public",
+        )
 
 
 def not_after_today(day):

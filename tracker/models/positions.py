@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, Lag, RowNumber
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
-from .common import Versioned, done_by, not_after_today, one_of
+from .common import Versioned, done_by, not_after_today, on_the_public_web, one_of
 from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal, public_debate
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
@@ -492,7 +492,7 @@ class Evidence(models.Model):
         related_name="evidence",
         help_text="The coverage this evidence comes from; or give a bare URL.",
     )
-    url = models.URLField("bare URL", max_length=2000, blank=True)
+    url = models.URLField("bare URL", max_length=2000, blank=True, validators=[on_the_public_web])
     quote = models.TextField(blank=True)
     attribution = models.CharField(max_length=20, choices=Attribution)
     speaker = models.CharField(
