@@ -176,3 +176,10 @@ def test_every_host_and_port_shares_one_cached_copy(client, record):
     for host in ("localhost", "localhost:8000", "127.0.0.1"):
         response, queries = queries_for(client, "/debates/airspace/?stance=1", HTTP_HOST=host)
         assert (response.status_code, queries) == (200, 1), host
+
+
+@pytest.mark.django_db
+def test_before_anything_is_published_pages_carry_one_fixed_stamp(client):
+    first = client.get("/debates/")
+    assert first["Last-Modified"] == "Sat, 01 Jan 2000 00:00:00 GMT"
+    assert client.get("/debates/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304

@@ -77,13 +77,16 @@ def shared_page_cache():
     return pages if isinstance(pages, RedisCache) else None
 
 
+NOTHING_YET = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+
+
 def _stored_stamp():
     # Read on every request without a shared cache: plain SQL, without the ORM's cost.
     with connection.cursor() as cursor:
         cursor.execute(_STAMP_SQL, [PUBLIC])
         row = cursor.fetchone()
-    if row is None:
-        return timezone.now().replace(year=2000, month=1, day=1, microsecond=0)
+    if row is None:  # nothing published yet: one fixed stamp, so pages revalidate
+        return NOTHING_YET
     stamp = row[0]
     if isinstance(stamp, str):  # SQLite without the ORM's converters
         stamp = datetime.datetime.fromisoformat(stamp)
