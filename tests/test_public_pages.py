@@ -424,3 +424,13 @@ def test_a_filter_in_error_points_at_its_message_for_screen_readers(client):
     for element in described:
         for target in element.get("aria-describedby").split():
             assert page.xpath(f"//*[@id='{target}']"), target
+
+
+@pytest.mark.django_db
+def test_an_embed_says_which_of_its_filters_it_did_not_understand(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=1)
+    page = client.get("/embed/debates/airspace/?as_of=2025-02-30&stance=3&kind=country")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Not applied, not understood: As of, Stance." in text
+    assert "Not applied" not in client.get("/embed/debates/airspace/").content.decode()

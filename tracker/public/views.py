@@ -171,6 +171,13 @@ def debate_embed(request, slug):
         "today": timezone.localdate(),
         "debate_url": shown.address("public:debate", debate.slug),
         "embedded": True,
+        # Said on the chart: a reader of another site must not take an
+        # unfiltered chart for the filtered one its page meant to show.
+        "ignored": [
+            shown.filters.form.fields[name].label or name
+            for name in shown.filters.form.errors
+            if name in shown.filters.form.fields
+        ],
     }
     response = render(request, "public/embed.html", context)
     response.embeddable = True
