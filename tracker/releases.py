@@ -69,8 +69,8 @@ CODEBOOK = {
     "evidence_on_record": ("boolean", "True when the words are on the record."),
     "evidence_quote": (
         "text",
-        "The quoted words. Text that a spreadsheet would read as a "
-        "formula starts with an apostrophe.",
+        "The quoted words. In this as in every text column, text that a spreadsheet "
+        "would read as a formula (starting =, +, -, @) starts with an apostrophe.",
     ),
     "evidence_speaker": ("text", "Who spoke, when named."),
     "evidence_source_count": ("integer", "How many sources the report cites."),
