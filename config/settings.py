@@ -357,6 +357,10 @@ SPECTACULAR_SETTINGS = {
     # The documentation page's Swagger UI is served from /static/, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tracker.api.schema.document_errors",
+    ],
 }
 
 # The cache holds rendered public pages and the API's rate-limit counts. It is

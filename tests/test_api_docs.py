@@ -98,3 +98,21 @@ def test_the_docs_render_every_operation_without_a_policy_violation(
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_url("**/search/?q=estonia")
     assert violations == []
+
+
+def test_the_schema_documents_the_errors_every_endpoint_may_answer(client, db):
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    operations = [
+        (path, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method == "get"
+    ]
+    assert len(operations) >= 10
+    for path, operation in operations:
+        responses = operation["responses"]
+        assert {"200", "400", "429"} <= set(responses), path
+        if "{" in path:
+            assert "404" in responses, path
+    error = schema["components"]["schemas"]["Error"]
+    assert error["type"] == "object"
