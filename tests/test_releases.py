@@ -313,6 +313,8 @@ def test_the_release_pages_offer_files_changelog_and_citation(world, publisher, 
         assert f'href="/data/releases/2/{name}"' in page
     assert "The first release" in client.get("/data/releases/1/").content.decode()
     assert client.get("/data/releases/3/").status_code == 404
+    assert client.get("/data/releases/01/").status_code == 404  # one address per release
+    assert client.get("/data/releases/01/positions.csv").status_code == 404
 
 
 def test_the_downloads_are_the_frozen_bytes(world, publisher, client):

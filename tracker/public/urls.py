@@ -1,10 +1,25 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import alerts, exports, feeds, releases, views
 from .filters import DebateFilter
 from .freshness import fresh_public_page as fresh
 
 app_name = "public"
+
+
+class ReleaseNumber:
+    """1, 2, … as written once: /data/releases/01/ is no second address of release 1."""
+
+    regex = "[1-9][0-9]{0,8}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(ReleaseNumber, "release")
 
 urlpatterns = [
     path("", fresh(views.home), name="home"),
@@ -50,9 +65,9 @@ urlpatterns = [
     path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alerts-unsubscribe"),
     path("export/popolo.json", fresh(exports.popolo), name="export-popolo"),
     path("data/releases/", fresh(releases.release_list), name="releases"),
-    path("data/releases/<int:number>/", fresh(releases.release_detail), name="release"),
+    path("data/releases/<release:number>/", fresh(releases.release_detail), name="release"),
     path(
-        "data/releases/<int:number>/<str:name>",
+        "data/releases/<release:number>/<str:name>",
         releases.release_file,  # frozen: its own caching (releases.py)
         name="release-file",
     ),
