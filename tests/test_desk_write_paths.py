@@ -720,3 +720,12 @@ def test_publishing_a_draft_that_says_again_a_published_position_is_flagged_firs
         {"action": "publish_selected", "_selected_action": [again.pk, later.pk]},
     ).content.decode()
     assert bulk.count("Says again") == 1
+
+
+@pytest.mark.django_db
+def test_the_positions_list_reads_stances_in_each_debates_own_words(editor):
+    rules = f.DebateFactory(low_label="restrictive", high_label="permissive")
+    f.PositionFactory(debate=rules, stance=1)
+    page = logged_in(editor).get(reverse("admin:tracker_position_changelist"))
+    assert "+1 · leaning permissive" in page.content.decode()
+    assert "high pole" not in page.content.decode()

@@ -49,12 +49,13 @@ def _whole_article(flag, cues, body):
     return flag.suggested_stance * cues.orientation, turned
 
 
-def stance_choices(debate):
+def stance_in_words(debate, value):
     """ "+2 · strongly more aggressive", in the debate's own words."""
-    return [
-        (value, f"{format_stance(value)} · {debate.describe_stance(value)}")
-        for value in STANCE_VALUES
-    ]
+    return f"{format_stance(value)} · {debate.describe_stance(value)}"
+
+
+def stance_choices(debate):
+    return [(value, stance_in_words(debate, value)) for value in STANCE_VALUES]
 
 
 def _known_outlets():

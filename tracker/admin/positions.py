@@ -7,7 +7,7 @@ from django.urls import path
 
 from .. import desk
 from ..models import Evidence, Position
-from .accept import stance_choices
+from .accept import stance_choices, stance_in_words
 from .forms import EvidenceSourceForm, HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
 from .pages import panel_page, refused
@@ -118,7 +118,7 @@ class PositionAdmin(HistoryAdmin):
         "actor",
         "debate",
         "proposal",
-        "stance",
+        "stance_on_the_debate",
         "support",
         "stated_on",
         "status",
@@ -172,6 +172,13 @@ class PositionAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not is_public_record(obj) and super().has_delete_permission(request, obj)
+
+    @admin.display(description="stance", ordering="stance")
+    def stance_on_the_debate(self, position):
+        """In the debate's own words, as on its accept screen and change form."""
+        if position.stance is None:
+            return "-"
+        return stance_in_words(position.debate, position.stance)
 
     def get_deleted_objects(self, objs, request):
         deletable, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
