@@ -729,3 +729,22 @@ def test_the_positions_list_reads_stances_in_each_debates_own_words(editor):
     page = logged_in(editor).get(reverse("admin:tracker_position_changelist"))
     assert "+1 · leaning permissive" in page.content.decode()
     assert "high pole" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_hand_added_article_dated_after_today_is_refused(editor):
+    outlet = f.OutletFactory()
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_coverageitem_add"),
+        {
+            "canonical_url": "https://news.example/later",
+            "url": "https://news.example/later",
+            "title": "From the future",
+            "outlet": str(outlet.pk),
+            "published_at_0": "2030-01-01",
+            "published_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "This is after today" in response.content.decode()

@@ -1,3 +1,6 @@
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -176,6 +179,15 @@ class CoverageItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    # A feed's clock may run a little fast; a day ahead is a typing slip.
+    FUTURE_TOLERANCE = datetime.timedelta(days=1)
+
+    def clean(self):
+        if self.published_at and self.published_at > timezone.now() + self.FUTURE_TOLERANCE:
+            raise ValidationError(
+                {"published_at": "This is after today: give the day the article was published."}
+            )
 
     @property
     def original(self):
