@@ -127,6 +127,12 @@ def publisher(db):
     return UserFactory(username="publisher-user", role=PUBLISHER)
 
 
+@pytest.fixture(params=["editor", "publisher"])
+def desk_user(request, editor, publisher):
+    """Each desk role in turn: what both may do is checked as both."""
+    return {"editor": editor, "publisher": publisher}[request.param]
+
+
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root-user", is_superuser=True)

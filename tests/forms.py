@@ -3,6 +3,8 @@ ones included, with only the fields a person would change changed."""
 
 from html.parser import HTMLParser
 
+from django.test import Client
+
 
 class _FormReader(HTMLParser):
     def __init__(self, form_id):
@@ -130,3 +132,10 @@ def change_form(position, **overrides):
     }
     data.update(overrides)
     return data
+
+
+def logged_in(user):
+    """A test client logged in as the user, beside the ones a test already has."""
+    client = Client()
+    client.force_login(user)
+    return client

@@ -8,7 +8,6 @@ import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.test import Client
 from django.urls import reverse
 
 from tracker import desk
@@ -16,6 +15,7 @@ from tracker.models import DataRelease, Membership, Position
 from tracker.releases import CODEBOOK, cut_release
 
 from . import factories as f
+from .forms import logged_in
 from .test_open_data import popolo_validator
 
 DAY = datetime.date(2025, 10, 9)
@@ -49,12 +49,6 @@ def world(db, publisher):
     hidden = f.DebateFactory(slug="hidden", title="Hidden", status="draft")
     f.PositionFactory(debate=hidden, actor=estonia, summary="IN-DRAFT-DEBATE", id=1000104)
     return debate, estonia
-
-
-def logged_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def csv_rows(text):

@@ -1,0 +1,231 @@
+"""The panel's write paths for the desk's other records — actors and their
+memberships, outlets, coverage items, one's own digest address — submitted as a
+browser submits them (every field the page renders), for each role. Positions
+and debates: test_desk_write_paths.py."""
+
+import pytest
+from django.urls import reverse
+
+from tracker.models import Actor, Outlet
+
+from . import factories as f
+from .forms import logged_in, submit
+
+
+@pytest.mark.django_db
+def test_adding_a_country_from_the_panel_saves_it(desk_user):
+    client = logged_in(desk_user)
+    response = submit(
+        client,
+        reverse("admin:tracker_actor_add"),
+        {"kind": "country", "name": "Belgium", "slug": "belgium", "country": "BE"},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    belgium = Actor.objects.get(slug="belgium")
+    assert (belgium.name, belgium.kind, belgium.country, belgium.version) == (
+        "Belgium", "country", "BE", 1,
+    )  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, saved",
+    [("Estonia", "EE"), ("ee", "EE"), (" EST ", "EE"), ("Czechia", "CZ"), ("EE", "EE")],
+)
+def test_a_country_may_be_typed_by_name_or_code_in_any_case(editor, typed, saved):
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_add"),
+        {"kind": "country", "name": "Estonia", "slug": "estonia", "country": typed},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    assert Actor.objects.get(slug="estonia").country == saved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["Narnia", "E", "XX", "Estonia, Latvia"])
+def test_a_country_that_names_nothing_gets_advice_not_a_constraint_name(editor, typed):
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_add"),
+        {"kind": "country", "name": "Somewhere", "slug": "somewhere", "country": typed},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Give the country&#x27;s name or its two-letter code, like EE for Estonia." in page
+    assert "Constraint" not in page
+    assert not Actor.objects.filter(slug="somewhere").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "advice"),
+    [
+        ({"kind": "country", "name": "poland", "slug": "poland-2", "country": "PL"},
+         "Poland is already the actor for PL"),
+        ({"kind": "organization", "name": "nato", "slug": "nato-2"},
+         "There is already an organisation named NATO"),
+        ({"kind": "organization", "name": "NATO alliance", "slug": "nato"},
+         "Another actor already has this address"),
+    ],
+    ids=["same-country", "same-name", "same-slug"],
+)  # fmt: skip
+def test_an_actor_added_twice_is_refused_naming_the_one_there(editor, fields, advice):
+    f.CountryFactory(name="Poland", slug="poland", country="PL")
+    f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    response = submit(logged_in(editor), reverse("admin:tracker_actor_add"), fields)
+    assert response.status_code == 200
+    assert advice in response.content.decode()
+    assert Actor.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_editing_an_actor_twice_from_the_panel_keeps_counting_versions(editor):
+    actor = f.CountryFactory(name="Estonia", slug="estonia")
+    client = logged_in(editor)
+    url = reverse("admin:tracker_actor_change", args=[actor.pk])
+    assert submit(client, url, {"aliases": "Tallinn"}).status_code == 302
+    assert submit(client, url, {"aliases": "Tallinn\nEesti"}).status_code == 302
+    actor.refresh_from_db()
+    assert actor.aliases == ["Tallinn", "Eesti"]
+    assert actor.version == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["published", "retracted"])
+def test_coverage_behind_public_evidence_cannot_be_rewritten_from_the_panel(desk_user, status):
+    position = f.PositionFactory(retracted=True) if status == "retracted" else f.PositionFactory()
+    evidence = f.EvidenceFactory(position=position)
+    item = evidence.item
+    url = reverse("admin:tracker_coverageitem_change", args=[item.pk])
+    page = logged_in(desk_user).get(url)
+    assert "cited as evidence by a public position" in page.content.decode()
+    response = submit(
+        logged_in(desk_user),
+        url,
+        {"title": "Rewritten headline", "url": "https://elsewhere.example/"},
+    )
+    assert response.status_code in (200, 302)
+    item.refresh_from_db()
+    assert (item.title, item.url) == (evidence.item.title, evidence.item.url)
+
+
+@pytest.mark.django_db
+def test_coverage_behind_a_draft_alone_is_edited_and_keeps_its_line_breaks(desk_user):
+    item = f.EvidenceFactory(position=f.PositionFactory(draft=True)).item
+    item.content = "First paragraph.\nSecond paragraph."
+    item.save()
+    response = submit(
+        logged_in(desk_user),
+        reverse("admin:tracker_coverageitem_change", args=[item.pk]),
+        # A browser sends a textarea's line breaks as CRLF.
+        {"title": "A better headline", "content": "First paragraph.\r\nSecond paragraph."},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    item.refresh_from_db()
+    assert (item.title, item.content) == (
+        "A better headline",
+        "First paragraph.\nSecond paragraph.",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, saved",
+    [
+        ("lemonde.fr", "lemonde.fr"),
+        ("https://www.lemonde.fr/international/", "lemonde.fr"),
+        ("WWW.Example.ORG", "example.org"),
+        ("bücher.de", "xn--bcher-kva.de"),
+        ("", ""),
+    ],
+)
+def test_an_outlets_domain_is_kept_as_its_host_name_however_it_is_pasted(desk_user, typed, saved):
+    response = submit(
+        logged_in(desk_user),
+        reverse("admin:tracker_outlet_add"),
+        {"name": "Le Monde", "domain": typed},
+    )
+    assert response.status_code == 302, response.content[:3000]
+    assert Outlet.objects.get(name="Le Monde").domain == saved
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed, error",
+    [
+        ("not a domain!", "Give the outlet’s web domain, such as “ft.com”."),
+        ("localhost", "Give the outlet’s web domain, such as “ft.com”."),
+        ("FT.com", "Another outlet has this domain."),
+    ],
+)
+def test_an_outlets_domain_that_is_not_one_or_is_taken_is_named_plainly(editor, typed, error):
+    f.OutletFactory(name="Financial Times", domain="ft.com")
+    response = submit(
+        logged_in(editor), reverse("admin:tracker_outlet_add"), {"name": "FT", "domain": typed}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert error in page.replace("&#x27;", "’").replace("'", "’")
+    assert "Constraint" not in page
+    assert not Outlet.objects.filter(name="FT").exists()
+
+
+@pytest.mark.django_db
+def test_a_membership_of_itself_is_refused_in_one_plain_sentence(editor):
+    nato = f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_change", args=[nato.pk]),
+        {"memberships-TOTAL_FORMS": "1", "memberships-0-organization": str(nato.pk)},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("An actor cannot be a member of itself.") == 1
+    assert "Constraint" not in page
+
+
+@pytest.mark.django_db
+def test_following_without_an_address_leads_to_where_the_address_is_given(desk_user):
+    debate = f.DebateFactory()
+    desk_user.email = ""
+    desk_user.save()
+    client = logged_in(desk_user)
+    address_page = reverse("admin:tracker_debate_digest_address")
+    response = client.post(
+        reverse("admin:tracker_debate_changelist"),
+        {"action": "follow", "_selected_action": [debate.pk]},
+        follow=True,
+    )
+    assert f'href="{address_page}"' in response.content.decode()
+
+    refused = submit(client, address_page, {"email": "not an address"})
+    assert refused.status_code == 200
+    assert "Enter a valid email address." in refused.content.decode()
+    desk_user.refresh_from_db()
+    assert desk_user.email == ""
+
+    saved = submit(client, address_page, {"email": " Desk@Example.org "})
+    assert saved.status_code == 302
+    desk_user.refresh_from_db()
+    assert desk_user.email == "Desk@example.org"
+    assert "Desk@example.org" in client.get(saved.url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_hand_added_article_dated_after_today_is_refused(editor):
+    outlet = f.OutletFactory()
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_coverageitem_add"),
+        {
+            "canonical_url": "https://news.example/later",
+            "url": "https://news.example/later",
+            "title": "From the future",
+            "outlet": str(outlet.pk),
+            "published_at_0": "2030-01-01",
+            "published_at_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "This is after today" in response.content.decode()
