@@ -156,6 +156,7 @@ def test_an_unknown_kind_is_a_validation_error_not_a_crash():
         ("http://intranet/page", True),
         ("http://10.0.0.5/report.pdf", True),
         ("http://[::1]/x", True),
+        ("http://[::ffff:10.0.0.5]/x", True),  # a private IPv4 address written as IPv6
         ("http://desk.localhost/x", True),
     ],
 )

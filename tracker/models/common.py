@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import dateformat, timezone
 
+from ..addresses import address_refusal
+
 
 def done_by():
     """The user who did something to a record (published, retracted, decided):
@@ -23,12 +25,15 @@ def done_by():
 
 def on_the_public_web(url):
     """An address readers can open: not this machine, a private network or a
-    name without a domain (an intranet host), which would only work for the desk."""
+    name without a domain (an intranet host), which would only work for the desk.
+    An IP address is judged as the feed fetcher judges one (addresses.py)."""
     host = (urlsplit(url).hostname or "").rstrip(".")
     try:
-        local = not ipaddress.ip_address(host).is_global
+        ipaddress.ip_address(host)
     except ValueError:  # a name, not an address
         local = host == "localhost" or host.endswith(".localhost") or "." not in host
+    else:
+        local = address_refusal(host) is not None
     if local:
         raise ValidationError(
             "Give an address readers can open on the web, not a local or private one.",
