@@ -3,7 +3,6 @@ the parameter, never an empty page: a typo or a draft's slug must not pass for
 "nothing matches", and a draft answers exactly as a slug never used."""
 
 import django_filters
-import pycountry
 from django import forms
 from django.core.exceptions import ValidationError
 from django_filters.fields import ModelChoiceField
@@ -12,6 +11,7 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..models.actors import validate_country_code
 from ..models.stance import STANCE_MAX, STANCE_MIN
 
 
@@ -154,11 +154,10 @@ class ProposalFilter(django_filters.FilterSet):
 class CountryCodeField(forms.CharField):
     """An ISO 3166-1 two-letter code, in any case; anything else is a 400."""
 
+    default_validators = [validate_country_code]
+
     def to_python(self, value):
-        value = super().to_python(value).strip().upper()
-        if value and pycountry.countries.get(alpha_2=value) is None:
-            raise ValidationError("A two-letter country code (ISO 3166-1), such as EE.")
-        return value
+        return super().to_python(value).strip().upper()
 
 
 class CountryCodeFilter(django_filters.CharFilter):
