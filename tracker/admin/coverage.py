@@ -140,8 +140,12 @@ class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
     def on_the_record(item):
         """Whether readers see the item as evidence (or saw it: a retraction
         stays public), so that editing it would rewrite the public record
-        without a correction."""
-        return Evidence.objects.filter(item=item, position__status__in=PUBLIC_STATUSES).exists()
+        without a correction. Asked several times a request: read once."""
+        if not hasattr(item, "_on_the_record"):
+            item._on_the_record = Evidence.objects.filter(
+                item=item, position__status__in=PUBLIC_STATUSES
+            ).exists()
+        return item._on_the_record
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and self.on_the_record(obj):
@@ -154,13 +158,12 @@ class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
         obj.content = obj.content.replace("\r\n", "\n")
         super().save_model(request, obj, form, change)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        item = self.get_object(request, object_id)
-        if item is not None and request.method == "GET" and self.on_the_record(item):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and request.method == "GET" and self.on_the_record(obj):
             self.message_user(
                 request,
                 "This article is cited as evidence by a public position, so it reads as "
                 "readers see it. To change what they see, correct the position.",
                 messages.INFO,
             )
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().render_change_form(request, context, add, change, form_url, obj)
