@@ -297,10 +297,9 @@ def accept_view(model_admin, request, pk):
                 rows_in_error.append((number, row.actor.name if row else "a new actor"))
     # Said before anything is typed: the accept would be refused on submit.
     not_yours = desk.refusal(flag, request.user)
-    if not_yours and flag.status not in (Flag.Status.ACCEPTED, Flag.Status.DISMISSED):
-        not_yours += ". Anything typed here would be refused; ask them to give it back first"
-    elif not_yours:
-        not_yours += ". Anything typed here would be refused"
+    if not_yours:
+        held = "; ask them to give it back first" if flag.status in desk.OPEN else ""
+        not_yours += f". Anything typed here would be refused{held}"
     context = {
         "not_yours": not_yours,
         "rows_in_error": rows_in_error,
