@@ -442,17 +442,24 @@ def test_a_page_outside_the_role_says_so_in_the_panel_not_a_bare_forbidden(edito
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("action, done", [("retract", "retracted"), ("correct", "corrected")])
-def test_retracting_or_correcting_what_is_not_published_is_refused_before_the_form(
-    publisher, action, done
+@pytest.mark.parametrize(
+    "action, done, needed, status",
+    [
+        ("retract", "retracted", "published", "retracted"),
+        ("correct", "corrected", "published", "retracted"),
+        ("publish", "published", "draft", "published"),
+    ],
+)
+def test_publishing_retracting_or_correcting_in_the_wrong_state_is_refused_before_the_form(
+    publisher, action, done, needed, status
 ):
-    position = f.PositionFactory(retracted=True)
+    position = f.PositionFactory(retracted=True) if status == "retracted" else f.PositionFactory()
     client = logged_in(publisher)
     response = client.get(reverse(f"admin:tracker_position_{action}", args=[position.pk]))
     assert response.status_code == 302
     assert response.url == reverse("admin:tracker_position_change", args=[position.pk])
     page = client.get(response.url).content.decode()
-    assert f"Only a published position can be {done}; this one is retracted." in page
+    assert f"Only a {needed} position can be {done}; this one is {status}." in page
 
 
 @pytest.mark.django_db

@@ -269,6 +269,8 @@ class PositionAdmin(HistoryAdmin):
                 "find it under Positions with the status Draft.",
             )
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
+        if position.status != Position.Status.DRAFT:
+            return self._not_in_state(request, position, "draft", "published")
         if request.method == "POST":
             try:
                 with transaction.atomic():
@@ -294,7 +296,7 @@ class PositionAdmin(HistoryAdmin):
             return refused(self, request, "Only publishers retract positions.")
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
         if position.status != Position.Status.PUBLISHED:
-            return self._not_published(request, position, "retracted")
+            return self._not_in_state(request, position, "published", "retracted")
         form = RetractForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -312,12 +314,12 @@ class PositionAdmin(HistoryAdmin):
         }
         return panel_page(self, request, "admin/tracker/position/confirm.html", context)
 
-    def _not_published(self, request, position, done):
-        """Said before a form is filled in that only a published position can
-        be retracted or corrected; back to the position."""
+    def _not_in_state(self, request, position, needed, done):
+        """Said before a form is filled in that only a position in the needed
+        state can be published, retracted or corrected; back to the position."""
         self.message_user(
             request,
-            f"Only a published position can be {done}; this one is "
+            f"Only a {needed} position can be {done}; this one is "
             f"{position.get_status_display().lower()}.",
             messages.ERROR,
         )
@@ -329,7 +331,7 @@ class PositionAdmin(HistoryAdmin):
             return refused(self, request, "Only editors and publishers draft corrections.")
         position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
         if position.status != Position.Status.PUBLISHED:
-            return self._not_published(request, position, "corrected")
+            return self._not_in_state(request, position, "published", "corrected")
         if request.method != "POST":
             context = {
                 "title": f"Draft a correction of {position}?",
