@@ -367,6 +367,31 @@ def test_flags_prints_the_queue_as_json_lines(queried_debates, tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "low, high, stance, direction",
+    [("conservative", "more aggressive", 2, 1), ("more aggressive", "conservative", -2, -1),
+     ("protectionist", "free trade", None, None)],
+)  # fmt: skip
+def test_the_stored_suggestion_faces_each_debates_own_poles(tmp_path, low, high, stance, direction):
+    """The queue and the review screen show the stored suggestion in the
+    debate's words, so it must point at the debate's own escalatory pole, and
+    be left out where the poles are not about escalation."""
+    f.DebateFactory(slug="poles", watch_query="airspace", low_label=low, high_label=high)
+    feed = tmp_path / "one.xml"
+    feed.write_text(
+        '<rss version="2.0"><channel><title>T</title><link>https://t.example/</link>'
+        "<item><title>Drones cross NATO airspace</title><link>https://t.example/1</link>"
+        "<description>Allies push for a stronger response.</description></item></channel></rss>"
+    )
+    run_import(feed)
+    flag = Flag.objects.get(debate__slug="poles")
+    assert flag.suggested_stance == stance
+    assert {reason["direction"] for reason in flag.stance_reasons} == (
+        {direction} if direction else set()
+    )
+
+
+@pytest.mark.django_db
 def test_the_xxe_corpus_through_import_feed_reads_no_file(corpora, queried_debates):
     report = run_import(corpora / "xxe")
     assert report["files"] == len([p for p in (corpora / "xxe").iterdir() if p.is_file()])

@@ -36,17 +36,13 @@ def cues_for(debate):
 
 def _whole_article(flag, cues, body):
     """(stance, reasons) of the whole article with the debate's cues; failing
-    those, the suggestion stored with the flag at ingestion (read with the
-    shipped lexicon), turned to face the debate's poles, or none if the
-    lexicon does not face them."""
+    those, the suggestion stored with the flag at ingestion (the shipped
+    lexicon, already facing the debate's poles, or none where it does not)."""
     stance, reasons = cues.stance(f"{flag.item.title}. {body}")
-    if stance is not None or flag.suggested_stance is None or not cues.orientation:
+    if stance is not None or flag.suggested_stance is None:
         return stance, reasons
-    turned = [
-        {**reason, "direction": reason["direction"] * cues.orientation, "source": "general lexicon"}
-        for reason in flag.stance_reasons
-    ]
-    return flag.suggested_stance * cues.orientation, turned
+    stored = [{**reason, "source": "general lexicon"} for reason in flag.stance_reasons]
+    return flag.suggested_stance, stored
 
 
 def stance_in_words(debate, value):

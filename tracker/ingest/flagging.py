@@ -16,6 +16,7 @@ from ..models import Actor, CoverageItem, Debate, Flag
 from ..relevance.lexical import item_stems
 from ..relevance.scoring import FLAG_AT
 from ..watchquery import parse_query, words
+from .debate_cues import lexicon_orientation
 from .matcher import Matcher
 from .text import item_text
 
@@ -31,7 +32,9 @@ def build_matcher(debates=None):
     if debates is None:
         debates = Debate.objects.filter(status=Debate.Status.ACTIVE)
     actors = [(a.id, a.slug, a.names) for a in Actor.objects.only("id", "slug", "name", "aliases")]
-    return Matcher([(d.id, d.watch_query) for d in debates], actors)
+    debates = list(debates)
+    orientations = {d.id: lexicon_orientation(d.low_label, d.high_label) for d in debates}
+    return Matcher([(d.id, d.watch_query) for d in debates], actors, orientations)
 
 
 def chunks(values, size=CHUNK):
@@ -103,7 +106,7 @@ def _scored_flags(matcher, items, scorers):
                 flags.append(flag_for_match(item_id, match, value, reason))
                 actors[(item_id, debate_id)] = match.matched_actor_ids
                 continue
-            stance, stance_reasons = assessment.stance()
+            stance, stance_reasons = assessment.stance(debate_id)
             flags.append(
                 Flag(
                     item_id=item_id,

@@ -49,9 +49,15 @@ class _CompiledDebate:
 
 
 class Matcher:
-    """Built from (id, watch_query) for debates and (id, slug, names) for actors."""
+    """Built from (id, watch_query) for debates and (id, slug, names) for actors.
 
-    def __init__(self, debates, actors):
+    The shipped lexicon reads escalatory talk as +. orientations ({debate id:
+    +1, −1 or 0}, default +1) turn each debate's suggestion to face its own
+    poles, or leave it out (0) where they are not about escalation.
+    """
+
+    def __init__(self, debates, actors, orientations=None):
+        self.orientations = orientations or {}
         self._ids = {}
         self.actor_patterns = {}
         self.patterns_to_actors = defaultdict(set)
@@ -155,9 +161,9 @@ class Matcher:
         # Only now, for the few items that matched a debate: who is mentioned
         # and which way the cues lean.
         mentioned = self.mentioned(present)
-        stance, reasons = self.suggest_stance(present)
         results = []
         for debate, is_matched in matched:
+            stance, reasons = self.suggest_stance(present, debate.debate_id)
             terms, score = [], 0.0
             for leaf in dict.fromkeys(debate.positive):
                 if is_matched(leaf):
@@ -185,13 +191,16 @@ class Matcher:
             result[debate.debate_id] = closeness(debate.tree, is_matched)
         return result
 
-    def suggest_stance(self, present):
+    def suggest_stance(self, present, debate_id):
+        """(stance, reasons) toward the debate's own poles; (None, []) without
+        cues or where the lexicon does not face them."""
+        orientation = self.orientations.get(debate_id, 1)
         reasons, balance = [], 0
         for pattern_id in sorted(present & self.cues.keys()):
             cue, direction = self.cues[pattern_id]
-            balance += direction
-            reasons.append({"cue": cue, "direction": direction})
-        if not reasons:
+            balance += direction * orientation
+            reasons.append({"cue": cue, "direction": direction * orientation})
+        if not reasons or not orientation:
             return None, []
         return clamp_stance(balance), reasons
 
@@ -214,8 +223,8 @@ class Assessment:
     def mentioned(self):
         return self.matcher.mentioned(self.present)
 
-    def stance(self):
-        return self.matcher.suggest_stance(self.present)
+    def stance(self, debate_id):
+        return self.matcher.suggest_stance(self.present, debate_id)
 
 
 def _name_key(name):

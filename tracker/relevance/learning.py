@@ -383,7 +383,7 @@ def flag_similar(debate, scorer, since=None, known_stems=None):
 
 
 def _create_similarity_flag(item_id, debate_id, relevance, reason, assessment):
-    stance, stance_reasons = assessment.stance()
+    stance, stance_reasons = assessment.stance(debate_id)
     with transaction.atomic():
         flag, created = Flag.objects.get_or_create(
             item_id=item_id,
