@@ -6,7 +6,7 @@ and debates: test_desk_write_paths.py."""
 import pytest
 from django.urls import reverse
 
-from tracker.models import Actor, Outlet
+from tracker.models import Actor, Membership, Outlet
 
 from . import factories as f
 from .forms import logged_in, submit
@@ -183,6 +183,60 @@ def test_a_membership_of_itself_is_refused_in_one_plain_sentence(editor):
     page = response.content.decode()
     assert page.count("An actor cannot be a member of itself.") == 1
     assert "Constraint" not in page
+
+
+MEMBERSHIP_TWICE = (
+    "This membership is already recorded: the same organisation, post and start date."
+)
+
+
+@pytest.mark.django_db
+def test_the_same_membership_twice_in_one_submission_is_refused_not_a_500(editor):
+    nato = f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+    row = {"organization": str(nato.pk), "role": "", "start_date": "", "end_date": ""}
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_change", args=[estonia.pk]),
+        {"memberships-TOTAL_FORMS": "2"}
+        | {f"memberships-{n}-{name}": value for n in (0, 1) for name, value in row.items()},
+    )
+    assert response.status_code == 200
+    assert MEMBERSHIP_TWICE in response.content.decode().replace("&#x27;", "’")
+    assert not Membership.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("start_date", ["", "2004-03-29"])
+def test_a_membership_already_stored_is_refused_when_added_again(editor, start_date):
+    nato = f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+    Membership.objects.create(member=estonia, organization=nato, start_date=start_date or None)
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_membership_add"),
+        {"member": str(estonia.pk), "organization": str(nato.pk), "start_date": start_date},
+    )
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "’")
+    assert MEMBERSHIP_TWICE in page
+    assert "Constraint" not in page
+    assert Membership.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_stored_undated_membership_is_refused_again_on_the_actors_page(editor):
+    nato = f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+    Membership.objects.create(member=estonia, organization=nato)
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_change", args=[estonia.pk]),
+        {"memberships-TOTAL_FORMS": "2", "memberships-1-organization": str(nato.pk)},
+    )
+    assert response.status_code == 200
+    assert MEMBERSHIP_TWICE in response.content.decode().replace("&#x27;", "’")
+    assert Membership.objects.count() == 1
 
 
 @pytest.mark.django_db

@@ -50,3 +50,21 @@ def test_stored_suggestions_are_turned_to_face_each_debates_poles():
         }
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_undated_memberships_entered_twice_are_kept_once_when_the_constraint_arrives():
+    apps = _migrate([("tracker", "0022_flag_stance_faces_the_poles")])
+    Actor, Membership = apps.get_model("tracker", "Actor"), apps.get_model("tracker", "Membership")
+    estonia = Actor.objects.create(slug="estonia", name="Estonia", kind="country", country="EE")
+    nato = Actor.objects.create(slug="nato", name="NATO", kind="organization")
+    eu = Actor.objects.create(slug="eu", name="EU", kind="bloc")
+    for organization in (nato, nato, eu):
+        Membership.objects.create(member=estonia, organization=organization)
+    try:
+        apps = _migrate([("tracker", "0023_membership_unique_without_dates")])
+        Membership = apps.get_model("tracker", "Membership")
+        kept = Membership.objects.values_list("organization__slug", flat=True)
+        assert sorted(kept) == ["eu", "nato"]
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

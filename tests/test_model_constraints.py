@@ -259,6 +259,10 @@ def twice(make, **fields):
             ),
             id="membership",
         ),
+        pytest.param(
+            twice(Membership.objects.create, member=f.ActorFactory, organization=f.ActorFactory),
+            id="membership-without-dates",
+        ),
     ],
 )
 def test_uniqueness_is_enforced(make_pair):

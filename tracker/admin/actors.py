@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from .. import desk
 from ..models import Actor, Membership
+from ..models.actors import MEMBERSHIP_TWICE
 from .forms import LinesField, OptimisticLockForm
 from .history import HistoryAdmin
 
@@ -44,8 +45,27 @@ class ActorForm(OptimisticLockForm):
         fields = ["kind", "name", "slug", "country", "aliases", "wikidata_id", "description"]
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """The rows of one submission against each other (each row is checked
+    against what is stored by the model's constraint): the same organisation,
+    post and start date twice, a missing date included."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not data.get("organization"):
+                continue
+            key = (data["organization"].pk, data.get("role", ""), data.get("start_date"))
+            if key in seen:
+                form.add_error(None, MEMBERSHIP_TWICE)
+            seen.add(key)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     fk_name = "member"
     extra = 0
     autocomplete_fields = ["organization"]

@@ -1,9 +1,11 @@
+import datetime
+
 import pycountry
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Length, Upper
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Length, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
@@ -168,6 +170,12 @@ class Actor(Versioned):
         return Position.objects.shifts().filter(actor=self)
 
 
+NO_START = datetime.date.min
+MEMBERSHIP_TWICE = (
+    "This membership is already recorded: the same organisation, post and start date."
+)
+
+
 class Membership(models.Model):
     """An official's post, or a country's membership of a bloc (Popolo's Membership)."""
 
@@ -195,9 +203,17 @@ class Membership(models.Model):
                 | Q(end_date__gte=F("start_date")),
                 name="membership_ends_after_start",
             ),
+            # A membership with no start date is one record too: NULLs are
+            # distinct to a plain unique constraint, and SQLite cannot be told
+            # otherwise, so the constraint reads a missing date as the
+            # earliest one.
             models.UniqueConstraint(
-                fields=["member", "organization", "role", "start_date"],
+                F("member"),
+                F("organization"),
+                F("role"),
+                Coalesce(F("start_date"), Value(NO_START)),
                 name="membership_unique",
+                violation_error_message=MEMBERSHIP_TWICE,
             ),
         ]
 
