@@ -3,9 +3,11 @@ wrong, and nothing is saved."""
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
-from .forms import submit
+from .forms import logged_in, submit
 from .hostile import DEEP_QUERY
 
 DEBATE = dict(title="Airspace", slug="airspace", question="How hard?", low_label="conservative",
@@ -45,3 +47,26 @@ def test_the_panel_refuses_bad_input_with_a_message_and_saves_nothing(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not apps.get_model("tracker", model_name).objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_add_link_with_a_bogus_choice_opens_the_form_without_it(superuser):
+    """?debate=7 fills in the debate (the panel's own links do this); a value that
+    is no record's key is left out, not a server error."""
+    client = logged_in(superuser)
+    request = RequestFactory().get("/")
+    request.user = superuser
+    opened = []
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        if meta.app_label != "tracker" or not model_admin.autocomplete_fields:
+            continue
+        if not model_admin.has_add_permission(request):
+            continue  # flags: only the monitor makes them
+        for name in model_admin.autocomplete_fields:
+            url = reverse(f"admin:tracker_{meta.model_name}_add")
+            for bogus in ("x", "1,x", "-1"):
+                response = client.get(url, {name: bogus})
+                assert response.status_code == 200, (url, name, bogus)
+            opened.append(f"{meta.model_name}.{name}")
+    assert {"position.debate", "membership.member", "evidence.position"} <= set(opened)

@@ -5,7 +5,7 @@ from django.contrib import admin
 from .. import desk
 from ..models import Actor, Membership
 from ..models.actors import MEMBERSHIP_TWICE
-from .forms import LinesField, OptimisticLockForm
+from .forms import LinesField, LinkedChoicesMixin, OptimisticLockForm
 from .history import HistoryAdmin
 
 
@@ -102,7 +102,7 @@ class ActorAdmin(HistoryAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(LinkedChoicesMixin, admin.ModelAdmin):
     list_display = ["member", "organization", "role", "start_date", "end_date"]
     list_filter = ["organization__kind"]
     list_select_related = ["member", "organization"]

@@ -8,7 +8,7 @@ from ..ingest.polling import FeedRefused, check_feed_url, reserve_feed
 from ..models import CoverageItem, Evidence, Feed, Outlet
 from ..models.positions import PUBLIC_STATUSES
 from ..tasks import queue_fetch
-from .forms import HttpsURLFieldsMixin, LinesField
+from .forms import HttpsURLFieldsMixin, LinesField, LinkedChoicesMixin
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
 
@@ -125,7 +125,7 @@ class FeedAdmin(HttpsURLFieldsMixin, HistoryAdmin):
 
 
 @admin.register(CoverageItem)
-class CoverageItemAdmin(HttpsURLFieldsMixin, admin.ModelAdmin):
+class CoverageItemAdmin(LinkedChoicesMixin, HttpsURLFieldsMixin, admin.ModelAdmin):
     list_display = ["title", "outlet", "published_at", "duplicate_of"]
     list_select_related = ["outlet", "duplicate_of"]
     search_fields = ["title", "canonical_url"]

@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 from ..models.actors import normalise_aliases
@@ -23,6 +23,27 @@ class LinesField(forms.CharField):
 
     def has_changed(self, initial, data):
         return self.to_python(initial or []) != self.to_python(data)
+
+
+class LinkedChoicesMixin:
+    """An add link's ?debate=7 fills in that choice (the panel's own links do
+    this); a value that could be no record's key is left out. The autocomplete
+    widget looks the given key up to show its label and fails on "x"."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name in self.autocomplete_fields:
+            if name not in initial:
+                continue
+            field = self.model._meta.get_field(name)
+            key = field.target_field if field.many_to_one else field.related_model._meta.pk
+            given = initial[name] if isinstance(initial[name], list) else [initial[name]]
+            try:
+                for value in given:
+                    key.to_python(value)
+            except ValidationError:
+                del initial[name]
+        return initial
 
 
 class HttpsURLFieldsMixin:

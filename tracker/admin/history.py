@@ -9,6 +9,8 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .forms import LinkedChoicesMixin
+
 NOTHING = "—"
 
 # What a save records for itself, not what an editor changed.
@@ -36,7 +38,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
     """Every change is on record and visible; only publishers may revert to an
     earlier version, and nobody edits the history itself."""
 
