@@ -4,6 +4,8 @@ submits them (every field the page renders, hidden ones included), for each
 role. The desk's other records: test_desk_records.py."""
 
 import datetime
+import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -421,15 +423,72 @@ def test_readers_see_the_corrected_text_with_a_note_and_not_the_old_evidence(pub
     assert [e["quote"] for e in api["evidence"]] == ["We will arm the drones."]
 
 
+def stance_options(page):
+    """The stance choices a form offers, as the select renders them."""
+    select = re.search(r'<select name="stance"[^>]*>(.*?)</select>', page.content.decode(), re.S)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
+
+
+IN_THE_DEBATES_WORDS = [
+    "---------",
+    "−2 · strongly conservative",
+    "−1 · leaning conservative",
+    "0 · between conservative and more aggressive",
+    "+1 · leaning more aggressive",
+    "+2 · strongly more aggressive",
+]
+
+
 @pytest.mark.django_db
 def test_a_drafts_stance_choices_speak_its_debates_words(editor):
     debate = f.DebateFactory(low_label="conservative", high_label="more aggressive")
     draft = f.PositionFactory(debate=debate, draft=True)
     page = logged_in(editor).get(reverse("admin:tracker_position_change", args=[draft.pk]))
-    html = page.content.decode()
-    assert "+2 · strongly more aggressive" in html
-    assert "−1 · leaning conservative" in html
-    assert "towards the high pole" not in html
+    assert stance_options(page) == IN_THE_DEBATES_WORDS
+
+
+@pytest.mark.django_db
+def test_a_new_position_opened_for_a_debate_offers_its_words(editor):
+    debate = f.DebateFactory(low_label="conservative", high_label="more aggressive")
+    url = reverse("admin:tracker_position_add")
+    client = logged_in(editor)
+    assert stance_options(client.get(f"{url}?debate={debate.pk}")) == IN_THE_DEBATES_WORDS
+    # Before a debate is chosen, and for one that is not there: the general words.
+    for query in ("", "?debate=999999", "?debate=x"):
+        assert stance_options(client.get(url + query))[-1] == "+2 · strongly towards the high pole"
+
+
+@pytest.mark.django_db
+def test_a_refused_new_position_comes_back_in_its_debates_words(editor):
+    debate = f.DebateFactory(low_label="conservative", high_label="more aggressive")
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_position_add"),
+        {"actor": str(f.CountryFactory().pk), "debate": str(debate.pk), "stance": "1"},
+    )
+    assert response.status_code == 200  # no date, no summary
+    assert stance_options(response) == IN_THE_DEBATES_WORDS
+    assert '<option value="1" selected>+1 · leaning more aggressive</option>' in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_the_form_carries_every_debates_words_for_when_the_debate_changes(editor):
+    debate = f.DebateFactory(low_label="dovish", high_label="hawkish")
+    page = logged_in(editor).get(reverse("admin:tracker_position_add"))
+    words = json.loads(
+        re.search(r'<script id="stance-words" type="application/json">(.*?)</script>',
+                  page.content.decode(), re.S).group(1)
+    )  # fmt: skip
+    assert words[str(debate.pk)] == [
+        [-2, "−2 · strongly dovish"],
+        [-1, "−1 · leaning dovish"],
+        [0, "0 · between dovish and hawkish"],
+        [1, "+1 · leaning hawkish"],
+        [2, "+2 · strongly hawkish"],
+    ]
+    assert words[""][0] == [-2, "−2 · strongly towards the low pole"]
 
 
 @pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
 from .. import desk
-from ..models import Evidence, Position
+from ..models import Debate, Evidence, Position
+from ..models.stance import STANCE_CHOICES
 from .accept import stance_choices, stance_in_words
 from .forms import EvidenceSourceForm, HttpsURLFieldsMixin, OptimisticLockForm
 from .history import HistoryAdmin
@@ -68,10 +69,21 @@ class PositionForm(OptimisticLockForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        debate = self.instance.debate if self.instance.debate_id else None
+        debate = self._chosen_debate()
         if debate is not None and "stance" in self.fields:
-            # In the debate's own words once it is known, as on the accept screen.
+            # In the debate's own words once it is known, as on the accept screen;
+            # position.js relabels them when another debate is chosen.
             self.fields["stance"].choices = [("", "---------"), *stance_choices(debate)]
+
+    def _chosen_debate(self):
+        """The debate as saved, as submitted, or as the add link gave it."""
+        if self.instance.debate_id:
+            return self.instance.debate
+        chosen = self.data.get(self.add_prefix("debate")) if self.is_bound else None
+        chosen = chosen or self.initial.get("debate")
+        if not str(chosen or "").isdigit():
+            return None
+        return Debate.objects.filter(pk=chosen).first()
 
     def clean(self):
         cleaned = super().clean()
@@ -110,6 +122,14 @@ class PositionForm(OptimisticLockForm):
             )
 
 
+def stance_words_by_debate():
+    """{debate id: [[value, words]…]} for position.js, "" for no debate yet."""
+    words = {"": [list(choice) for choice in STANCE_CHOICES]}
+    for debate in Debate.objects.only("id", "low_label", "high_label"):
+        words[str(debate.pk)] = [list(choice) for choice in stance_choices(debate)]
+    return words
+
+
 @admin.register(Position)
 class PositionAdmin(HistoryAdmin):
     form = PositionForm
@@ -130,6 +150,10 @@ class PositionAdmin(HistoryAdmin):
     autocomplete_fields = ["actor", "debate", "proposal"]
     date_hierarchy = "stated_on"
     inlines = [EvidenceInline]
+
+    class Media:
+        js = ["tracker/admin/position.js"]
+
     actions = ["publish_selected"]
     # Status changes only through publish and retract, which check the role;
     # whatever a form posts for these fields is ignored.
@@ -215,6 +239,8 @@ class PositionAdmin(HistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context.update(self._publication_context(request, obj))
+        if "stance" in context["adminform"].form.fields:
+            context["stance_words"] = stance_words_by_debate()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _publication_context(self, request, position):
