@@ -228,3 +228,66 @@ def test_a_feed_tells_a_shift_whose_previous_position_is_older_than_the_feed(cli
     titles = {position_of(entry): entry.title for entry in parsed.entries}
     assert len(titles) == 50
     assert titles[f"position-{moved.id}"].startswith("Full flop: France moved from −1 to +1")
+
+
+@pytest.fixture
+def long_record(db, debate):
+    """Estonia changes its mind every day for 25 days on Airspace, and speaks
+    twice on another debate."""
+    estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+    for n in range(1, 26):
+        position = f.PositionFactory(
+            debate=debate, actor=estonia, stance=(-1, 1)[n % 2], stated_on=day(n),
+            summary=f"Statement {n}.",
+        )  # fmt: skip
+        f.EvidenceFactory(position=position)
+    rules = f.DebateFactory(slug="rules", title="Rules of engagement")
+    for n in (3, 4):
+        f.PositionFactory(debate=rules, actor=estonia, stance=n - 3, stated_on=day(n))
+    return estonia
+
+
+def test_a_long_record_shows_its_latest_positions_and_links_to_the_rest(client, long_record):
+    page = client.get("/actors/estonia/").content.decode()
+    summaries = text_of(page, "//*[@data-debate='airspace']//li/p[not(@class)]")
+    assert summaries == [f"Statement {n}." for n in range(16, 26)]
+    assert says(page, "The 10 latest of 25 positions on this debate.")
+    [link] = lxml.html.fromstring(page).xpath(
+        "//*[@data-debate='airspace']//a[text()=\"Estonia's whole record on it\"]/@href"
+    )
+    assert link == "/actors/estonia/debates/airspace/"
+    assert len(text_of(page, "//*[@data-debate='rules']//li")) == 2
+    assert not says(page, "latest of 2 positions")
+    # Shifts: the 20 latest of 24 + 1 (the other debate's one).
+    shifts = lxml.html.fromstring(page).xpath("//*[@id='shifts']//*[starts-with(@id, 'shift-')]")
+    assert len(shifts) == 20
+    assert says(page, "The 20 latest of 25 shifts.")
+    ratings = lxml.html.fromstring(page).xpath("//*[@id='record']//a[@class='rating']/@href")
+    told = {element.get("id") for element in shifts}
+    assert ratings and all(href.removeprefix("#") in told for href in ratings)
+
+
+def test_an_actors_whole_record_on_one_debate_has_a_page(client, long_record):
+    response = client.get("/actors/estonia/debates/airspace/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    summaries = text_of(page, "//*[@id='record']//li/p[not(@class)]")
+    assert summaries == [f"Statement {n}." for n in range(1, 26)]
+    assert len(lxml.html.fromstring(page).xpath("//*[starts-with(@id, 'shift-')]")) == 24
+    assert says(page, "Estonia on Airspace")
+    assert "Statement" not in "".join(text_of(page, "//*[@data-debate='rules']"))
+    for missing in (
+        "/actors/estonia/debates/no-such-debate/",
+        "/actors/nobody/debates/airspace/",
+        "/actors/estonia/debates/airspace/?page=2",
+        "/actors/estonia/debates/airspace/?page=x",
+    ):
+        assert client.get(missing).status_code == 404, missing
+    f.DebateFactory(slug="silent")
+    assert client.get("/actors/estonia/debates/silent/").status_code == 404
+
+
+def test_the_sitemap_lists_the_whole_records_the_actor_page_cuts_short(client, long_record):
+    body = client.get("/sitemap.xml").content.decode()
+    assert "/actors/estonia/debates/airspace/</loc>" in body
+    assert "/actors/estonia/debates/rules/" not in body  # its two positions are all shown

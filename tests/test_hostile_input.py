@@ -29,6 +29,7 @@ PUBLIC_PAGES = {
     "/actors/": ["kind"],
     "/actors/estonia/": [],
     "/actors/estonia/feed/": [],
+    "/actors/estonia/debates/airspace/": ["page"],
     "/compare/": ["a", "b", "actor"],
     "/across/": ["by", "order"],
     "/search/": ["q"],
@@ -59,6 +60,7 @@ API = {
 # Path segments a reader can type: slugs, export formats, API lookups.
 PATHS = [
     "/debates/{}/", "/debates/{}/feed/", "/embed/debates/{}/", "/actors/{}/", "/actors/{}/feed/",
+    "/actors/{}/debates/airspace/", "/actors/estonia/debates/{}/",
     "/export/debates/{}.csv", "/export/positions.{}", "/api/v1/debates/{}/",
     "/api/v1/actors/{}/", "/api/v1/positions/{}/", "/api/v1/evidence/{}/",
     "/api/v1/proposals/{}/",

@@ -65,6 +65,7 @@ PAGES = {
     "debate shifts": ("/debates/{debate}/shifts/", 6),
     "country": ("/actors/{country}/", 10),
     "official": ("/actors/{official}/", 9),
+    "country on a debate": ("/actors/{country}/debates/{debate}/", 5),
     "debate feed": ("/debates/{debate}/feed/", 6),
     "actor feed": ("/actors/{country}/feed/", 6),
 }

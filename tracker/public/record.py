@@ -117,15 +117,13 @@ class Record:
     history: dict = field(default_factory=dict)  # debate -> published stances, oldest first
 
 
-def actor_record(actor):
-    """Every public position of the actor, with evidence, the shifts told, and
-    where the actor stands now (three queries)."""
-    positions = list(
-        Position.objects.public()
-        .filter(actor=actor)
-        .select_related("debate", "proposal")
-        .order_by(*SUCCESSION)
-    )
+def actor_record(actor, debate=None):
+    """Every public position of the actor (on one debate, if given), with
+    evidence, the shifts told, and where the actor stands now (three queries)."""
+    positions = Position.objects.public().filter(actor=actor)
+    if debate is not None:
+        positions = positions.filter(debate=debate)
+    positions = list(positions.select_related("debate", "proposal").order_by(*SUCCESSION))
     attach_evidence(positions)
     debates = defaultdict(list)
     runs = defaultdict(list)  # (debate, proposal) -> published positions, oldest first

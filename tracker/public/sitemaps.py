@@ -1,8 +1,10 @@
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Count
 from django.urls import reverse
 
-from ..models import Actor, DataRelease, Debate
+from ..models import Actor, DataRelease, Debate, Position
 from .links import site_scheme_and_host
+from .views import RECORD_SHOWN
 
 
 class SiteSitemap(Sitemap):
@@ -64,6 +66,25 @@ class ActorSitemap(PublicModelSitemap):
     changefreq = "weekly"
 
 
+class RecordSitemap(SiteSitemap):
+    """An actor's whole record on a debate, where the actor page shows only its
+    latest positions."""
+
+    changefreq = "weekly"
+
+    def items(self):
+        return (
+            Position.objects.public()
+            .values_list("actor__slug", "debate__slug")
+            .annotate(count=Count("id"))
+            .filter(count__gt=RECORD_SHOWN)
+            .order_by("actor__slug", "debate__slug")
+        )
+
+    def location(self, pair):
+        return reverse("public:actor-debate", args=pair[:2])
+
+
 class PageSitemap(SiteSitemap):
     def items(self):
         return [
@@ -86,5 +107,6 @@ SITEMAPS = {
     "debates": DebateSitemap,
     "shifts": ShiftsSitemap,
     "actors": ActorSitemap,
+    "records": RecordSitemap,
     "releases": ReleaseSitemap,
 }

@@ -43,6 +43,11 @@ urlpatterns = [
     path("actors/", fresh(views.actor_list, params=["kind"]), name="actors"),
     path("actors/<slug:slug>/", fresh(views.actor_detail), name="actor"),
     path("actors/<slug:slug>/feed/", fresh(feeds.ActorFeed()), name="actor-feed"),
+    path(
+        "actors/<slug:slug>/debates/<slug:debate>/",
+        fresh(views.actor_on_debate, params=["page"]),
+        name="actor-debate",
+    ),
     # Free text and free pairs: only the bare forms are cached.
     path("compare/", fresh(views.compare), name="compare"),
     path("across/", fresh(views.across_debates, params=["by", "order"]), name="across"),

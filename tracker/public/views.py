@@ -202,6 +202,14 @@ def actor_list(request):
     return uncacheable(response) if kind and kind not in Actor.Kind.values else response
 
 
+# An actor page keeps to the latest of each debate's record and the latest
+# shifts, however long the record grows; each debate's whole record has a page
+# of its own (actor_on_debate).
+RECORD_SHOWN = 10
+ACTOR_SHIFTS_SHOWN = 20
+RECORD_PER_PAGE = 50
+
+
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.public(), slug=slug)
     page = data.actor_data(actor, timezone.localdate())
@@ -209,13 +217,48 @@ def actor_detail(request, slug):
         (debate, charts.timelines(positions), positions)
         for debate, positions in sorted(page.history.items(), key=lambda row: row[0].title)
     ]
+    shifts = page.record.shifts[:ACTOR_SHIFTS_SHOWN]
     context = {
         "actor": actor,
         "page": page,
         "timelines": timelines,
-        "shift_rows": rows.shift_rows(page.record.shifts, PageParts()),
+        "record_rows": [
+            (debate, positions[-RECORD_SHOWN:], len(positions))
+            for debate, positions in page.record.debates
+        ],
+        "shift_rows": rows.shift_rows(shifts, PageParts()),
+        "shift_count": len(page.record.shifts),
+        "told_here": {shift.after.id for shift in shifts},
     }
     return render(request, "public/actor_detail.html", context)
+
+
+def actor_on_debate(request, slug, debate):
+    """An actor's whole public record on one debate: every position, oldest
+    first, with its evidence and the shifts told, by pages of RECORD_PER_PAGE."""
+    actor = get_object_or_404(Actor.objects.public(), slug=slug)
+    debate = _public_debate(debate)
+    whole = record.actor_record(actor, debate)
+    if not whole.debates:
+        raise Http404("No published position of this actor on this debate.")
+    [(_, positions)] = whole.debates
+    try:
+        shown = Paginator(positions, RECORD_PER_PAGE).page(request.GET.get("page", 1))
+    except InvalidPage:
+        raise Http404("No such page of the record.") from None
+    here = {position.id for position in shown}
+    shifts = [shift for shift in whole.shifts if shift.after.id in here]
+    history = whole.history.get(debate, [])
+    context = {
+        "actor": actor,
+        "debate": debate,
+        "shown": shown,
+        "timelines": [(debate, charts.timelines(history), history)] if history else [],
+        "record_rows": [(debate, list(shown), len(shown))],
+        "shift_rows": rows.shift_rows(shifts, PageParts()),
+        "told_here": {shift.after.id for shift in shifts},
+    }
+    return render(request, "public/actor_debate.html", context)
 
 
 def compare(request):
