@@ -254,3 +254,20 @@ def test_across_is_served_from_the_page_cache_until_data_changes(client, three_d
     )
     page = client.get("/across/").content.decode()
     assert "Latvia" in page
+
+
+@pytest.mark.django_db
+def test_a_long_debate_spreads_over_its_last_ten_years_with_what_was_held_before():
+    debate = f.DebateFactory(slug="long")
+    old = f.CountryFactory(slug="old-hand", country="FR")
+    f.PositionFactory(debate=debate, actor=old, stance=-2, stated_on=day("1950-06-01"))
+    f.PositionFactory(
+        debate=debate, actor=f.CountryFactory(), stance=1, stated_on=day("2025-01-05")
+    )
+    months = spread(debate, day("2025-11-12"))
+    assert len(months) == 120
+    assert months[0].end == day("2015-12-31")
+    assert months[-1].end == day("2025-11-12")
+    # The position of 1950 is still held in every month shown.
+    assert [c for _, c in months[0].counts] == [1, 0, 0, 0, 0]
+    assert [c for _, c in months[-1].counts] == [1, 0, 0, 1, 0]

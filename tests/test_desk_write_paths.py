@@ -62,6 +62,25 @@ def test_a_position_dated_after_today_is_refused_with_the_reason(editor):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["0001-01-01", "1899-12-31"])
+def test_a_position_dated_in_a_mistyped_year_is_refused(editor, typed):
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_position_add"),
+        {
+            "actor": str(f.CountryFactory().pk),
+            "debate": str(f.DebateFactory().pk),
+            "stance": "-1",
+            "stated_on": typed,
+            "summary": "Urges restraint.",
+        },
+    )
+    assert response.status_code == 200
+    assert "is before 1900: check the year." in response.content.decode()
+    assert not Position.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_same_position_saved_twice_is_refused_the_second_time(editor):
     actor = f.CountryFactory(name="Estonia", slug="estonia")
     debate = f.DebateFactory(slug="airspace", title="Airspace")

@@ -16,7 +16,7 @@ from ..ingest.attribution import find_attribution
 from ..ingest.debate_cues import debate_cues
 from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
-from ..models.common import not_after_today
+from ..models.common import not_after_today, not_before_1900
 from ..models.stance import STANCE_VALUES, format_stance
 from .pages import panel_page, refused
 
@@ -133,7 +133,7 @@ class AcceptForm(forms.Form):
     )
     stated_on = forms.DateField(
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[not_after_today],
+        validators=[not_before_1900, not_after_today],
     )
 
     def __init__(self, *args, flag, **kwargs):

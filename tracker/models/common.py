@@ -2,6 +2,7 @@
 was made and last changed, the version its optimistic lock checks, and that a
 choice field holds one of its choices."""
 
+import datetime
 import ipaddress
 import json
 from urllib.parse import urlsplit
@@ -50,6 +51,19 @@ def not_after_today(day):
         raise ValidationError(
             f"{day_text} is after today ({today_text}): give the day the actor took the position.",
             code="after_today",
+        )
+
+
+EARLIEST_DAY = datetime.date(1900, 1, 1)
+
+
+def not_before_1900(day):
+    """A day something was said: a year before 1900 is a typing slip (0001 for
+    2001), and would stretch every chart back to it."""
+    if day < EARLIEST_DAY:
+        raise ValidationError(
+            f"{dateformat.format(day, 'j F Y')} is before 1900: check the year.",
+            code="before_1900",
         )
 
 

@@ -8,7 +8,14 @@ from django.db.models.functions import Coalesce, Lag, RowNumber
 from simple_history.models import HistoricalRecords
 
 from .actors import Actor
-from .common import Versioned, done_by, not_after_today, on_the_public_web, one_of
+from .common import (
+    Versioned,
+    done_by,
+    not_after_today,
+    not_before_1900,
+    on_the_public_web,
+    one_of,
+)
 from .coverage import CoverageItem, Outlet
 from .debates import Debate, Proposal, public_debate
 from .stance import STANCE_CHOICES, describe_stance, format_stance, stance_in_range
@@ -263,7 +270,8 @@ class Position(Versioned):
     )
     summary = models.TextField()
     stated_on = models.DateField(
-        help_text="When the actor took this position.", validators=[not_after_today]
+        help_text="When the actor took this position.",
+        validators=[not_before_1900, not_after_today],
     )
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     created_by = done_by()

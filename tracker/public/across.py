@@ -129,6 +129,15 @@ def month_ends(first, last):
     return ends
 
 
+MONTHS_SHOWN = 120
+
+
+def _months_before(day, count):
+    """The first day of the month `count` months before `day`'s."""
+    index = day.year * 12 + day.month - 1 - count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
 def distribution(runs, until):
     """How many actors held each stance on the debate as a whole at each month's
     end up to `until`, from the debate's runs (PositionQuerySet.runs() of its
@@ -141,8 +150,11 @@ def distribution(runs, until):
     )
     if not dated:
         return []
+    # The last MONTHS_SHOWN months at most; the first row holds whatever was
+    # said before it.
+    earliest = _months_before(until, MONTHS_SHOWN - 1)
     held, months, at = {}, [], 0
-    for end in month_ends(dated[0].stated_on, until):
+    for end in month_ends(max(dated[0].stated_on, earliest), until):
         while at < len(dated) and dated[at].stated_on <= end:
             held[dated[at].actor_id] = dated[at].stance
             at += 1
