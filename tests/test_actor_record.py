@@ -291,3 +291,18 @@ def test_the_sitemap_lists_the_whole_records_the_actor_page_cuts_short(client, l
     body = client.get("/sitemap.xml").content.decode()
     assert "/actors/estonia/debates/airspace/</loc>" in body
     assert "/actors/estonia/debates/rules/" not in body  # its two positions are all shown
+
+
+def test_an_on_the_record_quote_says_who_said_it_and_carries_the_desks_note(
+    client, estonia, debate
+):
+    position = f.PositionFactory(debate=debate, actor=estonia, stance=1, stated_on=day(2))
+    f.EvidenceFactory(
+        position=position, attribution="on_record", speaker="Estonia's defence minister",
+        quote="“We will answer firmly.”", note="Said at a press conference in Tallinn.",
+    )  # fmt: skip
+    page = client.get("/actors/estonia/").content.decode()
+    [quote] = text_of(page, "//blockquote[contains(@class, 'on-record')]")
+    assert quote.startswith("“We will answer firmly.” On the record · Estonia's defence minister")
+    assert "Said at a press conference in Tallinn." in quote
+    assert "““" not in page

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tracker.models import Actor, Membership, Position
+from tracker.models.common import bare_quote
 from tracker.models.stance import describe_stance, format_stance
 
 from . import factories as f
@@ -171,3 +172,19 @@ def test_a_bare_evidence_url_is_one_readers_can_open(url, refused):
         )
     else:
         evidence.full_clean()
+
+
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("“We will answer firmly.”", "We will answer firmly."),
+        ('"We will answer firmly."', "We will answer firmly."),
+        ("«Nous répondrons.»", "Nous répondrons."),
+        ("„Wir antworten.“", "Wir antworten."),
+        ("He said “never” and left.", "He said “never” and left."),
+        ("“Never,” he said, “never.”", "“Never,” he said, “never.”"),
+        ("  plain words  ", "plain words"),
+    ],
+)
+def test_a_quote_is_kept_without_the_quotation_marks_pasted_around_it(typed, kept):
+    assert bare_quote(typed) == kept

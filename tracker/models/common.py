@@ -54,6 +54,29 @@ def not_after_today(day):
         )
 
 
+# Opening mark -> the closing marks that may pair with it.
+QUOTE_MARKS = {
+    "\u201c": "\u201d",  # “ ”
+    "\u201e": "\u201c\u201d",  # „ “ or ”
+    '"': '"',
+    "\u00ab": "\u00bb",  # « »
+    "\u00bb": "\u00ab",  # » «
+    "\u2018": "\u2019",  # single, curly
+    "'": "'",
+}
+
+
+def bare_quote(text):
+    """A quote without the quotation marks pasted around it: pages add their
+    own. Marks inside the words ("He said “never”") stay."""
+    text = text.strip()
+    if len(text) > 1 and text[-1] in QUOTE_MARKS.get(text[0], ""):
+        inner = text[1:-1]
+        if not any(mark in inner for mark in (text[0], text[-1])):
+            return inner.strip()
+    return text
+
+
 EARLIEST_DAY = datetime.date(1900, 1, 1)
 
 

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from .actors import Actor
 from .common import (
     Versioned,
+    bare_quote,
     done_by,
     not_after_today,
     not_before_1900,
@@ -555,6 +556,7 @@ class Evidence(models.Model):
     NEEDS_A_SOURCE = "Evidence needs a coverage item or a URL."
 
     def clean(self):
+        self.quote = bare_quote(self.quote)
         if not self.item_id and not self.url:
             raise ValidationError(self.NEEDS_A_SOURCE, code="needs_a_source")
 

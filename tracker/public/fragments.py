@@ -9,6 +9,7 @@ import html
 from django.utils.safestring import SafeString
 
 from ..models import Actor, Debate, Evidence, Position
+from ..models.common import bare_quote
 from ..models.stance import STANCE_MAX, STANCE_MIN, format_stance
 from .charts import stance_class
 
@@ -102,7 +103,7 @@ def _evidence(position, parts):
 
 
 def _on_record(piece):
-    quote = markup("<p>“{}”</p>", piece.quote) if piece.quote else ""
+    quote = markup("<p>“{}”</p>", bare_quote(piece.quote)) if piece.quote else ""
     if piece.item_id:
         item = piece.item
         source = markup(
@@ -112,12 +113,16 @@ def _on_record(piece):
         source = markup(' · <a href="{}" rel="nofollow noopener">source</a>', piece.url)
     else:
         source = ""
+    speaker = markup(" · {}", piece.speaker) if piece.speaker else ""
+    note = markup('\n<p class="note">{}</p>', piece.note) if piece.note else ""
     return markup(
-        '<blockquote class="evidence on-record">\n{}\n<footer><span class="attribution">{}</span>{}'
-        "</footer>\n</blockquote>",
+        '<blockquote class="evidence on-record">\n{}\n<footer><span class="attribution">{}</span>'
+        "{}{}{}</footer>\n</blockquote>",
         quote,
         ATTRIBUTION_LABELS[piece.attribution],
+        speaker,
         source,
+        note,
     )
 
 
@@ -132,7 +137,7 @@ def _reported(piece):
         )
     ]
     if piece.quote:
-        pieces.append(markup('<p class="quote">“{}”</p>', piece.quote))
+        pieces.append(markup('<p class="quote">“{}”</p>', bare_quote(piece.quote)))
     if piece.note:
         pieces.append(markup('<p class="note">{}</p>', piece.note))
     if piece.item_id or piece.url:
