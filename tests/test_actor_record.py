@@ -306,3 +306,8 @@ def test_an_on_the_record_quote_says_who_said_it_and_carries_the_desks_note(
     assert quote.startswith("“We will answer firmly.” On the record · Estonia's defence minister")
     assert "Said at a press conference in Tallinn." in quote
     assert "““" not in page
+
+
+def test_kosovo_reads_by_name_on_its_page(client, db):
+    f.CountryFactory(name="Kosovo", slug="kosovo", country="XK")
+    assert says(client.get("/actors/kosovo/").content.decode(), "Country · Kosovo")

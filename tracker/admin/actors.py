@@ -1,10 +1,9 @@
-import pycountry
 from django import forms
 from django.contrib import admin
 
 from .. import desk
 from ..models import Actor, Membership
-from ..models.actors import MEMBERSHIP_TWICE
+from ..models.actors import MEMBERSHIP_TWICE, country_code
 from .forms import LinesField, LinkedChoicesMixin, OptimisticLockForm
 from .history import HistoryAdmin
 
@@ -20,14 +19,14 @@ class CountryField(forms.CharField):
         value = super().clean(value)
         if not value:
             return ""
-        try:
-            return pycountry.countries.lookup(value).alpha_2
-        except LookupError:
+        code = country_code(value)
+        if code is None:
             raise forms.ValidationError(
                 "No country is known as “%(value)s”. Give the country's name or its "
                 "two-letter code, like EE for Estonia.",
                 params={"value": value},
-            ) from None
+            )
+        return code
 
 
 class ActorForm(OptimisticLockForm):
@@ -43,6 +42,13 @@ class ActorForm(OptimisticLockForm):
     class Meta:
         model = Actor
         fields = ["kind", "name", "slug", "country", "aliases", "wikidata_id", "description"]
+
+    def _update_errors(self, errors):
+        # A country typed wrong already says so; the model's "needs its code"
+        # would say it twice.
+        if self.has_error("country") and hasattr(errors, "error_dict"):
+            errors.error_dict.pop("country", None)
+        super()._update_errors(errors)
 
 
 class MembershipFormSet(forms.BaseInlineFormSet):

@@ -11,9 +11,60 @@ from simple_history.models import HistoricalRecords
 
 from .common import Versioned, one_of
 
+# Codes in everyday use that ISO 3166-1 leaves unassigned: Kosovo's, as the
+# EU, the IMF and the World Bank write it.
+UNASSIGNED_CODES = {"XK": "Kosovo"}
+# Names in everyday use that the ISO list words otherwise ("Russian Federation",
+# "Türkiye", "United Kingdom of Great Britain and Northern Ireland").
+EVERYDAY_NAMES = {
+    "america": "US",
+    "britain": "GB",
+    "brunei": "BN",
+    "burma": "MM",
+    "cape verde": "CV",
+    "east timor": "TL",
+    "great britain": "GB",
+    "holland": "NL",
+    "ivory coast": "CI",
+    "kosovo": "XK",
+    "macedonia": "MK",
+    "micronesia": "FM",
+    "palestine": "PS",
+    "russia": "RU",
+    "swaziland": "SZ",
+    "turkey": "TR",
+    "u.k.": "GB",
+    "u.s.": "US",
+    "uk": "GB",
+    "vatican": "VA",
+    "vatican city": "VA",
+}
+
+
+def country_name(code):
+    """The name of a country by its two-letter code; "" for none."""
+    if code in UNASSIGNED_CODES:
+        return UNASSIGNED_CODES[code]
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return country.name if country else ""
+
+
+def country_code(text):
+    """The two-letter code of a country given by its name, everyday or ISO, or
+    by its code (two or three letters), in any case; None if none is known."""
+    words = " ".join(text.split()).casefold().removeprefix("the ")
+    if words.upper() in UNASSIGNED_CODES:
+        return words.upper()
+    if words in EVERYDAY_NAMES:
+        return EVERYDAY_NAMES[words]
+    try:
+        return pycountry.countries.lookup(words).alpha_2
+    except LookupError:
+        return None
+
 
 def validate_country_code(value):
-    if value and pycountry.countries.get(alpha_2=value) is None:
+    if value and not country_name(value):
         raise ValidationError(
             "“%(value)s” is not an ISO 3166-1 alpha-2 country code.", params={"value": value}
         )
@@ -156,8 +207,7 @@ class Actor(Versioned):
 
     @property
     def country_name(self):
-        country = pycountry.countries.get(alpha_2=self.country) if self.country else None
-        return country.name if country else ""
+        return country_name(self.country)
 
     def current_positions(self, as_of=None):
         from .positions import Position
