@@ -286,3 +286,55 @@ def test_a_hand_added_article_dated_after_today_is_refused(editor):
     )
     assert response.status_code == 200
     assert "This is after today" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_name_typed_with_extra_spaces_is_kept_with_one_and_is_no_way_round_the_duplicate_check(
+    editor,
+):
+    client = logged_in(editor)
+    url = reverse("admin:tracker_actor_add")
+    first = submit(client, url, {"kind": "official", "name": " Kaja  Kallas ", "slug": "kk"})
+    assert first.status_code == 302, first.content[:3000]
+    assert Actor.objects.get(slug="kk").name == "Kaja Kallas"
+    again = submit(client, url, {"kind": "official", "name": "kaja\tkallas", "slug": "kk-2"})
+    assert again.status_code == 200
+    assert "There is already an official named Kaja Kallas" in again.content.decode()
+    assert Actor.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, aliases, error",
+    [
+        ("financial times", "", "There is already an outlet named Financial Times."),
+        ("Financial  Times", "", "There is already an outlet named Financial Times."),
+        ("Le Monde", "FT", "“FT” already names Financial Times: a name or alias names one outlet."),
+        ("ft", "", "“ft” already names Financial Times: a name or alias names one outlet."),
+    ],
+)
+def test_an_outlet_name_or_alias_that_names_another_outlet_is_refused(editor, name, aliases, error):
+    f.OutletFactory(name="Financial Times", domain="ft.com", aliases=["FT"])
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_outlet_add"),
+        {"name": name, "aliases": aliases, "domain": ""},
+    )
+    assert response.status_code == 200
+    assert error in response.content.decode().replace("&#x27;", "’")
+    assert Outlet.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_post_typed_another_way_is_the_same_membership(editor):
+    nato = f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    kallas = f.ActorFactory(kind="official", name="Kaja Kallas", slug="kallas")
+    client = logged_in(editor)
+    url = reverse("admin:tracker_membership_add")
+    row = {"member": str(kallas.pk), "organization": str(nato.pk), "start_date": "2024-12-01"}
+    assert submit(client, url, row | {"role": " High  Representative "}).status_code == 302
+    assert Membership.objects.get().role == "High Representative"
+    again = submit(client, url, row | {"role": "high representative"})
+    assert again.status_code == 200
+    assert MEMBERSHIP_TWICE in again.content.decode().replace("&#x27;", "’")
+    assert Membership.objects.count() == 1

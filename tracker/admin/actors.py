@@ -4,6 +4,7 @@ from django.contrib import admin
 from .. import desk
 from ..models import Actor, Membership
 from ..models.actors import MEMBERSHIP_TWICE, country_code
+from ..models.common import one_line
 from .forms import LinesField, LinkedChoicesMixin, OptimisticLockForm
 from .history import HistoryAdmin
 
@@ -63,7 +64,8 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("organization"):
                 continue
-            key = (data["organization"].pk, data.get("role", ""), data.get("start_date"))
+            role = one_line(data.get("role", "")).casefold()
+            key = (data["organization"].pk, role, data.get("start_date"))
             if key in seen:
                 form.add_error(None, MEMBERSHIP_TWICE)
             seen.add(key)

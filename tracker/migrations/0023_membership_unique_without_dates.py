@@ -2,19 +2,22 @@
 
 import datetime
 import django.db.models.functions.comparison
+import django.db.models.functions.text
 from django.db import migrations, models
 
 
-def drop_repeated_undated(apps, schema_editor):
-    """Rows the new constraint refuses: undated memberships entered twice.
-    Those alike in every field say nothing more than the first and go; any
-    that differ (say, in their end date) must be dated by hand first."""
+def drop_repeated_posts(apps, schema_editor):
+    """Rows the new constraint refuses: undated memberships entered twice, and
+    posts typed twice in another case or spacing. Those alike in every other
+    field say nothing more than the first and go; any that differ (say, in
+    their end date) must be told apart by hand first."""
     Membership = apps.get_model("tracker", "Membership")
     seen = {}
     clashes = []
-    undated = Membership.objects.filter(start_date=None).order_by("id")
-    for row in undated.values("id", "member_id", "organization_id", "role", "end_date"):
-        key = (row["member_id"], row["organization_id"], row["role"])
+    rows = Membership.objects.order_by("id")
+    for row in rows.values("id", "member_id", "organization_id", "role", "start_date", "end_date"):
+        role = " ".join(row["role"].split()).casefold()
+        key = (row["member_id"], row["organization_id"], role, row["start_date"])
         if key not in seen:
             seen[key] = row
         elif seen[key]["end_date"] == row["end_date"]:
@@ -23,8 +26,8 @@ def drop_repeated_undated(apps, schema_editor):
             clashes.append((seen[key]["id"], row["id"]))
     if clashes:
         raise RuntimeError(
-            "These undated memberships differ only in their end date; give each a "
-            f"start date, then migrate again: {clashes}"
+            "These memberships are the same post from the same date but for their end "
+            f"date; give each its own start date, then migrate again: {clashes}"
         )
 
 
@@ -35,13 +38,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_repeated_undated, migrations.RunPython.noop),
+        migrations.RunPython(drop_repeated_posts, migrations.RunPython.noop),
         migrations.RemoveConstraint(
             model_name='membership',
             name='membership_unique',
         ),
         migrations.AddConstraint(
             model_name='membership',
-            constraint=models.UniqueConstraint(models.F('member'), models.F('organization'), models.F('role'), django.db.models.functions.comparison.Coalesce(models.F('start_date'), models.Value(datetime.date(1, 1, 1))), name='membership_unique', violation_error_message='This membership is already recorded: the same organisation, post and start date.'),
+            constraint=models.UniqueConstraint(models.F('member'), models.F('organization'), django.db.models.functions.text.Lower(models.F('role')), django.db.models.functions.comparison.Coalesce(models.F('start_date'), models.Value(datetime.date(1, 1, 1))), name='membership_unique', violation_error_message='This membership is already recorded: the same organisation, post and start date.'),
         ),
     ]

@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, Length, Upper
+from django.db.models.functions import Coalesce, Length, Lower, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
-from .common import Versioned, one_of
+from .common import Versioned, one_line, one_of
 
 # Codes in everyday use that ISO 3166-1 leaves unassigned: Kosovo's, as the
 # EU, the IMF and the World Bank write it.
@@ -80,7 +80,7 @@ def normalise_aliases(aliases, name=""):
     seen = {name.strip().casefold()} if name else set()
     cleaned = []
     for alias in aliases or []:
-        alias = " ".join(str(alias).split())
+        alias = one_line(alias)
         if alias and alias.casefold() not in seen:
             seen.add(alias.casefold())
             cleaned.append(alias)
@@ -164,10 +164,12 @@ class Actor(Versioned):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.name = one_line(self.name)
         self.aliases = normalise_aliases(self.aliases, self.name)
         super().save(*args, **kwargs)
 
     def clean(self):
+        self.name = one_line(self.name)
         if not isinstance(self.aliases, list):
             raise ValidationError({"aliases": "Aliases must be a list of names."})
         if self.kind == self.Kind.COUNTRY and not self.country:
@@ -256,11 +258,11 @@ class Membership(models.Model):
             # A membership with no start date is one record too: NULLs are
             # distinct to a plain unique constraint, and SQLite cannot be told
             # otherwise, so the constraint reads a missing date as the
-            # earliest one.
+            # earliest one. A post is the same post in any case.
             models.UniqueConstraint(
                 F("member"),
                 F("organization"),
-                F("role"),
+                Lower(F("role")),
                 Coalesce(F("start_date"), Value(NO_START)),
                 name="membership_unique",
                 violation_error_message=MEMBERSHIP_TWICE,
@@ -271,7 +273,12 @@ class Membership(models.Model):
         role = f" ({self.role})" if self.role else ""
         return f"{self.member} in {self.organization}{role}"
 
+    def save(self, *args, **kwargs):
+        self.role = one_line(self.role)
+        super().save(*args, **kwargs)
+
     def clean(self):
+        self.role = one_line(self.role)
         # Checked here as well as by the constraint: on an actor's page the
         # member is the page's actor, which the constraint's check leaves out.
         if self.member_id and self.member_id == self.organization_id:

@@ -54,6 +54,11 @@ def not_after_today(day):
         )
 
 
+def one_line(text):
+    """A name as one line, single-spaced: "Kaja  Kallas" is "Kaja Kallas"."""
+    return " ".join(str(text).split())
+
+
 # Opening mark -> the closing marks that may pair with it.
 QUOTE_MARKS = {
     "\u201c": "\u201d",  # “ ”

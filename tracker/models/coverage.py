@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .actors import normalise_aliases
+from .common import one_line
 
 MIN_POLL_SECONDS = 5 * 60
 MAX_POLL_SECONDS = 24 * 60 * 60
@@ -41,9 +42,37 @@ class Outlet(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        self.name = one_line(self.name)
         self.domain = self.domain.strip().lower().removeprefix("www.")
         self.aliases = normalise_aliases(self.aliases, self.name)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.name = one_line(self.name)
+        if isinstance(self.aliases, list):
+            self.aliases = normalise_aliases(self.aliases, self.name)
+        self._refuse_a_name_of_another()
+
+    def _refuse_a_name_of_another(self):
+        """A name or alias names one outlet: the accept screen reads "citing
+        the FT" by them, and two outlets called alike split the desk's
+        attribution between them."""
+        others = Outlet.objects.exclude(pk=self.pk).only("name", "aliases")
+        same = others.filter(name__iexact=self.name).first()
+        if same is not None:
+            raise ValidationError({"name": f"There is already an outlet named {same.name}."})
+        named = {name.casefold(): other for other in others for name in other.names}
+        aliases = self.aliases if isinstance(self.aliases, list) else []
+        for field, names in (("name", [self.name]), ("aliases", aliases)):
+            for name in names:
+                other = named.get(name.casefold())
+                if other is not None:
+                    raise ValidationError(
+                        {
+                            field: f"“{name}” already names {other.name}: a name or alias "
+                            "names one outlet."
+                        }
+                    )
 
     @property
     def names(self):
