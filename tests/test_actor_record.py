@@ -311,3 +311,20 @@ def test_an_on_the_record_quote_says_who_said_it_and_carries_the_desks_note(
 def test_kosovo_reads_by_name_on_its_page(client, db):
     f.CountryFactory(name="Kosovo", slug="kosovo", country="XK")
     assert says(client.get("/actors/kosovo/").content.decode(), "Country · Kosovo")
+
+
+def test_evidence_from_an_intranet_feed_names_its_source_without_a_dead_link(
+    client, estonia, debate
+):
+    """An item fetched from a feed the desk allowed on its own network: readers
+    cannot open its address, so the page names it without linking it."""
+    wire = f.OutletFactory(name="Desk Wire")
+    item = f.CoverageItemFactory(
+        outlet=wire, url="http://10.1.2.3/story", canonical_url="http://10.1.2.3/story"
+    )
+    position = f.PositionFactory(debate=debate, actor=estonia, stated_on=day(2))
+    f.EvidenceFactory(position=position, item=item)
+    f.EvidenceFactory(position=position, item=item, attribution="anonymous_officials", quote="")
+    page = client.get("/actors/estonia/").content.decode()
+    assert "10.1.2.3" not in page
+    assert says(page, "On the record · Desk Wire")

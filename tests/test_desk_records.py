@@ -6,7 +6,7 @@ and debates: test_desk_write_paths.py."""
 import pytest
 from django.urls import reverse
 
-from tracker.models import Actor, Membership, Outlet
+from tracker.models import Actor, CoverageItem, Membership, Outlet
 
 from . import factories as f
 from .forms import logged_in, submit
@@ -338,3 +338,19 @@ def test_the_same_post_typed_another_way_is_the_same_membership(editor):
     assert again.status_code == 200
     assert MEMBERSHIP_TWICE in again.content.decode().replace("&#x27;", "’")
     assert Membership.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "address", ["http://10.0.0.1/x", "http://localhost/x", "http://192.168.1.20/x"]
+)
+def test_an_article_added_by_hand_must_be_one_readers_can_open(editor, address):
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_coverageitem_add"),
+        {"url": address, "canonical_url": address, "title": "Drones over the border"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "’")
+    assert "Give an address readers can open on the web, not a local or private one." in page
+    assert not CoverageItem.objects.exists()

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 
 from ..ingest.polling import FeedRefused, check_feed_url, reserve_feed
 from ..models import CoverageItem, Evidence, Feed, Outlet
+from ..models.common import on_the_public_web
 from ..models.positions import PUBLIC_STATUSES
 from ..tasks import queue_fetch
 from .forms import HttpsURLFieldsMixin, LinesField, LinkedChoicesMixin
@@ -124,8 +125,26 @@ class FeedAdmin(HttpsURLFieldsMixin, HistoryAdmin):
         self._queue(request, feeds)
 
 
+class CoverageItemForm(forms.ModelForm):
+    """An article typed in by hand is one readers can open, as a bare evidence
+    URL is; what a feed on the desk's own network brought in keeps its address."""
+
+    def _public(self, name):
+        value = self.cleaned_data.get(name)
+        if value and name in self.changed_data:
+            on_the_public_web(value)
+        return value
+
+    def clean_url(self):
+        return self._public("url")
+
+    def clean_canonical_url(self):
+        return self._public("canonical_url")
+
+
 @admin.register(CoverageItem)
 class CoverageItemAdmin(LinkedChoicesMixin, HttpsURLFieldsMixin, admin.ModelAdmin):
+    form = CoverageItemForm
     list_display = ["title", "outlet", "published_at", "duplicate_of"]
     list_select_related = ["outlet", "duplicate_of"]
     search_fields = ["title", "canonical_url"]

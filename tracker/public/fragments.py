@@ -6,10 +6,11 @@ or a feed is escaped as the templates escape it."""
 
 import html
 
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString
 
 from ..models import Actor, Debate, Evidence, Position
-from ..models.common import bare_quote
+from ..models.common import bare_quote, on_the_public_web
 from ..models.stance import STANCE_MAX, STANCE_MIN, format_stance
 from .charts import stance_class
 
@@ -102,15 +103,23 @@ def _evidence(position, parts):
     return joined(pieces)
 
 
+def _source(href, text):
+    """A link readers can follow, or the source named without one when its
+    address is on the desk's own network (an intranet feed's item)."""
+    try:
+        on_the_public_web(href)
+    except ValidationError:
+        return markup("{}", text)
+    return markup('<a href="{}" rel="nofollow noopener">{}</a>', href, text)
+
+
 def _on_record(piece):
     quote = markup("<p>“{}”</p>", bare_quote(piece.quote)) if piece.quote else ""
     if piece.item_id:
         item = piece.item
-        source = markup(
-            ' · <a href="{}" rel="nofollow noopener">{}</a>', item.url, item.outlet or item.title
-        )
+        source = markup(" · {}", _source(item.url, item.outlet or item.title))
     elif piece.url:
-        source = markup(' · <a href="{}" rel="nofollow noopener">source</a>', piece.url)
+        source = markup(" · {}", _source(piece.url, "source"))
     else:
         source = ""
     speaker = markup(" · {}", piece.speaker) if piece.speaker else ""
@@ -143,9 +152,7 @@ def _reported(piece):
     if piece.item_id or piece.url:
         href = piece.item.url if piece.item_id else piece.url
         text = piece.item.title if piece.item_id else piece.url
-        pieces.append(
-            markup('<p class="source"><a href="{}" rel="nofollow noopener">{}</a></p>', href, text)
-        )
+        pieces.append(markup('<p class="source">{}</p>', _source(href, text)))
     return markup('<div class="evidence reported">\n{}\n</div>', joined(pieces, "\n"))
 
 
