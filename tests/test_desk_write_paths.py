@@ -15,7 +15,7 @@ from tracker import desk
 from tracker.models import Debate, Evidence, Position
 
 from . import factories as f
-from .forms import logged_in, submit
+from .forms import logged_in, read_form, submit
 
 
 @pytest.mark.django_db
@@ -604,3 +604,27 @@ def test_the_positions_list_reads_stances_in_each_debates_own_words(editor):
     page = logged_in(editor).get(reverse("admin:tracker_position_changelist"))
     assert "+1 · leaning permissive" in page.content.decode()
     assert "high pole" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_draft_published_while_an_editor_edits_it_says_so_and_keeps_their_words(
+    editor, publisher
+):
+    draft = f.PositionFactory(draft=True, summary="Backs a firmer answer.")
+    f.EvidenceFactory(position=draft)
+    client = logged_in(editor)
+    url = reverse("admin:tracker_position_change", args=[draft.pk])
+    action, fields = read_form(client.get(url).content.decode())
+    desk.publish(draft, publisher)  # meanwhile, in another browser
+    data = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    data["summary"] = ["Backs a firmer answer, and armed drones."]
+    response = client.post(action or url, data, follow=True)
+    page = response.content.decode().replace("&#x27;", "’").replace("&quot;", '"')
+    assert response.status_code == 200
+    assert f"Not saved: {publisher.get_username()} published this position" in page
+    assert "draft a correction" in page
+    assert "“Backs a firmer answer, and armed drones.”" in page
+    draft.refresh_from_db()
+    assert (draft.status, draft.summary) == ("published", "Backs a firmer answer.")

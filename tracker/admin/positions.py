@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
@@ -196,6 +197,28 @@ class PositionAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return not is_public_record(obj) and super().has_delete_permission(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            position = self.get_object(request, unquote(object_id))
+            if is_public_record(position) and super().has_change_permission(request, None):
+                return self._published_meanwhile(request, position)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _published_meanwhile(self, request, position):
+        """A draft published after its page was opened: say so,
+        not a bare refusal, and hand back the summary that was typed."""
+        who = position.published_by.get_username() if position.published_by else "a publisher"
+        typed = " ".join(request.POST.get("summary", "").split())
+        self.message_user(
+            request,
+            f"Not saved: {who} published this position while you were editing it. A "
+            "published position changes only through a correction: draft a correction "
+            "with what you meant to change."
+            + (f" The summary you typed: “{typed}”" if typed != position.summary else ""),
+            messages.ERROR,
+        )
+        return redirect("admin:tracker_position_change", position.pk)
 
     @admin.display(description="stance", ordering="stance")
     def stance_on_the_debate(self, position):
