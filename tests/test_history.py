@@ -8,7 +8,7 @@ from tracker import desk
 from tracker.models import Actor, Flag, Position
 
 from . import factories as f
-from .forms import change_form, rendered_form
+from .forms import change_form, logged_in, rendered_form
 from .pages import parse, text
 
 
@@ -250,3 +250,16 @@ def test_an_earlier_version_of_a_retracted_position_is_shown_without_a_revert(pu
     page = parse(client.get(url))
     assert page.xpath("//input[@type='submit' and @name='_save']") == []
     assert "Revert" not in text(page.xpath("//h1")[0])
+
+
+@pytest.mark.django_db
+def test_a_history_address_with_a_key_that_is_no_number_is_not_found(editor):
+    debate = f.DebateFactory()
+    client = logged_in(editor)
+    for address in (
+        "/admin/tracker/actor/abc/history/",
+        "/admin/tracker/position/25x/history/",
+        f"/admin/tracker/debate/{debate.pk}/history/abc/",
+        "/admin/tracker/debate/abc/history/1/",
+    ):
+        assert client.get(address).status_code == 404, address

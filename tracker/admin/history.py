@@ -1,8 +1,10 @@
 import dataclasses
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
+from django.http import Http404
 from django.utils import formats, timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -64,7 +66,12 @@ class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return not self.has_change_history_permission(request, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._keys_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._keys_or_404(object_id, version_id)
         obj = self.get_object(request, object_id)
         if request.method == "POST" and not self.has_change_history_permission(request, obj):
             raise PermissionDenied
@@ -73,6 +80,16 @@ class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
         # it must run in one transaction.
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _keys_or_404(self, object_id, version_id=None):
+        """A typed address whose record or version key is no key at all
+        ("abc") is not found; the history views would look it up as one."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+            if version_id is not None:
+                self.model.history.model._meta.pk.to_python(version_id)
+        except ValidationError:
+            raise Http404("No such record or version.") from None
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None and hasattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME):
