@@ -418,6 +418,13 @@ def test_a_publisher_takes_a_debate_off_the_site_with_a_reason(publisher):
     assert debate.status == Debate.Status.DRAFT
     assert debate.withdrawn_reason == "Duplicates the airspace debate."
     assert debate.withdrawn_by == publisher
+    change = reverse("admin:tracker_debate_change", args=[debate.pk])
+    assert "Duplicates the airspace debate." in client.get(change).content.decode()
+    # Back on the site: the page no longer reads as withdrawn; History keeps it.
+    assert submit(client, change, {"status": "active"}).status_code == 302
+    assert "Duplicates the airspace debate." not in client.get(change).content.decode()
+    history = reverse("admin:tracker_debate_history", args=[debate.pk])
+    assert "Duplicates the airspace debate." in client.get(history).content.decode()
 
 
 @pytest.mark.django_db

@@ -69,6 +69,9 @@ class DebateForm(forms.ModelForm):
         return status
 
 
+WITHDRAWAL = ["withdrawn_at", "withdrawn_by_name", "withdrawn_reason"]
+
+
 @admin.register(Debate)
 class DebateAdmin(HistoryAdmin):
     kept_on_revert = ("status", "withdrawn_at", "withdrawn_by", "withdrawn_reason")
@@ -110,13 +113,21 @@ class DebateAdmin(HistoryAdmin):
                 "fields": [
                     "created_at",
                     "updated_at",
-                    "withdrawn_at",
-                    "withdrawn_by_name",
-                    "withdrawn_reason",
+                    *WITHDRAWAL,
                 ]
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # Who took the debate off the site, and why, while it is off; once it
+        # is back, History keeps it.
+        if obj is not None and obj.status == Debate.Status.DRAFT and obj.withdrawn_at:
+            return self.fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in WITHDRAWAL]})
+            for name, options in self.fieldsets
+        ]
 
     @staticmethod
     def is_publisher(request):
