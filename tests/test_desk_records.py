@@ -354,3 +354,35 @@ def test_an_article_added_by_hand_must_be_one_readers_can_open(editor, address):
     page = response.content.decode().replace("&#x27;", "’")
     assert "Give an address readers can open on the web, not a local or private one." in page
     assert not CoverageItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_feed_or_article_added_twice_is_named_in_plain_words(editor):
+    feed = f.FeedFactory(url="https://news.example/feed.xml")
+    item = f.CoverageItemFactory(
+        title="Drones over the border", canonical_url="https://news.example/drones"
+    )
+    client = logged_in(editor)
+    again = submit(client, reverse("admin:tracker_feed_add"), {"url": feed.url})
+    assert again.status_code == 200
+    assert "This feed is already watched." in again.content.decode()
+    copy = submit(
+        client,
+        reverse("admin:tracker_coverageitem_add"),
+        {"url": item.canonical_url, "canonical_url": item.canonical_url, "title": "Again"},
+    )
+    assert copy.status_code == 200
+    assert "This article is stored already: “Drones over the border”." in copy.content.decode()
+    assert "already exists" not in again.content.decode() + copy.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_warning_about_a_feeds_host_keeps_the_host_as_typed(editor):
+    client = logged_in(editor)
+    response = submit(
+        client, reverse("admin:tracker_feed_add"), {"url": "https://feeds.example.invalid/rss"}
+    )
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "feeds.example.invalid does not resolve now" in page
+    assert "Feeds.example.invalid" not in page

@@ -55,6 +55,8 @@ class FeedForm(forms.ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
+        if Feed.objects.exclude(pk=self.instance.pk).filter(url=url).exists():
+            raise forms.ValidationError("This feed is already watched.")
         try:
             self.url_warnings = check_feed_url(url)
         except FeedRefused as refusal:
@@ -139,7 +141,11 @@ class CoverageItemForm(forms.ModelForm):
         return self._public("url")
 
     def clean_canonical_url(self):
-        return self._public("canonical_url")
+        address = self._public("canonical_url")
+        stored = CoverageItem.objects.exclude(pk=self.instance.pk).filter(canonical_url=address)
+        if address and (same := stored.only("title").first()) is not None:
+            raise forms.ValidationError(f"This article is stored already: “{same.title}”.")
+        return address
 
 
 @admin.register(CoverageItem)

@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import formats, timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
@@ -78,8 +79,18 @@ class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
         # A revert saves through the same optimistic-locking form as an edit,
         # which locks the row (select_for_update): like Django's change view,
         # it must run in one transaction.
+        request.reverting_to = version_id  # for response_change's message
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def response_change(self, request, obj):
+        version_id = getattr(request, "reverting_to", None)
+        if version_id is None:
+            return super().response_change(request, obj)
+        version = self.model.history.filter(history_id=version_id).first()
+        when = formats.date_format(timezone.localtime(version.history_date), "DATETIME_FORMAT")
+        self.message_user(request, f"“{obj}” is reverted to its version of {when}.")
+        return redirect(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", obj.pk)
 
     def _keys_or_404(self, object_id, version_id=None):
         """A typed address whose record or version key is no key at all

@@ -93,7 +93,10 @@ def _address_warnings(hostname):
     try:
         infos = socket.getaddrinfo(hostname, None, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        return [f"{hostname} does not resolve now; it will be tried when the feed is polled"]
+        # Worded to open with a word: the panel capitalises a message's first letter.
+        return [
+            f"The host {hostname} does not resolve now; it will be tried when the feed is polled"
+        ]
     networks = allowed_networks()
     refusals = [address_refusal(info[4][0], networks) for info in infos]
     if all(refusals):
