@@ -7,6 +7,7 @@ import datetime
 import json
 import re
 
+import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -350,6 +351,11 @@ def test_evidence_cannot_be_added_to_a_published_position_by_hand(editor):
     assert not Evidence.objects.filter(position=position).exists()
 
 
+def text(response):
+    """A page's words as a reader reads them, whitespace collapsed."""
+    return " ".join(lxml.html.fromstring(response.content.decode()).text_content().split())
+
+
 @pytest.mark.django_db
 def test_a_correction_is_drafted_by_an_editor_and_published_by_a_publisher(editor, publisher):
     position = f.PositionFactory(summary="Wants a firmer answer.")
@@ -373,11 +379,19 @@ def test_a_correction_is_drafted_by_an_editor_and_published_by_a_publisher(edito
     assert position.summary == "Wants a firmer answer."  # not live until published
 
     publishing = logged_in(publisher)
-    submit(
-        publishing,
-        reverse("admin:tracker_position_publish", args=[correction.pk]),
-        button=("publish", "Publish"),
-    )
+    publish_page = reverse("admin:tracker_position_publish", args=[correction.pk])
+    confirmation = text(publishing.get(publish_page))
+    # What readers will see change, before the publisher confirms it.
+    for told in (
+        "Publish the correction of",
+        "Readers will see this note: The quote was from the defence minister, not the president.",
+        "Summary now: Wants a firmer answer.",
+        "Summary after: Wants a firmer answer, with armed drones.",
+        "Evidence taken off: “We must raise the cost.”",
+        "Evidence put on: “We must raise the cost, and we will.”",
+    ):
+        assert told in confirmation, told
+    submit(publishing, publish_page, button=("publish", "Publish"))
     position.refresh_from_db()
     assert position.status == "published"
     assert position.summary == "Wants a firmer answer, with armed drones."

@@ -335,10 +335,30 @@ class PositionAdmin(HistoryAdmin):
             "repeated": desk.repeated(position),
             "action": "publish",
         }
+        if position.corrects_id:
+            context |= self._correction_context(position)
         if desk.lacks_evidence(position):
             context["needs_evidence"] = desk.NEEDS_EVIDENCE
             context["blocked"] = "Back to the draft to add evidence"
         return panel_page(self, request, "admin/tracker/position/confirm.html", context)
+
+    @staticmethod
+    def _correction_context(correction):
+        """What publishing a correction changes for readers: the note they will
+        read, the summary before and after, the evidence taken off and put on."""
+        corrected = correction.corrects
+
+        def said(evidence):
+            return {(e.item_id, e.url, e.quote, e.attribution, e.speaker): e for e in evidence}
+
+        before = said(corrected.evidence.current().select_related("item"))
+        after = said(correction.evidence.current().select_related("item"))
+        return {
+            "title": f"Publish the correction of {corrected}?",
+            "corrected": corrected,
+            "taken_off": [e for key, e in before.items() if key not in after],
+            "put_on": [e for key, e in after.items() if key not in before],
+        }
 
     def retract_view(self, request, pk):
         if not self.has_publish_permission(request):
