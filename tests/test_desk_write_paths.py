@@ -649,3 +649,16 @@ def test_a_draft_published_while_an_editor_edits_it_says_so_and_keeps_their_word
     assert "“Backs a firmer answer, and armed drones.”" in page
     draft.refresh_from_db()
     assert (draft.status, draft.summary) == ("published", "Backs a firmer answer.")
+
+
+@pytest.mark.django_db
+def test_a_refused_draft_moved_to_another_debate_offers_that_debates_words(editor):
+    draft = f.PositionFactory(draft=True, debate=f.DebateFactory(low_label="a", high_label="b"))
+    other = f.DebateFactory(low_label="conservative", high_label="more aggressive")
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_position_change", args=[draft.pk]),
+        {"debate": str(other.pk), "summary": ""},
+    )
+    assert response.status_code == 200  # no summary
+    assert stance_options(response) == IN_THE_DEBATES_WORDS

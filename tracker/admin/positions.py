@@ -77,10 +77,10 @@ class PositionForm(OptimisticLockForm):
             self.fields["stance"].choices = [("", "---------"), *stance_choices(debate)]
 
     def _chosen_debate(self):
-        """The debate as saved, as submitted, or as the add link gave it."""
-        if self.instance.debate_id:
-            return self.instance.debate
+        """The debate as submitted, as saved, or as the add link gave it."""
         chosen = self.data.get(self.add_prefix("debate")) if self.is_bound else None
+        if not chosen and self.instance.debate_id:
+            return self.instance.debate
         chosen = chosen or self.initial.get("debate")
         if not str(chosen or "").isdigit():
             return None
