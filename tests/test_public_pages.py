@@ -100,6 +100,21 @@ def test_as_of_shows_the_debate_as_it_stood(client, debate, estonia):
 
 
 @pytest.mark.django_db
+def test_as_of_lists_only_retractions_of_what_was_stated_by_then(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=-1, summary="Stands", stated_on=DAY)
+    for summary, day in [("Early slip", later(2)), ("Late slip", later(40))]:
+        published(
+            debate=debate, actor=estonia, stance=2, summary=summary, status="retracted",
+            stated_on=day, retracted_at=timezone.now(), retraction_reason="Misquoted",
+        )  # fmt: skip
+    then = client.get("/debates/airspace/?as_of=2025-10-20").content.decode()
+    now = client.get("/debates/airspace/").content.decode()
+    assert "<del>Estonia: Early slip</del>" in then
+    assert "Late slip" not in then
+    assert "<del>Estonia: Early slip</del>" in now and "<del>Estonia: Late slip</del>" in now
+
+
+@pytest.mark.django_db
 def test_a_date_ahead_of_today_says_that_today_is_shown(client, debate, estonia):
     published(debate=debate, actor=estonia, stance=2, summary="TODAY", stated_on=DAY)
     ahead = timezone.localdate() + datetime.timedelta(days=400)

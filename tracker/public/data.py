@@ -216,10 +216,14 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
     latest_moves = moves[:LATEST_SHIFTS]
     current_ids = {run[-1].id for run in runs.values()}
     wanted = {*current_ids, *(step.id for move in latest_moves for step in move)}
+    # The retracted ones come with them, whenever they were retracted: a date
+    # shows the record as it is now known to have stood, without them.
+    retractions = Q(debate=debate, status=Position.Status.RETRACTED)
+    if as_of is not None:
+        retractions &= Q(stated_on__lte=as_of)
     read = printable(
-        # The retracted ones, whatever their date, come with them.
         Position.objects.public()
-        .filter(Q(id__among=wanted) | Q(debate=debate, status=Position.Status.RETRACTED))
+        .filter(Q(id__among=wanted) | retractions)
         .order_by("actor__name", "proposal__rung"),
         PRINTED_POSITION_FIELDS,
     )
