@@ -115,6 +115,17 @@ def test_as_of_lists_only_retractions_of_what_was_stated_by_then(client, debate,
 
 
 @pytest.mark.django_db
+def test_the_downloads_say_they_hold_the_whole_record_when_the_page_shows_less(
+    client, debate, estonia
+):
+    published(debate=debate, actor=estonia, stance=-1, stated_on=DAY)
+    whole = "(all dates and actors, not only those shown here)"
+    assert whole not in client.get("/debates/airspace/").content.decode()
+    assert whole in client.get("/debates/airspace/?as_of=2025-10-20").content.decode()
+    assert whole in client.get("/debates/airspace/?kind=country").content.decode()
+
+
+@pytest.mark.django_db
 def test_a_date_ahead_of_today_says_that_today_is_shown(client, debate, estonia):
     published(debate=debate, actor=estonia, stance=2, summary="TODAY", stated_on=DAY)
     ahead = timezone.localdate() + datetime.timedelta(days=400)
