@@ -25,8 +25,9 @@ def airspace(debate, settings):
     return debate
 
 
-def follow(client, data, address="203.0.113.7"):
-    return client.post(FOLLOW, data, REMOTE_ADDR=address)
+def follow(client, data, answer=False, address="203.0.113.7"):
+    """The form posted; with `answer`, the page the browser is sent on to."""
+    return client.post(FOLLOW, data, REMOTE_ADDR=address, follow=answer)
 
 
 def link(text, kind):
@@ -49,7 +50,7 @@ def publish_draft(actor, debate, stance, when):
 
 @pytest.mark.django_db
 def test_following_asks_the_address_to_confirm_and_sends_nothing_else(client, airspace):
-    response = follow(client, {"email": " Reader@Example.org ", "debate": "airspace"})
+    response = follow(client, {"email": " Reader@Example.org ", "debate": "airspace"}, True)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Check your inbox" in page and "Airspace" in page
@@ -98,7 +99,7 @@ def test_opening_the_confirmation_link_changes_nothing_until_the_button(client, 
     page = client.get(address)
     assert page.status_code == 200 and "Start the alerts" in page.content.decode()
     assert Subscription.objects.get().confirmed_at is None
-    assert "Alerts on" in client.post(address).content.decode()
+    assert "Your alerts are on" in client.post(address).content.decode()
     assert Subscription.objects.get().confirmed_at is not None
     assert client.get("/alerts/confirm/not-a-token/").status_code == 404
 
@@ -241,7 +242,7 @@ def test_a_refused_address_keeps_naming_what_is_followed(
     assert back in page
     assert "Enter an email address, like" in page
     # And once the address is right, the answer leads back to the same page.
-    accepted = follow(client, {"email": ADDRESS, **target}).content.decode()
+    accepted = follow(client, {"email": ADDRESS, **target}, True).content.decode()
     assert "Check your inbox" in accepted and back in accepted
 
 
@@ -271,14 +272,14 @@ def test_signups_are_limited_per_client_address(client, airspace, settings):
     settings.TRACKER_ALERT_SIGNUP_RATE = "3/hour"
     for n in range(3):
         assert (
-            follow(client, {"email": f"r{n}@example.org", "debate": "airspace"}).status_code == 200
+            follow(client, {"email": f"r{n}@example.org", "debate": "airspace"}).status_code == 303
         )
     refused = follow(client, {"email": "victim@example.org", "debate": "airspace"})
     assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
     assert "Too many sign-ups" in refused.content.decode()
     assert not Reader.objects.filter(email="victim@example.org").exists()
-    other = follow(client, {"email": "r9@example.org", "debate": "airspace"}, "198.51.100.4")
-    assert other.status_code == 200
+    other = follow(client, {"email": "r9@example.org", "debate": "airspace"}, True, "198.51.100.4")
+    assert other.status_code == 200 and "Check your inbox" in other.content.decode()
 
 
 @pytest.mark.django_db
@@ -307,6 +308,8 @@ def test_the_alert_pages_read_a_fixed_number_of_queries(
     # get-or-create and the follow's (each: select, savepoint, insert, release).
     with django_assert_num_queries(11):
         follow(client, data)
+    with django_assert_num_queries(1):  # the debate it names
+        client.get("/alerts/check-inbox/?debate=airspace")
     token = Subscription.objects.get(reader__email=ADDRESS).token
     with django_assert_num_queries(1):
         client.get(f"/alerts/confirm/{token}/")
@@ -354,3 +357,71 @@ def test_an_address_that_never_confirms_is_forgotten_after_a_week(client, airspa
     assert alerts.forget_unconfirmed(now=six_days) == 0
     assert alerts.forget_unconfirmed(now=eight_days) == 1
     assert list(Reader.objects.values_list("email", flat=True)) == ["other@example.org"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "target, inbox, back",
+    [
+        ({"debate": "airspace"}, "/alerts/check-inbox/?debate=airspace", "/debates/airspace/"),
+        ({"actor": "estonia"}, "/alerts/check-inbox/?actor=estonia", "/actors/estonia/"),
+    ],
+)
+def test_a_sign_up_is_answered_on_a_page_a_reload_does_not_send_again(
+    client, airspace, estonia, target, inbox, back
+):
+    response = follow(client, {"email": ADDRESS, **target})
+    assert response.status_code == 303 and response["Location"] == inbox
+    page = client.get(inbox)
+    assert page.status_code == 200
+    assert "Check your inbox" in page.content.decode()
+    assert f'<a href="{back}">' in page.content.decode()
+    # Opened again (a reload, a bookmark), it still reads the same and asks nothing.
+    assert client.get(inbox).content == page.content
+    assert Subscription.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_follow_address_opened_in_the_browser_shows_the_form(client, airspace):
+    page = client.get("/alerts/follow/?debate=airspace")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Follow Airspace by email" in text
+    assert '<input type="hidden" name="debate" value="airspace">' in text
+    bare = client.get("/alerts/follow/")
+    assert bare.status_code == 200
+    assert 'href="/debates/"' in bare.content.decode()
+    assert "<form" not in bare.content.decode().split("<main", 1)[1]
+
+
+@pytest.mark.django_db
+def test_a_stale_confirmation_link_says_what_to_do(client, airspace):
+    response = client.get("/alerts/confirm/no-such-token/")
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "This link starts no alerts" in text
+    assert "follow again from its page" in text
+    assert client.post("/alerts/confirm/no-such-token/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_confirming_says_the_alerts_are_on_and_leads_back(client, airspace):
+    follow(client, {"email": ADDRESS, "debate": "airspace"})
+    token = Subscription.objects.get().token
+    page = client.post(f"/alerts/confirm/{token}/").content.decode()
+    assert "<h1>Your alerts are on</h1>" in page
+    assert '<a href="/debates/airspace/">Back to Airspace</a>' in page
+
+
+@pytest.mark.django_db
+def test_refused_sign_ups_do_not_use_up_the_limit(client, airspace, settings):
+    settings.TRACKER_ALERT_SIGNUP_RATE = "2/hour"
+    for _ in range(5):  # a reader correcting a typing slip, again and again
+        assert follow(client, {"email": "reader@", "debate": "airspace"}).status_code == 400
+    for n in range(2):
+        assert (
+            follow(client, {"email": f"r{n}@example.org", "debate": "airspace"}).status_code == 303
+        )
+    refused = follow(client, {"email": "r9@example.org", "debate": "airspace"})
+    assert refused.status_code == 429
+    assert '<a href="/debates/airspace/">Back to Airspace</a>' in refused.content.decode()

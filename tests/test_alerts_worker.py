@@ -72,7 +72,9 @@ def test_a_reader_follows_confirms_gets_one_alert_a_day_and_unsubscribes(client,
     estonia = f.CountryFactory(name="Estonia", slug="estonia")
     f.PositionFactory(actor=estonia, debate=airspace, stance=1, stated_on=datetime.date(2025, 9, 1))
 
-    response = client.post("/alerts/follow/", {"email": "reader@example.org", "debate": "airspace"})
+    response = client.post(
+        "/alerts/follow/", {"email": "reader@example.org", "debate": "airspace"}, follow=True
+    )
     assert "Check your inbox" in response.content.decode()
 
     log_path = tmp_path / "worker.log"

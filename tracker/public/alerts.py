@@ -2,13 +2,16 @@
 unsubscribing. None of them ever shows an address, and the form's answer is the
 same whether the address was new, waiting for confirmation or already confirmed."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from rest_framework.throttling import SimpleRateThrottle
 
 from config.proxies import client_address
@@ -46,15 +49,23 @@ class FollowForm(forms.Form):
         debate, actor = data.get("debate"), data.get("actor")
         if bool(debate) == bool(actor):
             raise forms.ValidationError("Follow one debate or one actor.")
-        if debate:
-            data["debate"] = Debate.objects.public().filter(slug=debate).first()
-            if data["debate"] is None:
-                raise forms.ValidationError("There is no published debate by that name.")
-        else:
-            data["actor"] = Actor.objects.public().filter(slug=actor).first()
-            if data["actor"] is None:
-                raise forms.ValidationError("There is no actor by that name.")
+        data["debate"], data["actor"] = public_target(data)
+        if debate and data["debate"] is None:
+            raise forms.ValidationError("There is no published debate by that name.")
+        if actor and data["actor"] is None:
+            raise forms.ValidationError("There is no actor by that name.")
         return data
+
+
+def public_target(names):
+    """(debate, actor) that `names` ({"debate": slug} or {"actor": slug}, as the
+    form and the answer's address carry them) name on the public site; None for
+    what they do not name."""
+    debate, actor = (str(names.get(kind) or "")[:200] for kind in ("debate", "actor"))
+    return (
+        Debate.objects.public().filter(slug=debate).first() if debate else None,
+        Actor.objects.public().filter(slug=actor).first() if actor and not debate else None,
+    )
 
 
 class SignupThrottle(SimpleRateThrottle):
@@ -70,18 +81,30 @@ class SignupThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": client_address(request)}
 
 
+class SeeOther(HttpResponseRedirect):
+    """The answer to a form that did something: the browser fetches the page it
+    names, so a reload or the back button reads that page and sends nothing."""
+
+    status_code = 303
+
+
 # The follow form sits on cached public pages, shared by every reader, so it
 # carries no CSRF token. A forged sign-up can do no more than the form itself:
 # ask an address to confirm, once a day per follow, within the rate limit.
 @csrf_exempt
 @never_cache
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def follow(request):
-    throttle = SignupThrottle()
-    if not throttle.allow_request(request, None):
-        response = render(request, "public/alerts/limited.html", status=429)
-        response["Retry-After"] = str(int(throttle.wait() or 60))
-        return response
+    """GET (the address opened by hand, or the form's answer reloaded) shows the
+    form for the debate or actor it names; POST signs up."""
+    if request.method != "POST":
+        debate, actor = public_target(request.GET)
+        target = debate or actor
+        if target is None:  # nothing to follow here: the pages that offer it
+            return render(request, "public/alerts/follow.html")
+        context = {"form": FollowForm(initial={"debate": request.GET.get("debate"),
+                                               "actor": request.GET.get("actor")})}  # fmt: skip
+        return render(request, "public/alerts/follow.html", _naming(target, context))
     form = FollowForm(request.POST)
     if not form.is_valid():
         target_errors = [
@@ -94,18 +117,38 @@ def follow(request):
         for kind in ("debate", "actor"):
             target = form.cleaned_data.get(kind)
             if isinstance(target, Debate | Actor):  # not a slug clean() left unresolved
-                context.update(target=target, target_url=_page_of(target))
+                context = _naming(target, context)
         return render(request, "public/alerts/follow.html", context, status=400)
     data = form.cleaned_data
-    subscription = alerts.subscribe(
-        data["email"], debate=data["debate"] or None, actor=data["actor"] or None
-    )
+    target = data["debate"] or data["actor"]
+    # Counted once the form is right: a reader correcting a typing slip sends
+    # nothing, and must not use up the sign-ups of everyone behind the same address.
+    throttle = SignupThrottle()
+    if not throttle.allow_request(request, None):
+        response = render(request, "public/alerts/limited.html", _naming(target), status=429)
+        response["Retry-After"] = str(int(throttle.wait() or 60))
+        return response
+    subscription = alerts.subscribe(data["email"], debate=data["debate"], actor=data["actor"])
     if subscription is not None:
         # If the broker is down, the sweep (tasks.send_alerts) sends it later.
         enqueue_safely(send_confirmation, subscription.id)
-    target = data["debate"] or data["actor"]
-    context = {"target": target, "target_url": _page_of(target)}
-    return render(request, "public/alerts/check_inbox.html", context)
+    kind = "debate" if isinstance(target, Debate) else "actor"
+    return SeeOther(f"{reverse('public:alerts-check-inbox')}?{urlencode({kind: target.slug})}")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def check_inbox(request):
+    """The answer to a sign-up, the same whoever opens it: it names the debate
+    or actor in its address and nothing of the reader."""
+    debate, actor = public_target(request.GET)
+    target = debate or actor
+    return render(request, "public/alerts/check_inbox.html", _naming(target) if target else {})
+
+
+def _naming(target, context=None):
+    """A page's context naming the debate or actor being followed and its page."""
+    return {**(context or {}), "target": target, "target_url": _page_of(target)}
 
 
 def _page_of(target):
@@ -114,22 +157,20 @@ def _page_of(target):
     return reverse(f"public:{kind}", args=[target.slug])
 
 
-def _subscription(token):
-    return get_object_or_404(
-        Subscription.objects.select_related("debate", "actor"), token=token[:64]
-    )
-
-
 # The token in the link is the reader's credential. Opening the link shows a
 # button; only the POST acts, so mail scanners that open links change nothing.
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
-    subscription = _subscription(token)
+    subscription = (
+        Subscription.objects.select_related("debate", "actor").filter(token=token[:64]).first()
+    )
+    if subscription is None:  # copied in part, or forgotten unconfirmed: the page says so
+        return render(request, "public/alerts/confirm.html", status=404)
     if request.method == "POST":
         alerts.confirm(subscription.token)
-        return render(request, "public/alerts/confirmed.html", {"target": subscription.target})
+        return render(request, "public/alerts/confirmed.html", _naming(subscription.target))
     return render(request, "public/alerts/confirm.html", {"subscription": subscription})
 
 

@@ -66,6 +66,7 @@ urlpatterns = [
     ),
     # Reader alerts: never cached, never listed in the sitemap.
     path("alerts/follow/", alerts.follow, name="alerts-follow"),
+    path("alerts/check-inbox/", alerts.check_inbox, name="alerts-check-inbox"),
     path("alerts/confirm/<str:token>/", alerts.confirm, name="alerts-confirm"),
     path("alerts/unsubscribe/<str:token>/", alerts.unsubscribe, name="alerts-unsubscribe"),
     path("export/popolo.json", fresh(exports.popolo), name="export-popolo"),
