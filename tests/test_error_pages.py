@@ -54,7 +54,9 @@ def test_a_server_error_is_the_sites_page_or_the_apis_json():
 
 
 @pytest.mark.django_db
-def test_robots_txt_keeps_crawlers_out_of_the_panel_and_points_at_the_sitemap(client, settings):
+def test_robots_txt_keeps_crawlers_out_of_the_panel_and_alerts_and_points_at_the_sitemap(
+    client, settings
+):
     settings.TRACKER_SITE_URL = "https://tracker.example.org"
     response = client.get("/robots.txt")
     assert response.status_code == 200
@@ -62,6 +64,7 @@ def test_robots_txt_keeps_crawlers_out_of_the_panel_and_points_at_the_sitemap(cl
     assert response.content.decode().splitlines() == [
         "User-agent: *",
         "Disallow: /admin/",
+        "Disallow: /alerts/",
         "Sitemap: https://tracker.example.org/sitemap.xml",
     ]
 

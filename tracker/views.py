@@ -92,5 +92,8 @@ def server_error(request):
 def robots_txt(request):
     from .public.links import site_url
 
-    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {site_url('/sitemap.xml')}"]
+    # The alert pages (a sign-up's answer, a confirmation) are for the one reader
+    # they are addressed to, never for a search index.
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /alerts/"]
+    lines.append(f"Sitemap: {site_url('/sitemap.xml')}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
