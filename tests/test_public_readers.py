@@ -357,3 +357,42 @@ def test_a_search_with_more_positions_than_it_shows_says_so(client, debate, esto
     fewer = client.get("/search/?q=incursion+-30").content.decode()
     assert fewer.count('class="result-head"') == 30
     assert "more match" not in fewer
+
+
+@pytest.mark.django_db
+def test_typographic_quotes_make_a_phrase_as_straight_ones_do(client, debate, estonia):
+    published(debate=debate, actor=estonia, summary="Wants drones shot down over Poland.")
+
+    def summaries(query):
+        return [p.summary for p in client.get("/search/", {"q": query}).context["positions"]]
+
+    for quoted in ("“drones shot”", "„drones shot“", "«drones shot»", "”drones shot”"):
+        assert summaries(quoted) == ["Wants drones shot down over Poland."], quoted
+    assert summaries("“shot drones”") == []
+    assert summaries("drones -“shot down”") == []
+    page = parse(client.get("/search/", {"q": "“drones shot”"}))
+    assert text(page.xpath("//h1")[0]) == 'Search: "drones shot"'
+    assert text(parse(client.get("/search/", {"q": "drones"})).xpath("//h1")[0]) == (
+        "Search: “drones”"
+    )
+
+
+@pytest.mark.django_db
+def test_a_search_longer_than_it_reads_says_what_it_left_out(client, debate, estonia):
+    published(debate=debate, actor=estonia, summary="Wants drones shot down over Poland.")
+    long = "drones " + "x" * 300 + " Poland"
+    page = client.get("/search/", {"q": long}).content.decode()
+    assert "Only the first 200 characters are searched" in page
+    assert "Only the first 200 characters" not in client.get("/search/?q=drones").content.decode()
+
+
+@pytest.mark.django_db
+def test_search_finds_a_position_by_who_is_quoted_in_its_evidence(client, debate, estonia):
+    position = published(debate=debate, actor=estonia, summary="Wants drones shot down.")
+    f.EvidenceFactory(
+        position=position, attribution="on_record", speaker="Margus Tsahkna", quote=""
+    )
+    published(debate=debate, actor=f.CountryFactory(name="Latvia", slug="latvia"), summary="Other.")
+    assert search_results(client, "Tsahkna") == [
+        "Estonia on Airspace: +1 leaning more aggressive · 9 Oct 2025 Wants drones shot down."
+    ]

@@ -298,12 +298,19 @@ def across_debates(request):
 NO_RESULTS = {"debates": [], "actors": [], "proposals": [], "positions": [], "more": {}}
 # How many of each kind a search shows; past that, the page says more match.
 SHOWN = {"debates": 20, "actors": 30, "proposals": 20, "positions": 30}
+# How much of a query is read: longer ones are cut there, and the page says so.
+SEARCHED_LENGTH = 200
+# Quotation marks as word processors and other languages type them, read as
+# the straight ones a phrase is marked with: “ ” „ ‟ « », and the East Asian
+# and full-width ones.
+QUOTATION_MARKS = str.maketrans(dict.fromkeys("“”„‟«»\u301d\u301e\uff02", '"'))
 BARE_HYPHENS = re.compile(r'-+(?![-\w"])')
 HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
 
 
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:200]
+    asked = " ".join(request.GET.get("q", "").translate(QUOTATION_MARKS).split())
+    query = asked[:SEARCHED_LENGTH]
     results, problem = NO_RESULTS, ""
     if query and not any(not excluded for _, excluded in _terms(query)):
         problem = "Give a word to look for, not only words to leave out."
@@ -315,6 +322,7 @@ def search(request):
             logger.warning("search could not run: %r", query, exc_info=True)
             problem = "This search could not be run. Try plain words."
     context = {"query": query, "problem": problem, **results}
+    context["cut"] = SEARCHED_LENGTH if len(asked) > SEARCHED_LENGTH else None
     return render(request, "public/search.html", context)
 
 
@@ -355,13 +363,13 @@ def _every_term(terms, *fields):
 
 def _search(query):
     """Debates, actors, options and positions that match, a position also by the
-    quotes in its evidence; each position found comes with its words in parts
-    for the template to mark. Six queries, whatever matches."""
+    quotes in its evidence and who is quoted; each position found comes with its
+    words in parts for the template to mark. Six queries, whatever matches."""
     debates = Debate.objects.public()
     actors = Actor.objects.public()
     proposals = Proposal.objects.public().select_related("debate")
     positions = Position.objects.public().select_related("actor", "debate", "proposal")
-    quotes = Evidence.objects.public().exclude(quote="")
+    evidence = Evidence.objects.public()
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -377,18 +385,18 @@ def _search(query):
             Q(name__icontains=query) | Q(aliases__icontains=query)
         )
         proposals = matching(proposals, "title", "description")
-        quotes = matching(quotes, "quote")
+        evidence = matching(evidence, "quote", "speaker")
         positions = positions.annotate(document=SearchVector("summary", config="english")).filter(
-            Q(document=terms) | Exists(quotes.filter(position=OuterRef("pk")))
+            Q(document=terms) | Exists(evidence.filter(position=OuterRef("pk")))
         )
     else:
         terms = _terms(query)
         debates = debates.filter(_every_term(terms, "title", "question", "summary"))
         actors = actors.filter(_every_term(terms, "name", "aliases", "description"))
         proposals = proposals.filter(_every_term(terms, "title", "description"))
-        quotes = quotes.filter(_every_term(terms, "quote"))
+        evidence = evidence.filter(_every_term(terms, "quote", "speaker"))
         positions = positions.filter(
-            _every_term(terms, "summary") | Exists(quotes.filter(position=OuterRef("pk")))
+            _every_term(terms, "summary") | Exists(evidence.filter(position=OuterRef("pk")))
         )
     # Newest first; within a day, each actor's stance on a debate before its options.
     found = list(
@@ -403,8 +411,9 @@ def _search(query):
     more = {"positions": len(found) > SHOWN["positions"]}
     found = found[: SHOWN["positions"]]
     first_quote = {}
-    for evidence in quotes.filter(position__in=found).order_by("id").only("position", "quote"):
-        first_quote.setdefault(evidence.position_id, evidence.quote)
+    quotes = evidence.exclude(quote="").filter(position__in=found)
+    for item in quotes.order_by("id").only("position", "quote"):
+        first_quote.setdefault(item.position_id, item.quote)
     words = snippets.pattern(query)
     for position in found:
         position.summary_parts = snippets.parts(position.summary, words)
