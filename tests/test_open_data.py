@@ -400,3 +400,13 @@ def test_the_proxy_count_sets_both_lockouts_and_the_rate_limit(tmp_path):
     assert behind_one.stdout.split() == ["203.0.113.9", "203.0.113.9"], behind_one.stderr
     direct = run_settings(tmp_path, code=code, DEBUG="1")
     assert direct.stdout.split() == ["10.0.0.2", "10.0.0.2"], direct.stderr
+
+
+def test_an_option_listed_by_the_api_can_be_opened_by_its_id_or_found_by_its_slug(client, world):
+    [listed] = client.get("/api/v1/proposals/?debate=airspace").json()["results"]
+    assert listed["slug"] == "drones" and listed["debate"] == "airspace"
+    opened = client.get(f"/api/v1/proposals/{listed['id']}/")
+    assert opened.status_code == 200 and opened.json() == listed
+    found = client.get("/api/v1/proposals/?debate=airspace&slug=drones").json()["results"]
+    assert found == [listed]
+    assert client.get("/api/v1/proposals/?slug=nothing-called-so").json()["results"] == []

@@ -145,6 +145,9 @@ class ProposalFilter(django_filters.FilterSet):
     debate = debate_slug()
     # The name this filter had first, kept for the clients that use it.
     debate__slug = debate_slug(help_text="The same as debate; an older name for it.")
+    slug = django_filters.CharFilter(
+        help_text="An option's slug: unique within its debate, so give the debate too."
+    )
 
     class Meta:
         model = Proposal

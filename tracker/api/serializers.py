@@ -20,7 +20,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Proposal
-        fields = ["slug", "debate", "title", "rung", "description"]
+        # A slug names an option within its debate only; the id is its address
+        # in the API (/proposals/{id}/).
+        fields = ["id", "slug", "debate", "title", "rung", "description"]
 
 
 class DebateSerializer(serializers.ModelSerializer):
