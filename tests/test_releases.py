@@ -369,6 +369,10 @@ def test_the_api_lists_releases_with_file_links(world, publisher, client, settin
         (1000202, 1)
     ]
     assert "positions_csv" not in second
+    assert second["changelog"]["everything_new"] is False
+    # The first release has nothing to compare with: every position in it is new.
+    first = client.get("/api/v1/releases/1/").json()["changelog"]
+    assert first["previous"] is None and first["everything_new"] is True
     assert client.get("/api/v1/releases/9/").status_code == 404
     assert client.post("/api/v1/releases/", {}).status_code == 405
 

@@ -161,6 +161,7 @@ class DataReleaseSerializer(serializers.ModelSerializer):
     identifier = serializers.SerializerMethodField()
     citation = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
+    changelog = serializers.SerializerMethodField()
 
     class Meta:
         model = DataRelease
@@ -187,6 +188,11 @@ class DataReleaseSerializer(serializers.ModelSerializer):
 
     def get_citation(self, release) -> str:
         return releases.citation(release)
+
+    def get_changelog(self, release) -> dict:
+        """What changed since the previous release, by kind; a first release
+        lists nothing and says that everything in it is new."""
+        return {**release.changelog, "everything_new": release.changelog["previous"] is None}
 
     def get_files(self, release) -> dict[str, str]:
         return {name: site_url(releases.file_path(release.number, name)) for name in releases.FILES}
