@@ -199,6 +199,12 @@ def test_the_debate_page_shows_the_spectrum_matrix_shifts_blocs_and_evidence(
     assert 'from <span class="badge s1">−1</span> to <span class="badge s3">+1</span>' in page
     assert "Example Wire, citing Financial Times, citing four NATO officials" in page
     assert "not on record" in page
+    # Named as the evidence filter names it, so a reader who filters sees the word.
+    assert (
+        '<span class="smallcaps">Anonymous officials</span> · Example Wire, citing Financial Times'
+        in page
+    )
+    assert 'value="anonymous_officials">Anonymous officials</option>' in page
     assert "1 independent outlet" in page
     assert ">Frontline</a></th><td>0</td><td>0</td><td>0</td><td>1</td><td>0</td>" in page
 

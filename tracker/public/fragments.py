@@ -140,7 +140,7 @@ def _reported(piece):
     pieces = [
         markup(
             '<p class="chain"><span class="smallcaps">{}</span> · {}{}</p>',
-            "Inferred by the desk" if inferred else "Reported",
+            ATTRIBUTION_LABELS[piece.attribution],  # as the evidence filter names it
             piece.attribution_chain,
             "" if inferred else " — not on record",
         )
