@@ -165,7 +165,7 @@ def test_the_embed_snippet_shows_the_whole_chart_on_another_site(
             newsroom.routes["/article"] = Route(
                 body=article.encode(), headers={"Content-Type": "text/html; charset=utf-8"}
             )
-            for width in (1366, 390, 320):
+            for width in (1366, 700, 390, 320):
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(newsroom.url("/article"))
                 frame = page.locator("iframe").element_handle().content_frame()
@@ -173,6 +173,10 @@ def test_the_embed_snippet_shows_the_whole_chart_on_another_site(
                 found = frame.evaluate(EMBEDDED)
                 assert dict(found["labels"]) == expected, (query, width)
                 assert found["scrollHeight"] <= found["innerHeight"], (query, width, found)
+                # Nor a tall blank band under it where the chart's columns sit side by side.
+                if width >= 700:
+                    blank = found["innerHeight"] - found["contentHeight"]
+                    assert blank <= 160, (query, width, found)
                 assert found["scrollWidth"] <= found["innerWidth"], (query, width, found)
                 assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
                 if not query and width == 390:
@@ -183,6 +187,7 @@ EMBEDDED = """() => ({
   labels: [...document.querySelectorAll(".spectrum-label")].map((label) => [
     label.textContent, label.closest(".spectrum-group").querySelector(".badge").textContent]),
   scrollHeight: document.documentElement.scrollHeight,
+  contentHeight: Math.ceil(document.querySelector("main").getBoundingClientRect().bottom),
   scrollWidth: document.documentElement.scrollWidth,
   innerHeight: window.innerHeight,
   innerWidth: window.innerWidth,

@@ -26,7 +26,8 @@ def embed_snippet(client, url):
     """The iframe the debate page offers for copying, as the reader copies it."""
     page = parse(client.get(url))
     (code,) = page.xpath("//p[contains(@class, 'embed-note')]/code")
-    (iframe,) = html.fragments_fromstring(code.text_content())
+    (wrapper,) = html.fragments_fromstring(code.text_content())
+    (iframe,) = wrapper.xpath("iframe")
     return iframe
 
 
@@ -93,10 +94,19 @@ def test_the_embed_snippet_reads_as_html_to_paste(client, site, debate, estonia)
     published(debate=debate, actor=estonia, stance=1)
     page = parse(client.get("/debates/airspace/"))
     (code,) = page.xpath("//p[contains(@class, 'embed-note')]/code")
+    # One column: 340 + 40 for each of the five stances + 24 for Estonia = 564px.
+    # A column per stance from 640px: 220 + the tallest column, the empty middle
+    # one, whose "0 between conservative and more aggressive" takes four lines of
+    # 13 characters (30 + 4 * 18 = 102) = 322px. The class is the first ten hex
+    # digits of the source address's SHA-256, so two charts on a page keep apart.
     assert code.text_content() == (
-        '<iframe src="https://tracker.example/embed/debates/airspace/" '
+        '<div style="container-type: inline-size"><style>@container (min-width: 640px) '
+        "{ iframe.pdt-embed-f1c6979880 { height: 322px; } }</style>"
+        '<iframe class="pdt-embed-f1c6979880" '
+        'src="https://tracker.example/embed/debates/airspace/" '
         'title="NATO\'s &quot;red lines&quot; &amp; &lt;drones&gt;: where each actor stands" '
-        'width="100%" height="564" style="border: 0; max-width: 100%" loading="lazy"></iframe>'
+        'width="100%" height="564" style="border: 0; max-width: 100%" loading="lazy">'
+        "</iframe></div>"
     )
 
 
