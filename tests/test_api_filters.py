@@ -188,6 +188,14 @@ def test_paging_and_format_stay_allowed(client, world, url):
     assert len(response.json()["results"]) == 1
 
 
+@pytest.mark.parametrize("url", ["/api/v1/positions/", "/api/v1/debates/airspace/"])
+def test_a_format_the_api_does_not_speak_is_a_400_naming_it(client, world, url):
+    response = client.get(f"{url}?format=xml")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"format": ["No format called 'xml': the API answers in json."]}
+
+
 def test_as_of_is_a_date_filter(client, world):
     response = client.get("/api/v1/positions/?as_of=2025-02-30")
     assert response.status_code == 400
