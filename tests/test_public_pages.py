@@ -466,3 +466,26 @@ def test_an_embed_says_which_of_its_filters_it_did_not_understand(client, debate
     text = page.content.decode()
     assert "Not applied, not understood: As of, Stance." in text
     assert "Not applied" not in client.get("/embed/debates/airspace/").content.decode()
+
+
+@pytest.mark.django_db
+def test_evidence_with_no_chain_names_its_level_once(client, debate, estonia):
+    position = published(debate=debate, actor=estonia, stance=1)
+    f.EvidenceFactory(
+        position=position, item=None, url="https://example.org/brief", quote="",
+        attribution="editor_inference",
+    )  # fmt: skip
+    page = client.get("/debates/airspace/").content.decode()
+    assert '<span class="smallcaps">Editor&#x27;s inference</span></p>' in page
+    assert "Editor&#x27;s inference · Editor&#x27;s inference" not in page
+
+
+@pytest.mark.django_db
+def test_a_debate_as_of_the_first_centuries_answers(client, debate, estonia):
+    # Dates typed before 1900 are refused now; older records may still hold them.
+    published(
+        debate=debate, actor=estonia, stance=1, summary="ANCIENT", stated_on=datetime.date(1, 1, 1)
+    )
+    response = client.get("/debates/airspace/?as_of=0005-06-01")
+    assert response.status_code == 200
+    assert stances(response) == [("Estonia", "ANCIENT")]

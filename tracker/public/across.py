@@ -133,8 +133,9 @@ MONTHS_SHOWN = 120
 
 
 def _months_before(day, count):
-    """The first day of the month `count` months before `day`'s."""
-    index = day.year * 12 + day.month - 1 - count
+    """The first day of the month `count` months before `day`'s, or the first
+    day there is (records typed before dates were checked reach year 1)."""
+    index = max(day.year * 12 + day.month - 1 - count, 12)
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 

@@ -137,11 +137,13 @@ def _on_record(piece):
 
 def _reported(piece):
     inferred = piece.attribution == piece.Attribution.EDITOR_INFERENCE
+    level = ATTRIBUTION_LABELS[piece.attribution]  # as the evidence filter names it
+    chain = piece.attribution_chain  # the level itself when nobody is named
     pieces = [
         markup(
-            '<p class="chain"><span class="smallcaps">{}</span> · {}{}</p>',
-            ATTRIBUTION_LABELS[piece.attribution],  # as the evidence filter names it
-            piece.attribution_chain,
+            '<p class="chain"><span class="smallcaps">{}</span>{}{}</p>',
+            level,
+            "" if chain == level else markup(" · {}", chain),
             "" if inferred else " — not on record",
         )
     ]
