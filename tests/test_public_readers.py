@@ -406,3 +406,16 @@ def test_search_finds_a_position_by_who_is_quoted_in_its_evidence(client, debate
     assert search_results(client, "Tsahkna") == [
         "Estonia on Airspace: +1 leaning more aggressive · 9 Oct 2025 Wants drones shot down."
     ]
+
+
+@pytest.mark.django_db
+def test_a_quote_stored_with_its_own_marks_is_printed_with_one_pair(client, debate, estonia):
+    published(debate=debate, actor=estonia, stance=-1, stated_on=datetime.date(2025, 9, 1))
+    position = published(debate=debate, actor=estonia, stance=1, summary="Backs radar.")
+    evidence = f.EvidenceFactory(position=position, quote="x")
+    # Stored before pasted marks were taken off on saving.
+    Evidence.objects.filter(pk=evidence.pk).update(quote="“Radar data is enough.”")
+    (result,) = search_results(client, "radar data")
+    assert result.endswith("Backs radar. “Radar data is enough.”")
+    feed = client.get("/debates/airspace/feed/").content.decode()
+    assert "“Radar data is enough.”" in feed and "““" not in feed

@@ -192,7 +192,7 @@ class DataReleaseSerializer(serializers.ModelSerializer):
     def get_changelog(self, release) -> dict:
         """What changed since the previous release, by kind; a first release
         lists nothing and says that everything in it is new."""
-        return {**release.changelog, "everything_new": release.changelog["previous"] is None}
+        return {**release.changelog, "everything_new": not release.changelog.get("previous")}
 
     def get_files(self, release) -> dict[str, str]:
         return {name: site_url(releases.file_path(release.number, name)) for name in releases.FILES}

@@ -9,6 +9,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.feedgenerator import Atom1Feed
 
 from ..models import Actor, Debate, Position
+from ..models.common import bare_quote
 from ..models.stance import format_stance
 from .links import site_url
 from .record import told_shifts
@@ -58,7 +59,7 @@ def _side(heading, position):
             source = evidence.get_attribution_display()
             if evidence.attribution_chain != source:
                 source += f": {evidence.attribution_chain}"
-            lines.append(f"“{evidence.quote}” ({source})")
+            lines.append(f"“{bare_quote(evidence.quote)}” ({source})")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
+from ..models.common import bare_quote
 from ..models.positions import SUPPORT_RATING_NOTE
 from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
 from . import across, charts, data, record, rows, snippets
@@ -413,7 +414,7 @@ def _search(query):
     first_quote = {}
     quotes = evidence.exclude(quote="").filter(position__in=found)
     for item in quotes.order_by("id").only("position", "quote"):
-        first_quote.setdefault(item.position_id, item.quote)
+        first_quote.setdefault(item.position_id, bare_quote(item.quote))
     words = snippets.pattern(query)
     for position in found:
         position.summary_parts = snippets.parts(position.summary, words)
