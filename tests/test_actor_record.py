@@ -328,3 +328,19 @@ def test_evidence_from_an_intranet_feed_names_its_source_without_a_dead_link(
     page = client.get("/actors/estonia/").content.decode()
     assert "10.1.2.3" not in page
     assert says(page, "On the record · Desk Wire")
+
+
+def test_evidence_from_an_intranet_feed_is_published_without_its_address(client, estonia, debate):
+    """The API, the downloads and the data releases name the source as the
+    pages do, and keep the desk's own network out of the open data."""
+    item = f.CoverageItemFactory(
+        outlet=f.OutletFactory(name="Desk Wire"), title="Inside story",
+        url="http://wirehost/story", canonical_url="http://wirehost/story",
+    )  # fmt: skip
+    position = f.PositionFactory(debate=debate, actor=estonia, stated_on=day(2))
+    f.EvidenceFactory(position=position, item=item)
+    [evidence] = client.get("/api/v1/evidence/").json()["results"]
+    assert evidence["source_url"] == "" and evidence["source_title"] == "Inside story"
+    for export in ("/export/debates/airspace.csv", "/export/debates/airspace.json"):
+        body = client.get(export).content.decode()
+        assert "Inside story" in body and "wirehost" not in body, export

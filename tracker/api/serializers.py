@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 
 from ..models import Actor, DataRelease, Debate, Evidence, Position, Proposal
+from ..models.common import public_address
 from ..public import releases
 from ..public.links import site_url
 
@@ -72,7 +73,8 @@ class EvidenceSerializer(serializers.ModelSerializer):
         return item.outlet.name if item and item.outlet else None
 
     def get_source_url(self, evidence) -> str:
-        return evidence.item.url if evidence.item else evidence.url
+        """Empty for a source on the desk's own network, as the pages leave it unlinked."""
+        return public_address(evidence.item.url if evidence.item else evidence.url)
 
     @staticmethod
     def fetch(evidence):

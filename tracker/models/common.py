@@ -71,6 +71,17 @@ QUOTE_MARKS = {
 }
 
 
+def public_address(url):
+    """`url` where readers can open it (on_the_public_web), else "": what the
+    pages link and the open data publishes of a source's address, so an intranet
+    feed's host stays on the desk's network."""
+    try:
+        on_the_public_web(url)
+    except ValidationError:
+        return ""
+    return url
+
+
 def bare_quote(text):
     """A quote without the quotation marks pasted around it: pages add their
     own. Marks inside the words ("He said “never”") stay."""

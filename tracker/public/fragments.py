@@ -6,11 +6,10 @@ or a feed is escaped as the templates escape it."""
 
 import html
 
-from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString
 
 from ..models import Actor, Debate, Evidence, Position
-from ..models.common import bare_quote, on_the_public_web
+from ..models.common import bare_quote, public_address
 from ..models.stance import STANCE_MAX, STANCE_MIN, format_stance
 from .charts import stance_class
 
@@ -106,9 +105,7 @@ def _evidence(position, parts):
 def _source(href, text):
     """A link readers can follow, or the source named without one when its
     address is on the desk's own network (an intranet feed's item)."""
-    try:
-        on_the_public_web(href)
-    except ValidationError:
+    if not public_address(href):
         return markup("{}", text)
     return markup('<a href="{}" rel="nofollow noopener">{}</a>', href, text)
 
@@ -153,7 +150,7 @@ def _reported(piece):
         pieces.append(markup('<p class="note">{}</p>', piece.note))
     if piece.item_id or piece.url:
         href = piece.item.url if piece.item_id else piece.url
-        text = piece.item.title if piece.item_id else piece.url
+        text = piece.item.title if piece.item_id else (public_address(piece.url) or "source")
         pieces.append(markup('<p class="source">{}</p>', _source(href, text)))
     return markup('<div class="evidence reported">\n{}\n</div>', joined(pieces, "\n"))
 
