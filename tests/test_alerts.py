@@ -313,7 +313,8 @@ def test_the_alert_pages_read_a_fixed_number_of_queries(
     token = Subscription.objects.get(reader__email=ADDRESS).token
     with django_assert_num_queries(1):
         client.get(f"/alerts/confirm/{token}/")
-    with django_assert_num_queries(3):
+    # The three of confirming, and whether the debate is still on the site.
+    with django_assert_num_queries(4):
         client.post(f"/alerts/confirm/{token}/")
     with django_assert_num_queries(1):  # what the link stops, to name it
         client.get(f"/alerts/unsubscribe/{token}/")
@@ -425,3 +426,21 @@ def test_refused_sign_ups_do_not_use_up_the_limit(client, airspace, settings):
     refused = follow(client, {"email": "r9@example.org", "debate": "airspace"})
     assert refused.status_code == 429
     assert '<a href="/debates/airspace/">Back to Airspace</a>' in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_follow_address_naming_two_things_offers_a_form_that_works(client, airspace, estonia):
+    page = client.get("/alerts/follow/?debate=airspace&actor=estonia").content.decode()
+    assert '<input type="hidden" name="debate" value="airspace">' in page
+    assert 'name="actor"' not in page
+
+
+@pytest.mark.django_db
+def test_confirming_alerts_on_a_debate_taken_off_the_site_links_nowhere(client, airspace):
+    follow(client, {"email": ADDRESS, "debate": "airspace"})
+    token = Subscription.objects.get().token
+    airspace.status = "draft"
+    airspace.save()
+    page = client.post(f"/alerts/confirm/{token}/").content.decode()
+    assert "Your alerts are on" in page
+    assert 'href="/debates/airspace/"' not in page

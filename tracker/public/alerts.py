@@ -102,8 +102,8 @@ def follow(request):
         target = debate or actor
         if target is None:  # nothing to follow here: the pages that offer it
             return render(request, "public/alerts/follow.html")
-        context = {"form": FollowForm(initial={"debate": request.GET.get("debate"),
-                                               "actor": request.GET.get("actor")})}  # fmt: skip
+        kind = "debate" if debate else "actor"  # the one it names, if it names two
+        context = {"form": FollowForm(initial={kind: target.slug})}
         return render(request, "public/alerts/follow.html", _naming(target, context))
     form = FollowForm(request.POST)
     if not form.is_valid():
@@ -170,7 +170,11 @@ def confirm(request, token):
         return render(request, "public/alerts/confirm.html", status=404)
     if request.method == "POST":
         alerts.confirm(subscription.token)
-        return render(request, "public/alerts/confirmed.html", _naming(subscription.target))
+        target = subscription.target
+        # A debate taken off the site since is named, but has no page to go back to.
+        on_site = type(target).objects.public().filter(pk=target.pk).exists()
+        context = _naming(target) if on_site else {"target": target}
+        return render(request, "public/alerts/confirmed.html", context)
     return render(request, "public/alerts/confirm.html", {"subscription": subscription})
 
 
