@@ -662,3 +662,19 @@ def test_a_refused_draft_moved_to_another_debate_offers_that_debates_words(edito
     )
     assert response.status_code == 200  # no summary
     assert stance_options(response) == IN_THE_DEBATES_WORDS
+
+
+@pytest.mark.django_db
+def test_a_key_of_digits_that_are_no_number_is_not_a_500(editor):
+    """ "²" passes str.isdigit() and fails int(): typed into an address or a form
+    it is no record's key, as "x" is not."""
+    client = logged_in(editor)
+    flag_page = client.get("/admin/tracker/flag/%C2%B2/change/")
+    assert flag_page.status_code == 404
+    response = submit(
+        client,
+        reverse("admin:tracker_position_add"),
+        {"actor": str(f.CountryFactory().pk), "debate": "²", "stance": "1"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
@@ -25,7 +26,62 @@ class LinesField(forms.CharField):
         return self.to_python(initial or []) != self.to_python(data)
 
 
-class LinkedChoicesMixin:
+def record_key(model, value):
+    """`value` as a key of `model`'s, or None where it could be no record's key
+    ("x", or "²", which passes str.isdigit() and fails int()): looked up as
+    one, it would fail in the database."""
+    try:
+        return model._meta.pk.to_python(value)
+    except ValidationError:
+        return None
+
+
+class KnownKeysOnly:
+    """An autocomplete widget that shows a value which could be no record's key
+    (a crafted "x" or "²" posted for a choice) as nothing chosen: Django's looks
+    every value up to show its label, and fails in the database on such a one.
+    The field itself refuses the value ("Select a valid choice")."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        model = remote.model
+        key = model._meta.get_field(getattr(remote, "field_name", None) or model._meta.pk.name)
+        return super().optgroups(name, [v for v in value if _is_key(key, v)], attr)
+
+
+def _is_key(field, value):
+    try:
+        field.to_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class KnownKeysSelect(KnownKeysOnly, AutocompleteSelect):
+    pass
+
+
+class KnownKeysSelectMultiple(KnownKeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class KnownKeysAutocompleteMixin:
+    """A ModelAdmin's or inline's autocomplete fields, with KnownKeysOnly widgets."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownKeysSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class LinkedChoicesMixin(KnownKeysAutocompleteMixin):
     """An add link's ?debate=7 fills in that choice (the panel's own links do
     this); a value that could be no record's key is left out. The autocomplete
     widget looks the given key up to show its label and fails on "x"."""

@@ -2,7 +2,7 @@ import dataclasses
 import datetime
 
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -12,7 +12,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .forms import LinkedChoicesMixin
+from .forms import LinkedChoicesMixin, record_key
 
 NOTHING = "—"
 
@@ -95,12 +95,11 @@ class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
     def _keys_or_404(self, object_id, version_id=None):
         """A typed address whose record or version key is no key at all
         ("abc") is not found; the history views would look it up as one."""
-        try:
-            self.model._meta.pk.to_python(unquote(object_id))
-            if version_id is not None:
-                self.model.history.model._meta.pk.to_python(version_id)
-        except ValidationError:
-            raise Http404("No such record or version.") from None
+        versions = self.model.history.model
+        if record_key(self.model, unquote(object_id)) is None or (
+            version_id is not None and record_key(versions, version_id) is None
+        ):
+            raise Http404("No such record or version.")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None and hasattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME):

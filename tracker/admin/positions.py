@@ -10,7 +10,13 @@ from .. import desk
 from ..models import Debate, Evidence, Position
 from ..models.stance import STANCE_CHOICES
 from .accept import stance_choices, stance_in_words
-from .forms import EvidenceSourceForm, HttpsURLFieldsMixin, OptimisticLockForm
+from .forms import (
+    EvidenceSourceForm,
+    HttpsURLFieldsMixin,
+    KnownKeysAutocompleteMixin,
+    OptimisticLockForm,
+    record_key,
+)
 from .history import HistoryAdmin
 from .pages import panel_page, refused
 from .users import user_name
@@ -20,7 +26,7 @@ def is_public_record(position):
     return position is not None and position.on_public_record
 
 
-class EvidenceInline(HttpsURLFieldsMixin, admin.StackedInline):
+class EvidenceInline(KnownKeysAutocompleteMixin, HttpsURLFieldsMixin, admin.StackedInline):
     model = Evidence
     form = EvidenceSourceForm
     extra = 0
@@ -81,10 +87,8 @@ class PositionForm(OptimisticLockForm):
         chosen = self.data.get(self.add_prefix("debate")) if self.is_bound else None
         if not chosen and self.instance.debate_id:
             return self.instance.debate
-        chosen = chosen or self.initial.get("debate")
-        if not str(chosen or "").isdigit():
-            return None
-        return Debate.objects.filter(pk=chosen).first()
+        key = record_key(Debate, chosen or self.initial.get("debate"))
+        return None if key is None else Debate.objects.filter(pk=key).first()
 
     def clean(self):
         cleaned = super().clean()

@@ -29,6 +29,7 @@ from ..models import CoverageItem, Flag
 from ..models.flags import queue_position
 from ..models.stance import format_stance
 from ..relevance.explain import explain
+from .forms import record_key
 from .pages import panel_page, refused
 from .queue import QueueFilter
 
@@ -94,7 +95,7 @@ class ReviewScreen:
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not self.has_change_permission(request):
             return self.forbidden(request)
-        if not str(object_id).isdigit():
+        if record_key(Flag, object_id) is None:
             raise Http404("No such flag.")
         flag = get_object_or_404(
             Flag.objects.select_related(
