@@ -68,3 +68,22 @@ def test_undated_memberships_entered_twice_are_kept_once_when_the_constraint_arr
         assert sorted(kept) == ["eu", "nato"]
     finally:
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_typed_twice_in_another_spacing_or_case_is_kept_once_single_spaced():
+    apps = _migrate([("tracker", "0022_flag_stance_faces_the_poles")])
+    Actor, Membership = apps.get_model("tracker", "Actor"), apps.get_model("tracker", "Membership")
+    kallas = Actor.objects.create(slug="kallas", name="Kaja Kallas", kind="official")
+    eu = Actor.objects.create(slug="eu", name="EU", kind="organization")
+    for role in ("High  Representative", "high representative", "Vice-President"):
+        Membership.objects.create(member=kallas, organization=eu, role=role)
+    try:
+        apps = _migrate([("tracker", "0023_membership_unique_without_dates")])
+        Membership = apps.get_model("tracker", "Membership")
+        assert sorted(Membership.objects.values_list("role", flat=True)) == [
+            "High Representative",
+            "Vice-President",
+        ]
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

@@ -5,7 +5,31 @@ escalation."""
 
 from django.db import migrations
 
-from tracker.ingest.debate_cues import lexicon_orientation
+from tracker.relevance.lexical import stems
+from tracker.watchquery import words
+
+# The shipped lexicon's pole words and its reading of a debate's labels as they
+# stood when this was written (ingest/debate_cues.lexicon_orientation): what
+# this migration does to stored flags must not change when the lexicon does.
+ESCALATORY_POLE_WORDS = ["aggressive", "tough*", "firm*", "hardline", "escalat*", "retaliat*"]
+RESTRAINING_POLE_WORDS = [
+    "conservative", "caution*", "restraint", "restrained", "de-escalat*", "measured",
+    "proportionate", "diplomatic", "calm",
+]  # fmt: skip
+
+
+def _stem_set(phrases):
+    return {s for phrase in phrases for s in stems(words(phrase.replace("*", "")))}
+
+
+def lexicon_orientation(low_label, high_label):
+    """+1 when the escalatory words point at the high pole, -1 when they point
+    at the low one, 0 when the labels do not say."""
+    escalatory, restraining = _stem_set(ESCALATORY_POLE_WORDS), _stem_set(RESTRAINING_POLE_WORDS)
+    high, low = _stem_set([high_label]), _stem_set([low_label])
+    facing = len(high & escalatory) + len(low & restraining)
+    against = len(high & restraining) + len(low & escalatory)
+    return (facing > against) - (facing < against)
 
 
 def _turned(reasons, orientation):

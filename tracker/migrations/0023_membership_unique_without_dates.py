@@ -8,16 +8,21 @@ from django.db import migrations, models
 
 def drop_repeated_posts(apps, schema_editor):
     """Rows the new constraint refuses: undated memberships entered twice, and
-    posts typed twice in another case or spacing. Those alike in every other
-    field say nothing more than the first and go; any that differ (say, in
-    their end date) must be told apart by hand first."""
+    posts typed twice in another case or spacing. Each post is first kept
+    single-spaced, as the model now keeps it; then rows that are the same by
+    the constraint's own key (the post in lower case, no start date as the
+    first day there is) and alike in their end date say nothing more than the
+    first and go; any that differ in their end date must be told apart by hand."""
     Membership = apps.get_model("tracker", "Membership")
     seen = {}
     clashes = []
     rows = Membership.objects.order_by("id")
     for row in rows.values("id", "member_id", "organization_id", "role", "start_date", "end_date"):
-        role = " ".join(row["role"].split()).casefold()
-        key = (row["member_id"], row["organization_id"], role, row["start_date"])
+        role = " ".join(row["role"].split())
+        if role != row["role"]:
+            Membership.objects.filter(id=row["id"]).update(role=role)
+        start = row["start_date"] or datetime.date(1, 1, 1)
+        key = (row["member_id"], row["organization_id"], role.lower(), start)
         if key not in seen:
             seen[key] = row
         elif seen[key]["end_date"] == row["end_date"]:
