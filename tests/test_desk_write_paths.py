@@ -678,3 +678,21 @@ def test_a_key_of_digits_that_are_no_number_is_not_a_500(editor):
     )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_correction_of_who_the_sources_are_is_shown_as_a_change_of_evidence(editor, publisher):
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    f.EvidenceFactory(
+        position=position, attribution="anonymous_officials", source_count=2,
+        source_affiliation="NATO officials", quote="",
+    )  # fmt: skip
+    logged_in(editor).post(reverse("admin:tracker_position_correct", args=[position.pk]))
+    correction = Position.objects.get(corrects=position)
+    Evidence.objects.filter(position=correction).update(source_count=4)
+    page = text(logged_in(publisher).get(
+        reverse("admin:tracker_position_publish", args=[correction.pk])
+    ))  # fmt: skip
+    assert "The evidence stays as it is." not in page
+    assert "Evidence taken off:" in page and "two NATO officials" in page
+    assert "Evidence put on:" in page and "four NATO officials" in page

@@ -135,6 +135,14 @@ def stance_words_by_debate():
     return words
 
 
+# What readers see of a piece of evidence: a correction that changes any of it
+# takes the piece off and puts the new one on.
+READ_OF_EVIDENCE = [
+    *("item_id", "url", "quote", "attribution", "speaker", "note"),
+    *("source_count", "source_affiliation", "cited_outlet_id"),
+]
+
+
 @admin.register(Position)
 class PositionAdmin(HistoryAdmin):
     form = PositionForm
@@ -353,10 +361,11 @@ class PositionAdmin(HistoryAdmin):
         corrected = correction.corrects
 
         def said(evidence):
-            return {(e.item_id, e.url, e.quote, e.attribution, e.speaker): e for e in evidence}
+            """Each piece by everything of it a reader sees."""
+            pieces = evidence.current().select_related("item__outlet", "cited_outlet")
+            return {tuple(getattr(e, name) for name in READ_OF_EVIDENCE): e for e in pieces}
 
-        before = said(corrected.evidence.current().select_related("item"))
-        after = said(correction.evidence.current().select_related("item"))
+        before, after = said(corrected.evidence), said(correction.evidence)
         return {
             "title": f"Publish the correction of {corrected}?",
             "corrected": corrected,
