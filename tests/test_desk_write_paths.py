@@ -696,3 +696,29 @@ def test_a_correction_of_who_the_sources_are_is_shown_as_a_change_of_evidence(ed
     assert "The evidence stays as it is." not in page
     assert "Evidence taken off:" in page and "two NATO officials" in page
     assert "Evidence put on:" in page and "four NATO officials" in page
+
+
+@pytest.mark.django_db
+def test_a_correction_published_while_an_editor_edits_it_leads_to_what_it_corrected(
+    editor, publisher
+):
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    f.EvidenceFactory(position=position)
+    client = logged_in(editor)
+    client.post(reverse("admin:tracker_position_correct", args=[position.pk]))
+    correction = Position.objects.get(corrects=position)
+    correction.correction_note = "The minister, not the president."
+    correction.save()
+    url = reverse("admin:tracker_position_change", args=[correction.pk])
+    action, fields = read_form(client.get(url).content.decode())
+    desk.publish(correction, publisher)  # meanwhile, in another browser
+    data = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    data["summary"] = ["Wants armed drones."]
+    response = client.post(action or url, data)
+    assert response.status_code == 302
+    assert response.url == reverse("admin:tracker_position_change", args=[position.pk])
+    page = client.get(response.url).content.decode()
+    assert f"Not saved: {publisher.get_username()} published this correction" in page
+    assert "“Wants armed drones.”" in page

@@ -213,9 +213,39 @@ class PositionAdmin(HistoryAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id is not None:
             position = self.get_object(request, unquote(object_id))
-            if is_public_record(position) and super().has_change_permission(request, None):
+            if position is None:
+                corrected = self._corrected_meanwhile(request, unquote(object_id))
+                if corrected is not None:
+                    return corrected
+            elif is_public_record(position) and super().has_change_permission(request, None):
                 return self._published_meanwhile(request, position)
         return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _corrected_meanwhile(self, request, object_id):
+        """A correction draft is used up when it is published (desk._apply_correction):
+        saving it after that leads to the position it corrected, with the typed
+        summary, rather than to Django's "doesn't exist"."""
+        key = record_key(Position, object_id)
+        last = Position.history.filter(id=key).order_by("-history_date").first() if key else None
+        original = (
+            last and last.corrects_id and Position.objects.filter(pk=last.corrects_id).first()
+        )
+        if not original or not super().has_change_permission(request, None):
+            return None
+        published = original.corrected_at is not None and original.corrected_at >= last.created_at
+        who = original.corrected_by.get_username() if published and original.corrected_by else ""
+        done = (
+            f"{who} published this correction" if who else "this correction was used or discarded"
+        )
+        typed = " ".join(request.POST.get("summary", "").split())
+        self.message_user(
+            request,
+            f"Not saved: {done} while you were editing it. This is the position it corrected: "
+            "draft another correction with what you meant to change."
+            + (f" The summary you typed: “{typed}”" if typed and typed != original.summary else ""),
+            messages.ERROR,
+        )
+        return redirect("admin:tracker_position_change", original.pk)
 
     def _published_meanwhile(self, request, position):
         """A draft published after its page was opened: say so,
