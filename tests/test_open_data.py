@@ -409,4 +409,7 @@ def test_an_option_listed_by_the_api_can_be_opened_by_its_id_or_found_by_its_slu
     assert opened.status_code == 200 and opened.json() == listed
     found = client.get("/api/v1/proposals/?debate=airspace&slug=drones").json()["results"]
     assert found == [listed]
-    assert client.get("/api/v1/proposals/?slug=nothing-called-so").json()["results"] == []
+    # A slug that names nothing published is a 400 naming it, as a debate's is.
+    refused = client.get("/api/v1/proposals/?slug=nothing-called-so")
+    assert refused.status_code == 400
+    assert refused.json() == {"slug": ["No published proposal has the slug 'nothing-called-so'."]}

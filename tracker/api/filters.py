@@ -58,12 +58,15 @@ class SharedSlugFilter(django_filters.ModelChoiceFilter):
     field_class = SharedSlugField
 
 
-def proposal_slug():
+def proposal_slug(
+    field_name="proposal__slug",
+    help_text="A proposal's slug: positions on every published proposal that has it.",
+):
     return SharedSlugFilter(
-        field_name="proposal__slug",
+        field_name=field_name,
         queryset=Proposal.objects.public(),
         error_messages={"invalid_choice": "No published proposal has the slug '%(value)s'."},
-        help_text="A proposal's slug: positions on every published proposal that has it.",
+        help_text=help_text,
     )
 
 
@@ -145,8 +148,8 @@ class ProposalFilter(django_filters.FilterSet):
     debate = debate_slug()
     # The name this filter had first, kept for the clients that use it.
     debate__slug = debate_slug(help_text="The same as debate; an older name for it.")
-    slug = django_filters.CharFilter(
-        help_text="An option's slug: unique within its debate, so give the debate too."
+    slug = proposal_slug(
+        "slug", "A proposal's slug: unique within its debate, so give the debate too."
     )
 
     class Meta:
