@@ -419,3 +419,37 @@ def test_a_quote_stored_with_its_own_marks_is_printed_with_one_pair(client, deba
     assert result.endswith("Backs radar. “Radar data is enough.”")
     feed = client.get("/debates/airspace/feed/").content.decode()
     assert "“Radar data is enough.”" in feed and "““" not in feed
+
+
+@pytest.mark.django_db
+def test_a_word_left_out_leaves_out_a_position_that_says_it_in_its_summary(client, debate, estonia):
+    position = published(debate=debate, actor=estonia, summary="No statement of Poland's own.")
+    f.EvidenceFactory(position=position, quote="Drones crossed the border again.")
+    published(debate=debate, actor=f.CountryFactory(name="Latvia"), summary="Drones, again.")
+
+    def summaries(query):
+        return sorted(p.summary for p in client.get("/search/", {"q": query}).context["positions"])
+
+    assert summaries("drones") == ["Drones, again.", "No statement of Poland's own."]
+    assert summaries("drones -Poland") == ["Drones, again."]
+    assert summaries('drones -"Poland\'s own"') == ["Drones, again."]
+
+
+@pytest.mark.django_db
+def test_typographic_apostrophes_read_as_straight_ones(client, debate, estonia):
+    published(debate=debate, actor=estonia, summary="Wants Russia's drones shot down.")
+
+    def summaries(query):
+        return [p.summary for p in client.get("/search/", {"q": query}).context["positions"]]
+
+    for query in ("Russia\u2019s drones", "\u2018drones\u2019", "\u201adrones\u2018"):
+        assert summaries(query) == ["Wants Russia's drones shot down."], query
+
+
+@pytest.mark.django_db
+def test_a_search_with_no_word_in_it_says_so(client, debate):
+    for query in ('"', "“", "or", "- -"):
+        page = client.get("/search/", {"q": query}).content.decode()
+        assert "Give a word to look for." in page, query
+        assert "not only words to leave out" not in page, query
+    assert "not only words to leave out" in client.get("/search/?q=-drones").content.decode()

@@ -303,17 +303,25 @@ SHOWN = {"debates": 20, "actors": 30, "proposals": 20, "positions": 30}
 SEARCHED_LENGTH = 200
 # Quotation marks as word processors and other languages type them, read as
 # the straight ones a phrase is marked with: “ ” „ ‟ « », and the East Asian
-# and full-width ones.
-QUOTATION_MARKS = str.maketrans(dict.fromkeys("“”„‟«»\u301d\u301e\uff02", '"'))
+# and full-width ones;
+QUOTATION_MARKS = str.maketrans(
+    dict.fromkeys("“”„‟«»\u301d\u301e\uff02", '"')
+    # and the single marks, right, left, low and reversed, as phone keyboards
+    # type the apostrophe
+    | dict.fromkeys("\u2019\u2018\u201a\u201b", "'")
+)
 BARE_HYPHENS = re.compile(r'-+(?![-\w"])')
 HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
 
 
 def search(request):
     asked = " ".join(request.GET.get("q", "").translate(QUOTATION_MARKS).split())
-    query = asked[:SEARCHED_LENGTH]
+    query = asked[:SEARCHED_LENGTH].rstrip()
     results, problem = NO_RESULTS, ""
-    if query and not any(not excluded for _, excluded in _terms(query)):
+    terms = _terms(query)
+    if query and not terms:
+        problem = "Give a word to look for."
+    elif query and all(excluded for _, excluded in terms):
         problem = "Give a word to look for, not only words to leave out."
     elif query:
         try:
@@ -345,7 +353,8 @@ def _terms(query):
     words is dropped (every other word must still be there)."""
     terms = []
     for hyphen, phrase, word_hyphen, word in TERMS.findall(_single_negations(query)):
-        text = " ".join((phrase or word).split()).strip("-")
+        # Single quotation marks around a word are no part of it; an apostrophe in it is.
+        text = " ".join((phrase or word).split()).strip("-'")
         if text and text.lower() != "or":
             terms.append((text, bool(hyphen or word_hyphen)))
     return terms
@@ -362,6 +371,14 @@ def _every_term(terms, *fields):
     return condition
 
 
+def _any_term(texts, name):
+    """Rows whose field holds any of the texts (none: no row)."""
+    condition = Q(pk__in=[])
+    for text in texts:
+        condition |= Q(**{f"{name}__icontains": text})
+    return condition
+
+
 def _search(query):
     """Debates, actors, options and positions that match, a position also by the
     quotes in its evidence and who is quoted; each position found comes with its
@@ -371,6 +388,8 @@ def _search(query):
     proposals = Proposal.objects.public().select_related("debate")
     positions = Position.objects.public().select_related("actor", "debate", "proposal")
     evidence = Evidence.objects.public()
+    # A word left out leaves out a position that says it, wherever the rest was found.
+    left_out = [text for text, excluded in _terms(query) if excluded]
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector
 
@@ -390,6 +409,11 @@ def _search(query):
         positions = positions.annotate(document=SearchVector("summary", config="english")).filter(
             Q(document=terms) | Exists(evidence.filter(position=OuterRef("pk")))
         )
+        if left_out:
+            either = " or ".join(f'"{text}"' for text in left_out)
+            positions = positions.exclude(
+                document=SearchQuery(either, search_type="websearch", config="english")
+            )
     else:
         terms = _terms(query)
         debates = debates.filter(_every_term(terms, "title", "question", "summary"))
@@ -398,7 +422,7 @@ def _search(query):
         evidence = evidence.filter(_every_term(terms, "quote", "speaker"))
         positions = positions.filter(
             _every_term(terms, "summary") | Exists(evidence.filter(position=OuterRef("pk")))
-        )
+        ).exclude(_any_term(left_out, "summary"))
     # Newest first; within a day, each actor's stance on a debate before its options.
     found = list(
         positions.order_by(
