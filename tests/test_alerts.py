@@ -444,3 +444,27 @@ def test_confirming_alerts_on_a_debate_taken_off_the_site_links_nowhere(client, 
     page = client.post(f"/alerts/confirm/{token}/").content.decode()
     assert "Your alerts are on" in page
     assert 'href="/debates/airspace/"' not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query, error",
+    [
+        ("debate=no-such-debate", "There is no published debate by that name."),
+        ("actor=%3Cscript%3E", "There is no actor by that name."),
+    ],
+)
+def test_the_follow_address_naming_nothing_published_says_so(client, airspace, query, error):
+    page = client.get(f"/alerts/follow/?{query}")
+    assert page.status_code == 404
+    assert error in page.content.decode() and "<script>" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_unsubscribing_leads_back_and_the_used_link_says_the_alerts_stopped(client, airspace):
+    subscription = confirmed(client, airspace)
+    page = client.post(f"/alerts/unsubscribe/{subscription.token}/").content.decode()
+    assert "Unsubscribed" in page
+    assert '<a href="/debates/airspace/">Back to Airspace</a>' in page
+    stale = client.get(f"/alerts/confirm/{subscription.token}/").content.decode()
+    assert "stopped" in stale

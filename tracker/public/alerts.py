@@ -29,6 +29,12 @@ def target_field(refusal):
     )
 
 
+NAMED_NOTHING = {
+    "debate": "There is no published debate by that name.",
+    "actor": "There is no actor by that name.",
+}
+
+
 class FollowForm(forms.Form):
     email = forms.EmailField(
         label="Your email address",
@@ -39,8 +45,8 @@ class FollowForm(forms.Form):
             "required": "Enter the email address the alerts should go to.",
         },
     )
-    debate = target_field("There is no published debate by that name.")
-    actor = target_field("There is no actor by that name.")
+    debate = target_field(NAMED_NOTHING["debate"])
+    actor = target_field(NAMED_NOTHING["actor"])
 
     def clean(self):
         data = super().clean()
@@ -51,9 +57,9 @@ class FollowForm(forms.Form):
             raise forms.ValidationError("Follow one debate or one actor.")
         data["debate"], data["actor"] = public_target(data)
         if debate and data["debate"] is None:
-            raise forms.ValidationError("There is no published debate by that name.")
+            raise forms.ValidationError(NAMED_NOTHING["debate"])
         if actor and data["actor"] is None:
-            raise forms.ValidationError("There is no actor by that name.")
+            raise forms.ValidationError(NAMED_NOTHING["actor"])
         return data
 
 
@@ -101,7 +107,11 @@ def follow(request):
         debate, actor = public_target(request.GET)
         target = debate or actor
         if target is None:  # nothing to follow here: the pages that offer it
-            return render(request, "public/alerts/follow.html")
+            named = [error for kind, error in NAMED_NOTHING.items() if request.GET.get(kind)]
+            context = {"target_errors": named[:1]}
+            return render(
+                request, "public/alerts/follow.html", context, status=404 if named else 200
+            )
         kind = "debate" if debate else "actor"  # the one it names, if it names two
         context = {"form": FollowForm(initial={kind: target.slug})}
         return render(request, "public/alerts/follow.html", _naming(target, context))
@@ -185,9 +195,14 @@ def unsubscribe(request, token):
     """GET shows a button; POST (the button, or a mail client's one-click
     'List-Unsubscribe=One-Click', RFC 8058) unsubscribes, and says so even when
     it was done before, so repeating it is harmless."""
+    stops = alerts.stopped_by(token[:64])
     if request.method == "POST":
         alerts.unsubscribe(token[:64])
-        return render(request, "public/alerts/unsubscribed.html")
-    stops = alerts.stopped_by(token[:64])
+        context = {}
+        if isinstance(stops, Subscription):  # one follow: back to its page, if it is on the site
+            target = stops.target
+            if type(target).objects.public().filter(pk=target.pk).exists():
+                context = _naming(target)
+        return render(request, "public/alerts/unsubscribed.html", context)
     context = {"one_follow": isinstance(stops, Subscription), "stops": stops}
     return render(request, "public/alerts/unsubscribe.html", context)
