@@ -489,3 +489,19 @@ def test_a_debate_as_of_the_first_centuries_answers(client, debate, estonia):
     response = client.get("/debates/airspace/?as_of=0005-06-01")
     assert response.status_code == 200
     assert stances(response) == [("Estonia", "ANCIENT")]
+
+
+@pytest.mark.django_db
+def test_the_retracted_list_keeps_to_the_actors_the_filters_show(client, debate, estonia):
+    official = f.ActorFactory(kind="official", name="Kaja Example", slug="kaja", country="EE")
+    published(debate=debate, actor=estonia, stance=1, stated_on=DAY)
+    for actor, summary in [(estonia, "Country slip"), (official, "Official slip")]:
+        published(
+            debate=debate, actor=actor, stance=2, summary=summary, status="retracted",
+            stated_on=later(2), retracted_at=timezone.now(), retraction_reason="Misquoted",
+        )  # fmt: skip
+    countries = client.get("/debates/airspace/?kind=country").content.decode()
+    assert "Country slip" in countries and "Official slip" not in countries
+    everyone = client.get("/debates/airspace/").content.decode()
+    assert "Country slip" in everyone and "Official slip" in everyone
+    assert "Country slip" not in client.get("/debates/airspace/?stance=-1").content.decode()

@@ -258,16 +258,19 @@ def debate_data(debate, as_of=None, kind="", bloc=None, stance=None, attribution
                 blocs_by_id[bloc_id] = Actor(id=bloc_id, kind=Actor.Kind.BLOC, name=name, slug=slug)
             bloc_of[member_id].append(blocs_by_id[bloc_id])
 
-    def keep(position):
+    def keep(position, by_evidence=True):
         if kind and position.actor.kind != kind:
             return False
         if bloc is not None and bloc.id not in {b.id for b in bloc_of[position.actor_id]}:
             return False
         if stance is not None and position.stance != stance:
             return False
-        return not attribution or any(
+        return not (attribution and by_evidence) or any(
             e.attribution == attribution for e in position.public_evidence
         )
+
+    # A retraction's evidence is not read: the attribution filter leaves it be.
+    retracted = [position for position in retracted if keep(position, by_evidence=False)]
 
     overall = [p for p in current if p.proposal_id is None]
     for position in overall:
