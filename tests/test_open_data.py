@@ -90,7 +90,7 @@ def test_a_draft_debate_has_no_feed(client, world):
 POSITION_KEYS = [
     "id", "actor", "actor_name", "actor_kind", "actor_country", "debate", "proposal",
     "proposal_title", "proposal_rung", "stance", "stance_label", "support", "summary",
-    "stated_on", "status", "published_at", "retraction_reason", "correction_note",
+    "stated_on", "status", "published_at", "retraction_reason", "retracted_at", "correction_note",
     "corrected_at", "evidence",
 ]  # fmt: skip
 EVIDENCE_KEYS = [
@@ -101,7 +101,7 @@ EVIDENCE_KEYS = [
 CSV_HEADER = [
     "id", "actor", "actor_name", "actor_kind", "actor_country", "debate", "proposal",
     "proposal_title", "proposal_rung", "stance", "stance_label", "support", "summary",
-    "stated_on", "status", "published_at", "retraction_reason", "correction_note",
+    "stated_on", "status", "published_at", "retraction_reason", "retracted_at", "correction_note",
     "corrected_at", "evidence_id", "evidence_attribution", "evidence_attribution_chain",
     "evidence_on_record", "evidence_quote", "evidence_speaker", "evidence_source_count",
     "evidence_source_affiliation", "evidence_cited_outlet", "evidence_outlet",
@@ -119,6 +119,9 @@ def test_the_debate_csv_has_a_row_per_evidence_and_defuses_formulas(client, worl
     assert "DRAFT-ONLY" not in summaries and "IN-DRAFT-DEBATE" not in summaries
     assert {"EARLY", "LATER", "RETRACTED-ONE"} <= set(summaries)
     later = next(row for row in rows if row["summary"] == "LATER")
+    retracted = next(row for row in rows if row["summary"] == "RETRACTED-ONE")
+    assert retracted["retracted_at"].startswith(str(timezone.now().year))
+    assert (retracted["retraction_reason"], later["retracted_at"]) == ("Misquoted", "")
     assert later["evidence_attribution_chain"].endswith(
         "citing Financial Times, citing four NATO officials"
     )

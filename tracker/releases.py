@@ -51,6 +51,7 @@ CODEBOOK = {
     "status": ("text", "published, or retracted (kept on record with its reason)."),
     "published_at": ("datetime", "When the position was published (ISO 8601, UTC offset)."),
     "retraction_reason": ("text", "Why a retracted position was withdrawn."),
+    "retracted_at": ("datetime", "When a retracted position was withdrawn."),
     "correction_note": ("text", "What a correction changed, as told to readers."),
     "corrected_at": ("datetime", "When the position was last corrected."),
     "evidence_id": (

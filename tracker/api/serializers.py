@@ -114,6 +114,7 @@ class PositionSerializer(serializers.ModelSerializer):
             "status",
             "published_at",
             "retraction_reason",
+            "retracted_at",
             "correction_note",
             "corrected_at",
             "evidence",
