@@ -303,6 +303,7 @@ def test_the_release_pages_offer_files_changelog_and_citation(world, publisher, 
     assert "pdt-release-2" in page
     assert "What changed since release 1" in page
     assert "from +1 to +2" in page
+    assert f"stated {LATEST.day} {LATEST:%b %Y}" in page  # as the site writes dates
     for name in ("positions.csv", "codebook.csv", "positions.json", "popolo.json"):
         assert f'href="/data/releases/2/{name}"' in page
     assert "The first release" in client.get("/data/releases/1/").content.decode()

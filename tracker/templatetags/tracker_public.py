@@ -1,3 +1,5 @@
+import datetime
+
 from django import template
 
 from ..models.stance import STANCE_VALUES, format_stance
@@ -12,6 +14,16 @@ register = template.Library()
 def stance(value):
     """'+1', '0', '−2' with a real minus sign."""
     return format_stance(value)
+
+
+@register.filter
+def iso_day(value):
+    """A date written YYYY-MM-DD (a release's frozen JSON holds them so) as a date
+    for the date filter; what is not one stays as it is."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
 
 
 @register.filter
