@@ -331,3 +331,20 @@ def test_an_actors_country_filter_takes_a_country_code(world, client, country, s
     assert response.status_code == status
     if status == 400:
         assert list(response.json()) == ["country"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/proposals/999/", "/api/v1/proposals/abc/", "/api/v1/releases/9/",
+     "/api/v1/debates/no-such-debate/", "/api/v1/positions/999999/"],
+)  # fmt: skip
+def test_what_is_not_there_is_not_found_in_the_same_words(client, world, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_nul_in_an_address_is_refused_in_plain_words(client, world):
+    response = client.get("/api/v1/positions/?debate=%00")
+    assert response.status_code == 400
+    assert response.content.decode() == "A web address cannot hold a NUL character (%00)."

@@ -71,7 +71,7 @@ class RefuseNulCharactersMiddleware:
             )
         if any("\x00" in value for value in parameters):
             return HttpResponseBadRequest(
-                "NUL characters are not allowed in addresses.", content_type="text/plain"
+                "A web address cannot hold a NUL character (%00).", content_type="text/plain"
             )
         return self.get_response(request)
 

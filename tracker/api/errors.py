@@ -1,4 +1,8 @@
-from rest_framework import exceptions
+"""How the API answers what it cannot serve: a format it does not speak, a
+record that is not there."""
+
+from django.http import Http404
+from rest_framework import exceptions, views
 from rest_framework.negotiation import DefaultContentNegotiation
 
 
@@ -13,3 +17,12 @@ class NamedFormatNegotiation(DefaultContentNegotiation):
             message = f"No format called {format!r}: the API answers in {spoken}."
             raise exceptions.ValidationError({self.settings.URL_FORMAT_OVERRIDE: [message]})
         return chosen
+
+
+def exception_handler(exc, context):
+    """Django REST framework's answers, with one wording for what is not there:
+    a lookup's 404 names the model as the code calls it ("No DataRelease
+    matches the given query"), which tells a reader nothing more."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return views.exception_handler(exc, context)
