@@ -392,8 +392,11 @@ def test_a_search_longer_than_it_reads_says_what_it_left_out(client, debate, est
     published(debate=debate, actor=estonia, summary="Wants drones shot down over Poland.")
     long = "drones " + "x" * 300 + " Poland"
     page = client.get("/search/", {"q": long}).content.decode()
-    assert "Only the first 200 characters are searched" in page
-    assert "Only the first 200 characters" not in client.get("/search/?q=drones").content.decode()
+    assert "Only the words in the first 200 characters are searched" in page
+    assert "Only the words" not in client.get("/search/?q=drones").content.decode()
+    # Cut at the last whole word: "Poland" is not half searched as "Pol".
+    words = client.get("/search/", {"q": "drones " * 29 + "Poland"}).context["query"]
+    assert words == " ".join(["drones"] * 28)
 
 
 @pytest.mark.django_db

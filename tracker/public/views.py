@@ -316,7 +316,9 @@ HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
 
 def search(request):
     asked = " ".join(request.GET.get("q", "").translate(QUOTATION_MARKS).split())
-    query = asked[:SEARCHED_LENGTH].rstrip()
+    query = asked[:SEARCHED_LENGTH]
+    if len(asked) > SEARCHED_LENGTH and " " in query:  # whole words only
+        query = query.rsplit(" ", 1)[0]
     results, problem = NO_RESULTS, ""
     terms = _terms(query)
     if query and not terms:
