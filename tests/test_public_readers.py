@@ -456,3 +456,18 @@ def test_a_search_with_no_word_in_it_says_so(client, debate):
         assert "Give a word to look for." in page, query
         assert "not only words to leave out" not in page, query
     assert "not only words to leave out" in client.get("/search/?q=-drones").content.decode()
+
+
+@pytest.mark.django_db
+def test_or_between_words_finds_either(client, debate, estonia):
+    published(debate=debate, actor=estonia, summary="Wants drones shot down.")
+    published(debate=debate, actor=f.CountryFactory(name="Latvia"), summary="Wants jets sent.")
+    published(debate=debate, actor=f.CountryFactory(name="Poland"), summary="Wants talks.")
+
+    def summaries(query):
+        return sorted(p.summary for p in client.get("/search/", {"q": query}).context["positions"])
+
+    assert summaries("drones OR jets") == ["Wants drones shot down.", "Wants jets sent."]
+    assert summaries("wants drones or jets") == ["Wants drones shot down.", "Wants jets sent."]
+    assert summaries("drones or jets -shot") == ["Wants jets sent."]
+    assert summaries('"drones shot" or talks') == ["Wants drones shot down.", "Wants talks."]

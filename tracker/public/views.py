@@ -349,27 +349,43 @@ def _single_negations(query):
 TERMS = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
 
-def _terms(query):
+def _alternatives(query):
     """The query's terms for a database without full-text search, read as
-    PostgreSQL's websearch reads them: (text, excluded) pairs; "or" between
-    words is dropped (every other word must still be there)."""
-    terms = []
+    PostgreSQL's websearch reads them: groups of (text, excluded) pairs, each
+    group the terms joined by "or", every group required."""
+    groups, either = [], False
     for hyphen, phrase, word_hyphen, word in TERMS.findall(_single_negations(query)):
         # Single quotation marks around a word are no part of it; an apostrophe in it is.
         text = " ".join((phrase or word).split()).strip("-'")
-        if text and text.lower() != "or":
-            terms.append((text, bool(hyphen or word_hyphen)))
-    return terms
+        if not phrase and text.lower() == "or":
+            either = bool(groups)
+        elif text:
+            term = (text, bool(hyphen or word_hyphen))
+            if either:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+            either = False
+    return groups
 
 
-def _every_term(terms, *fields):
-    """Rows holding each term in one of the fields, and no excluded term in any."""
+def _terms(query):
+    """Every term of the query, (text, excluded), whatever joins them."""
+    return [term for group in _alternatives(query) for term in group]
+
+
+def _every_term(groups, *fields):
+    """Rows holding a term of each group in one of the fields (an excluded term:
+    in none of them)."""
     condition = Q()
-    for text, excluded in terms:
-        anywhere = Q()
-        for name in fields:
-            anywhere |= Q(**{f"{name}__icontains": text})
-        condition &= ~anywhere if excluded else anywhere
+    for group in groups:
+        either = Q(pk__in=[])
+        for text, excluded in group:
+            anywhere = Q(pk__in=[])
+            for name in fields:
+                anywhere |= Q(**{f"{name}__icontains": text})
+            either |= ~anywhere if excluded else anywhere
+        condition &= either
     return condition
 
 
@@ -417,7 +433,7 @@ def _search(query):
                 document=SearchQuery(either, search_type="websearch", config="english")
             )
     else:
-        terms = _terms(query)
+        terms = _alternatives(query)
         debates = debates.filter(_every_term(terms, "title", "question", "summary"))
         actors = actors.filter(_every_term(terms, "name", "aliases", "description"))
         proposals = proposals.filter(_every_term(terms, "title", "description"))
