@@ -722,3 +722,33 @@ def test_a_correction_published_while_an_editor_edits_it_leads_to_what_it_correc
     page = client.get(response.url).content.decode()
     assert f"Not saved: {publisher.get_username()} published this correction" in page
     assert "“Wants armed drones.”" in page
+
+
+@pytest.mark.django_db
+def test_relabelling_a_debates_poles_turns_its_open_flags_suggestions(editor):
+    """A stored suggestion reads escalatory talk toward the pole that says
+    escalation; when the labels swap sides, the open flags turn with them,
+    and where the new labels do not speak of escalation, they hold none."""
+    debate = f.DebateFactory(low_label="conservative", high_label="more aggressive")
+    reasons = [{"cue": "pushing for", "direction": 1}]
+    open_flag = f.FlagFactory(debate=debate, suggested_stance=2, stance_reasons=reasons)
+    decided = f.FlagFactory(
+        debate=debate,
+        suggested_stance=2,
+        stance_reasons=reasons,
+        status="dismissed",
+        decided_at=timezone.now(),
+    )
+    client = logged_in(editor)
+    change = reverse("admin:tracker_debate_change", args=[debate.pk])
+    swapped = {"low_label": "more aggressive", "high_label": "conservative"}
+    assert submit(client, change, swapped).status_code == 302
+    open_flag.refresh_from_db()
+    decided.refresh_from_db()
+    assert (open_flag.suggested_stance, open_flag.stance_reasons) == (
+        -2, [{"cue": "pushing for", "direction": -1}],
+    )  # fmt: skip
+    assert decided.suggested_stance == 2  # a decided flag is the record of its decision
+    assert submit(client, change, {"low_label": "north", "high_label": "south"}).status_code == 302
+    open_flag.refresh_from_db()
+    assert (open_flag.suggested_stance, open_flag.stance_reasons) == (None, [])

@@ -12,6 +12,7 @@ from itertools import islice
 import numpy as np
 from django.conf import settings
 
+from ..desk import OPEN
 from ..models import Actor, CoverageItem, Debate, Flag
 from ..relevance.lexical import item_stems
 from ..relevance.scoring import FLAG_AT
@@ -35,6 +36,30 @@ def build_matcher(debates=None):
     debates = list(debates)
     orientations = {d.id: lexicon_orientation(d.low_label, d.high_label) for d in debates}
     return Matcher([(d.id, d.watch_query) for d in debates], actors, orientations)
+
+
+def face_new_poles(debate, low_before, high_before):
+    """Open flags store the whole article's stance read by the shipped lexicon,
+    turned to face their debate's poles as they were (build_matcher). When new
+    labels turn that reading around, turn the open flags' suggestions; when the
+    new labels do not speak of escalation, drop them, as a flag stored under
+    such labels holds none. Decided flags keep the record of their decision.
+    How many flags changed."""
+    before = lexicon_orientation(low_before, high_before)
+    after = lexicon_orientation(debate.low_label, debate.high_label)
+    if before == after or before == 0:  # nothing stored to turn, or no turn
+        return 0
+    flags = Flag.objects.filter(debate=debate, status__in=OPEN, suggested_stance__isnull=False)
+    if after == 0:
+        return flags.update(suggested_stance=None, stance_reasons=[])
+    turned = list(flags.only("id", "suggested_stance", "stance_reasons"))
+    for flag in turned:
+        flag.suggested_stance = -flag.suggested_stance
+        flag.stance_reasons = [
+            {**reason, "direction": -reason["direction"]} for reason in flag.stance_reasons
+        ]
+    Flag.objects.bulk_update(turned, ["suggested_stance", "stance_reasons"])
+    return len(turned)
 
 
 def chunks(values, size=CHUNK):
