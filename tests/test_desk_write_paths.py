@@ -16,7 +16,7 @@ from tracker import desk
 from tracker.models import Debate, Evidence, Position
 
 from . import factories as f
-from .forms import logged_in, read_form, submit
+from .forms import logged_in, rendered_form, submit
 
 
 @pytest.mark.django_db
@@ -635,13 +635,10 @@ def test_a_draft_published_while_an_editor_edits_it_says_so_and_keeps_their_word
     f.EvidenceFactory(position=draft)
     client = logged_in(editor)
     url = reverse("admin:tracker_position_change", args=[draft.pk])
-    action, fields = read_form(client.get(url).content.decode())
+    data = rendered_form(client.get(url).content.decode())
     desk.publish(draft, publisher)  # meanwhile, in another browser
-    data = {}
-    for name, value in fields:
-        data.setdefault(name, []).append(value)
-    data["summary"] = ["Backs a firmer answer, and armed drones."]
-    response = client.post(action or url, data, follow=True)
+    data["summary"] = "Backs a firmer answer, and armed drones."
+    response = client.post(url, data, follow=True)
     page = response.content.decode().replace("&#x27;", "’").replace("&quot;", '"')
     assert response.status_code == 200
     assert f"Not saved: {publisher.get_username()} published this position" in page
@@ -710,13 +707,10 @@ def test_a_correction_published_while_an_editor_edits_it_leads_to_what_it_correc
     correction.correction_note = "The minister, not the president."
     correction.save()
     url = reverse("admin:tracker_position_change", args=[correction.pk])
-    action, fields = read_form(client.get(url).content.decode())
+    data = rendered_form(client.get(url).content.decode())
     desk.publish(correction, publisher)  # meanwhile, in another browser
-    data = {}
-    for name, value in fields:
-        data.setdefault(name, []).append(value)
-    data["summary"] = ["Wants armed drones."]
-    response = client.post(action or url, data)
+    data["summary"] = "Wants armed drones."
+    response = client.post(url, data)
     assert response.status_code == 302
     assert response.url == reverse("admin:tracker_position_change", args=[position.pk])
     page = client.get(response.url).content.decode()
