@@ -161,6 +161,15 @@ def _naming(target, context=None):
     return {**(context or {}), "target": target, "target_url": _page_of(target)}
 
 
+def _naming_if_on_site(subscription):
+    """_naming() for what a follow follows; a debate taken off the site since is
+    named without a page to go back to."""
+    target = subscription.target
+    if type(target).objects.public().filter(pk=target.pk).exists():
+        return _naming(target)
+    return {"target": target}
+
+
 def _page_of(target):
     """The public page of the debate or actor being followed."""
     kind = "debate" if isinstance(target, Debate) else "actor"
@@ -180,11 +189,7 @@ def confirm(request, token):
         return render(request, "public/alerts/confirm.html", status=404)
     if request.method == "POST":
         alerts.confirm(subscription.token)
-        target = subscription.target
-        # A debate taken off the site since is named, but has no page to go back to.
-        on_site = type(target).objects.public().filter(pk=target.pk).exists()
-        context = _naming(target) if on_site else {"target": target}
-        return render(request, "public/alerts/confirmed.html", context)
+        return render(request, "public/alerts/confirmed.html", _naming_if_on_site(subscription))
     return render(request, "public/alerts/confirm.html", {"subscription": subscription})
 
 
@@ -198,11 +203,8 @@ def unsubscribe(request, token):
     stops = alerts.stopped_by(token[:64])
     if request.method == "POST":
         alerts.unsubscribe(token[:64])
-        context = {}
-        if isinstance(stops, Subscription):  # one follow: back to its page, if it is on the site
-            target = stops.target
-            if type(target).objects.public().filter(pk=target.pk).exists():
-                context = _naming(target)
+        one_follow = isinstance(stops, Subscription)  # back to its page; every follow: nowhere
+        context = _naming_if_on_site(stops) if one_follow else {}
         return render(request, "public/alerts/unsubscribed.html", context)
     context = {"one_follow": isinstance(stops, Subscription), "stops": stops}
     return render(request, "public/alerts/unsubscribe.html", context)
