@@ -75,18 +75,6 @@ WITHDRAWAL = ["withdrawn_at", "withdrawn_by_name", "withdrawn_reason"]
 @admin.register(Debate)
 class DebateAdmin(HistoryAdmin):
     kept_on_revert = ("status", "withdrawn_at", "withdrawn_by", "withdrawn_reason")
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and {"low_label", "high_label"} & set(form.changed_data):
-            poles = (form.initial.get("low_label", ""), form.initial.get("high_label", ""))
-            if turned := face_new_poles(obj, *poles):
-                self.message_user(
-                    request,
-                    f"The stance suggested on {turned} open flag{pluralize(turned)} now "
-                    "faces the new pole labels.",
-                )
-
     form = DebateForm
     change_form_template = "admin/tracker/debate/change_form.html"
     list_display = [
@@ -130,6 +118,17 @@ class DebateAdmin(HistoryAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"low_label", "high_label"} & set(form.changed_data):
+            poles = (form.initial.get("low_label", ""), form.initial.get("high_label", ""))
+            if turned := face_new_poles(obj, *poles):
+                self.message_user(
+                    request,
+                    f"The stance suggested on {turned} open flag{pluralize(turned)} now "
+                    "faces the new pole labels.",
+                )
 
     def get_fieldsets(self, request, obj=None):
         # Who took the debate off the site, and why, while it is off; once it
