@@ -373,3 +373,15 @@ def test_accepting_is_all_or_nothing(editor, world):
     assert not Position.objects.exists() and not Evidence.objects.exists()
     world.refresh_from_db()
     assert (world.status, world.decided_by) == ("new", None)
+
+
+@pytest.mark.parametrize("key", ["²", "x"])
+def test_another_actor_naming_no_record_is_refused_not_a_500(editor, client, world, key):
+    client.force_login(editor)
+    _, fields = read_form(client.get(url(world)).content.decode(), "accept-form")
+    blank = next(name for name, value in fields if name.endswith("-actor") and value == "")
+    row = blank.removesuffix("-actor")
+    response = submit(client, url(world), {f"{row}-take": "on", blank: key}, form_id="accept-form")
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Position.objects.exists()

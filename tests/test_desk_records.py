@@ -386,3 +386,33 @@ def test_a_warning_about_a_feeds_host_keeps_the_host_as_typed(editor):
     page = client.get(response.url).content.decode()
     assert "feeds.example.invalid does not resolve now" in page
     assert "Feeds.example.invalid" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model", ["flag", "position", "debate", "actor", "feed", "membership", "outlet", "evidence"]
+)
+@pytest.mark.parametrize("key", ["²", "x", "1.5"])
+def test_a_list_action_on_keys_that_are_no_number_selects_nothing(admin_client, model, key):
+    url = reverse(f"admin:tracker_{model}_changelist")
+    response = admin_client.post(
+        url, {"action": "delete_selected", "_selected_action": [key], "index": 0}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Items must be selected in order to perform actions on them" in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["²", "x"])
+def test_a_membership_row_naming_no_record_is_refused_not_a_500(editor, key):
+    estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_change", args=[estonia.pk]),
+        {"memberships-TOTAL_FORMS": "1", "memberships-0-organization": key},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Membership.objects.exists()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 
@@ -18,6 +18,7 @@ from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
 from ..models.common import not_after_today, not_before_1900
 from ..models.stance import STANCE_VALUES, format_stance
+from .forms import KnownKeysSelect
 from .pages import panel_page, refused
 
 EXTRA_ROWS = 2
@@ -169,7 +170,7 @@ class ActorRowForm(forms.Form):
         else:
             # An actor the matcher did not find: search, or create it in a popup.
             actor_field = Position._meta.get_field("actor")
-            search = AutocompleteSelect(actor_field, admin_site)
+            search = KnownKeysSelect(actor_field, admin_site)
             search.choices = self.fields["actor"].choices  # the widget reads the field's choices
             self.fields["actor"].widget = RelatedFieldWidgetWrapper(
                 search,

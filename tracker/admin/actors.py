@@ -5,7 +5,7 @@ from .. import desk
 from ..models import Actor, Membership
 from ..models.actors import MEMBERSHIP_TWICE, country_code
 from ..models.common import one_line
-from .forms import LinesField, LinkedChoicesMixin, OptimisticLockForm
+from .forms import KnownKeysMixin, LinesField, LinkedChoicesMixin, OptimisticLockForm
 from .history import HistoryAdmin
 
 
@@ -71,7 +71,7 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             seen.add(key)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(KnownKeysMixin, admin.TabularInline):
     model = Membership
     formset = MembershipFormSet
     fk_name = "member"

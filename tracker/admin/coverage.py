@@ -9,7 +9,7 @@ from ..models import CoverageItem, Evidence, Feed, Outlet
 from ..models.common import on_the_public_web
 from ..models.positions import PUBLIC_STATUSES
 from ..tasks import queue_fetch
-from .forms import HttpsURLFieldsMixin, LinesField, LinkedChoicesMixin
+from .forms import HttpsURLFieldsMixin, KnownKeysMixin, LinesField, LinkedChoicesMixin
 from .history import HistoryAdmin
 from .paginators import CappedCountPaginator
 
@@ -40,7 +40,7 @@ class OutletForm(forms.ModelForm):
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(KnownKeysMixin, admin.ModelAdmin):
     form = OutletForm
     list_display = ["name", "domain"]
     search_fields = ["name", "domain", "aliases"]

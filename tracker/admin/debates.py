@@ -14,6 +14,7 @@ from ..ingest.flagging import face_new_poles, preview_query
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
 from ..watchquery import QuerySyntaxError
+from .forms import KnownKeysMixin
 from .history import HistoryAdmin
 from .pages import panel_page, refused
 from .users import user_name
@@ -35,7 +36,7 @@ def queue_rematch(modeladmin, request, debates):
         )
 
 
-class ProposalInline(admin.TabularInline):
+class ProposalInline(KnownKeysMixin, admin.TabularInline):
     model = Proposal
     extra = 0
     prepopulated_fields = {"slug": ["title"]}

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -65,8 +66,19 @@ class KnownKeysSelectMultiple(KnownKeysOnly, AutocompleteSelectMultiple):
     pass
 
 
-class KnownKeysAutocompleteMixin:
-    """A ModelAdmin's or inline's autocomplete fields, with KnownKeysOnly widgets."""
+class KnownKeysMixin:
+    """A ModelAdmin's or inline's autocomplete fields, with KnownKeysOnly widgets;
+    and a list action's selected keys, of which one that could be no record's key
+    is dropped, where Django would fail on it in the database (with none left,
+    Django says that items must be selected)."""
+
+    def response_action(self, request, queryset):
+        keys = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        kept = [key for key in keys if record_key(self.model, key) is not None]
+        if kept != keys:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, kept)
+        return super().response_action(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -81,7 +93,7 @@ class KnownKeysAutocompleteMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class LinkedChoicesMixin(KnownKeysAutocompleteMixin):
+class LinkedChoicesMixin(KnownKeysMixin):
     """An add link's ?debate=7 fills in that choice (the panel's own links do
     this); a value that could be no record's key is left out. The autocomplete
     widget looks the given key up to show its label and fails on "x"."""

@@ -13,7 +13,7 @@ from .accept import stance_choices, stance_in_words
 from .forms import (
     EvidenceSourceForm,
     HttpsURLFieldsMixin,
-    KnownKeysAutocompleteMixin,
+    KnownKeysMixin,
     OptimisticLockForm,
     record_key,
 )
@@ -26,7 +26,7 @@ def is_public_record(position):
     return position is not None and position.on_public_record
 
 
-class EvidenceInline(KnownKeysAutocompleteMixin, HttpsURLFieldsMixin, admin.StackedInline):
+class EvidenceInline(KnownKeysMixin, HttpsURLFieldsMixin, admin.StackedInline):
     model = Evidence
     form = EvidenceSourceForm
     extra = 0

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from ..models import DataRelease
 from ..public.releases import citation, release_path
 from ..releases import ReleaseNotCut, cut_release
+from .forms import KnownKeysMixin
 from .pages import panel_page, refused
 from .users import user_name
 
@@ -24,7 +25,7 @@ class CutForm(forms.Form):
 
 
 @admin.register(DataRelease)
-class DataReleaseAdmin(admin.ModelAdmin):
+class DataReleaseAdmin(KnownKeysMixin, admin.ModelAdmin):
     list_display = ["__str__", "position_count", "debate_count", "cut_by", "doi"]
     fields = ["number", "cut_at", "cut_by_name", "note", "counts", "public_page", "cite", "doi"]
     cut_by_name = user_name("cut_by")

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from ..models import Heartbeat
+from .forms import KnownKeysMixin
 
 
 @admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
+class HeartbeatAdmin(KnownKeysMixin, admin.ModelAdmin):
     list_display = ["name", "seen_at"]
 
     def has_add_permission(self, request):
