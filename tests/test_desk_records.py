@@ -416,3 +416,13 @@ def test_a_membership_row_naming_no_record_is_refused_not_a_500(editor, key):
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Membership.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["2025-10-01", "2025-10-01 12:30", "garbage", "²"])
+def test_an_add_link_with_a_date_opens_the_form(editor, value):
+    page = logged_in(editor).get(
+        reverse("admin:tracker_coverageitem_add"), {"published_at": value}
+    )
+    assert page.status_code == 200
+    assert 'name="published_at_0"' in page.content.decode()

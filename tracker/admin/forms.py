@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 
 from ..models.actors import normalise_aliases
@@ -109,6 +109,19 @@ class LinkedChoicesMixin(KnownKeysMixin):
             try:
                 for value in given:
                     key.to_python(value)
+            except ValidationError:
+                del initial[name]
+        # Any other field named in the link (?published_at=2025-10-01) is read as
+        # its field reads it, or left out: the form's widgets take values, not text.
+        for name in [name for name in initial if name not in self.autocomplete_fields]:
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_many or not field.concrete:
+                continue
+            try:
+                initial[name] = field.to_python(initial[name])
             except ValidationError:
                 del initial[name]
         return initial
