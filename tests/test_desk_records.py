@@ -421,8 +421,43 @@ def test_a_membership_row_naming_no_record_is_refused_not_a_500(editor, key):
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["2025-10-01", "2025-10-01 12:30", "garbage", "²"])
 def test_an_add_link_with_a_date_opens_the_form(editor, value):
-    page = logged_in(editor).get(
-        reverse("admin:tracker_coverageitem_add"), {"published_at": value}
-    )
+    page = logged_in(editor).get(reverse("admin:tracker_coverageitem_add"), {"published_at": value})
     assert page.status_code == 200
     assert 'name="published_at_0"' in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "count, error",
+    [
+        ("0", "Count the sources from 1"),
+        ("99999", "at most 999"),
+    ],
+)
+def test_a_source_count_out_of_reason_is_refused_in_words(editor, count, error):
+    position = f.PositionFactory(draft=True)
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_evidence_add"),
+        {
+            "position": str(position.pk), "url": "https://example.org/story",
+            "attribution": "anonymous_officials", "source_count": count,
+            "source_affiliation": "NATO officials",
+        },
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert error in page and "Constraint" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("high", ["Permissive", "permissive ", "PERMISSIVE"])
+def test_poles_the_same_but_for_case_or_spacing_are_refused_in_words(editor, high):
+    debate = f.DebateFactory(low_label="permissive", high_label="restrictive")
+    response = submit(
+        logged_in(editor), reverse("admin:tracker_debate_change", args=[debate.pk]),
+        {"high_label": high},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The two poles need different labels." in page and "Constraint" not in page

@@ -17,6 +17,7 @@ from ..ingest.debate_cues import debate_cues
 from ..ingest.mentions import item_body, sentences_mentioning, strip_dateline
 from ..models import Actor, Evidence, Flag, Outlet, Position, Proposal
 from ..models.common import not_after_today, not_before_1900
+from ..models.positions import MOST_SOURCES
 from ..models.stance import STANCE_VALUES, format_stance
 from .forms import KnownKeysSelect
 from .pages import panel_page, refused
@@ -156,7 +157,9 @@ class ActorRowForm(forms.Form):
     attribution = forms.ChoiceField(
         choices=Evidence.Attribution.choices, initial=Evidence.Attribution.OUTLET_REPORT
     )
-    source_count = forms.IntegerField(min_value=1, max_value=999, required=False, label="How many")
+    source_count = forms.IntegerField(
+        min_value=1, max_value=MOST_SOURCES, required=False, label="How many"
+    )
     source_affiliation = forms.CharField(max_length=200, required=False, label="Who")
     cited_outlet = forms.ModelChoiceField(
         queryset=Outlet.objects.order_by("name"), required=False, label="Citing"

@@ -13,6 +13,9 @@ class DebateStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+POLES_DIFFER = "The two poles need different labels."
+
+
 def public_debate(path=""):
     """The condition on a debate readers may see — everything but drafts — reached
     from a related model through path ("debate__", "position__debate__")."""
@@ -74,7 +77,9 @@ class Debate(Stamped):
                 condition=~Q(low_label="") & ~Q(high_label=""), name="debate_poles_named"
             ),
             models.CheckConstraint(
-                condition=~Q(low_label=F("high_label")), name="debate_poles_differ"
+                condition=~Q(low_label=F("high_label")),
+                name="debate_poles_differ",
+                violation_error_message=POLES_DIFFER,
             ),
             models.CheckConstraint(condition=~Q(title=""), name="debate_title_not_blank"),
             models.CheckConstraint(
@@ -89,6 +94,11 @@ class Debate(Stamped):
     def clean(self):
         from ..watchquery import QuerySyntaxError, actor_slugs, parse_query
         from .actors import Actor
+
+        if " ".join(self.low_label.split()).casefold() == " ".join(
+            self.high_label.split()
+        ).casefold() and (self.low_label.strip() or self.high_label.strip()):
+            raise ValidationError({"high_label": POLES_DIFFER})
 
         try:
             tree = parse_query(self.watch_query)

@@ -2,6 +2,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Coalesce, Lag, RowNumber
@@ -440,6 +441,10 @@ class Position(Versioned):
         return Position.objects.filter(pk=self.pk).with_corroboration().get().corroboration
 
 
+SOURCE_COUNT_FROM_ONE = "Count the sources from 1; leave it empty when nobody is counted."
+MOST_SOURCES = 999  # the accept screen's limit too
+
+
 class EvidenceAttribution(models.TextChoices):
     """Who stands behind a piece of evidence, listed from the most direct to the
     least: the order is how a shift weighs the evidence on each side."""
@@ -510,7 +515,13 @@ class Evidence(models.Model):
         help_text="Who said it, when not the actor: “one NATO diplomat”.",
     )
     source_count = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="How many unnamed sources: 4 for “four NATO officials”."
+        null=True,
+        blank=True,
+        help_text="How many unnamed sources: 4 for “four NATO officials”.",
+        validators=[
+            MinValueValidator(1, SOURCE_COUNT_FROM_ONE),
+            MaxValueValidator(MOST_SOURCES, f"Count at most {MOST_SOURCES} sources."),
+        ],
     )
     source_affiliation = models.CharField(
         max_length=200, blank=True, help_text="Who the unnamed sources are: “NATO officials”."
@@ -540,12 +551,15 @@ class Evidence(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(item__isnull=False) | ~Q(url=""), name="evidence_has_source"
+                condition=Q(item__isnull=False) | ~Q(url=""),
+                name="evidence_has_source",
+                violation_error_message="Evidence needs a coverage item or a URL.",
             ),
             one_of("attribution", EvidenceAttribution, "evidence_attribution_valid"),
             models.CheckConstraint(
                 condition=Q(source_count__isnull=True) | Q(source_count__gte=1),
                 name="evidence_source_count_positive",
+                violation_error_message=SOURCE_COUNT_FROM_ONE,
             ),
         ]
 
