@@ -266,3 +266,25 @@ def test_a_history_address_with_a_key_that_is_no_number_is_not_found(editor):
         "/admin/tracker/debate/abc/history/1/",
     ):
         assert client.get(address).status_code == 404, address
+
+
+@pytest.mark.django_db
+def test_reverting_a_debates_pole_labels_turns_its_open_flags_back(publisher, client):
+    debate = f.DebateFactory(low_label="conservative", high_label="more aggressive")
+    flag = f.FlagFactory(
+        debate=debate, suggested_stance=2, stance_reasons=[{"cue": "pushing", "direction": 1}]
+    )
+    first = debate.history.order_by("history_date").first()
+    client.force_login(publisher)
+    from .forms import submit
+
+    change = reverse("admin:tracker_debate_change", args=[debate.pk])
+    submit(client, change, {"low_label": "more aggressive", "high_label": "conservative"})
+    flag.refresh_from_db()
+    assert flag.suggested_stance == -2
+    assert revert(client, debate, first, "debate").status_code == 302
+    debate.refresh_from_db()
+    flag.refresh_from_db()
+    assert (debate.low_label, flag.suggested_stance, flag.stance_reasons) == (
+        "conservative", 2, [{"cue": "pushing", "direction": 1}],
+    )  # fmt: skip

@@ -121,15 +121,17 @@ class DebateAdmin(HistoryAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
+        # The labels as stored, not as the form began: a revert's form begins at
+        # the version it goes back to.
+        stored = Debate.objects.filter(pk=obj.pk).values_list("low_label", "high_label").first()
         super().save_model(request, obj, form, change)
-        if change and {"low_label", "high_label"} & set(form.changed_data):
-            poles = (form.initial.get("low_label", ""), form.initial.get("high_label", ""))
-            if turned := face_new_poles(obj, *poles):
-                self.message_user(
-                    request,
-                    f"The stance suggested on {turned} open flag{pluralize(turned)} now "
-                    "faces the new pole labels.",
-                )
+        turned = face_new_poles(obj, *stored) if stored else 0  # 0 when the labels stay
+        if turned:
+            self.message_user(
+                request,
+                f"The stance suggested on {turned} open flag{pluralize(turned)} now "
+                "faces the new pole labels.",
+            )
 
     def get_fieldsets(self, request, obj=None):
         # Who took the debate off the site, and why, while it is off; once it
