@@ -461,3 +461,27 @@ def test_poles_the_same_but_for_case_or_spacing_are_refused_in_words(editor, hig
     page = response.content.decode()
     assert response.status_code == 200
     assert "The two poles need different labels." in page and "Constraint" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "typed", ["NATO\u200b", "\ufeffNATO", "\uff2e\uff21\uff34\uff2f", "NA\x07TO", "\u202eNATO"]
+)
+def test_invisible_or_full_width_characters_are_no_way_round_the_duplicate_check(editor, typed):
+    f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_actor_add"),
+        {"kind": "organization", "name": typed, "slug": "nato-2"},
+    )
+    assert response.status_code == 200
+    assert "There is already an organisation named NATO" in response.content.decode()
+    assert Actor.objects.count() == 1
+
+
+def test_a_persian_name_keeps_its_zero_width_non_joiner():
+    from tracker.models.common import one_line
+
+    assert one_line("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") == (
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    )

@@ -5,6 +5,7 @@ choice field holds one of its choices."""
 import datetime
 import ipaddress
 import json
+import unicodedata
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -54,9 +55,23 @@ def not_after_today(day):
         )
 
 
+# Characters a name may hold unseen, which would make two names of one "NATO":
+# control characters, zero-width spaces and joiners that join nothing, the byte
+# order mark, soft hyphens and the marks that turn text's direction. The
+# zero-width (non-)joiners are kept: Persian and Indic names spell with them.
+UNSEEN = dict.fromkeys(
+    [*range(0x00, 0x20), *range(0x7F, 0xA0), 0xAD, 0x200B, 0x2060, 0xFEFF,
+     *range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)  # fmt: skip
+# (Whitespace among the control characters is split on first, so it stays a space.)
+
+
 def one_line(text):
-    """A name as one line, single-spaced: "Kaja  Kallas" is "Kaja Kallas"."""
-    return " ".join(str(text).split())
+    """A name as one line, single-spaced and as its letters read: "Kaja  Kallas"
+    is "Kaja Kallas", NATO typed in full-width letters is "NATO" (NFKC), and characters
+    nobody sees are left out (UNSEEN)."""
+    words = unicodedata.normalize("NFKC", str(text)).split()
+    return " ".join(word.translate(UNSEEN) for word in words if word.translate(UNSEEN))
 
 
 # Opening mark -> the closing marks that may pair with it.
