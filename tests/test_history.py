@@ -119,7 +119,9 @@ def test_a_publisher_reverts_an_actor_to_an_earlier_version(committing_publisher
     assert actor.version == 3  # created, vandalised, reverted: the count goes on
     told = client.get(response.url).content.decode().replace("&#x27;", "’")
     assert "“Original” is reverted to its version of " in told
-    assert "changed successfully" not in told
+    assert "changed successfully" not in told and ".." not in told
+    reason = actor.history.latest("history_date").history_change_reason
+    assert reason.startswith("reverted to the version of ")
 
 
 def test_a_revert_opened_before_someone_saves_is_refused(committing_publisher, client):

@@ -41,6 +41,11 @@ class ReadableChanges(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+def _when(version):
+    """A history version's date and time as the panel writes them."""
+    return formats.date_format(timezone.localtime(version.history_date), "DATETIME_FORMAT")
+
+
 class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
     """Every change is on record and visible; only publishers may revert to an
     earlier version, and nobody edits the history itself."""
@@ -88,9 +93,17 @@ class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
         if version_id is None:
             return super().response_change(request, obj)
         version = self.model.history.filter(history_id=version_id).first()
-        when = formats.date_format(timezone.localtime(version.history_date), "DATETIME_FORMAT")
-        self.message_user(request, f"“{obj}” is reverted to its version of {when}.")
+        told = f"“{obj}” is reverted to its version of {_when(version)}"
+        self.message_user(request, told if told.endswith(".") else told + ".")  # "a.m." ends one
         return redirect(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", obj.pk)
+
+    def save_model(self, request, obj, form, change):
+        version_id = getattr(request, "reverting_to", None)
+        if version_id is not None:  # History says which version a revert went back to
+            version = self.model.history.filter(history_id=version_id).first()
+            if version is not None:
+                obj._change_reason = f"reverted to the version of {_when(version)}"[:100]
+        super().save_model(request, obj, form, change)
 
     def _keys_or_404(self, object_id, version_id=None):
         """A typed address whose record or version key is no key at all
