@@ -716,6 +716,11 @@ def test_a_correction_published_while_an_editor_edits_it_leads_to_what_it_correc
     page = client.get(response.url).content.decode()
     assert f"Not saved: {publisher.get_username()} published this correction" in page
     assert "“Wants armed drones.”" in page
+    # The draft's address, opened again later, leads to the same place.
+    again = client.get(url)
+    assert again.status_code == 302 and again.url == response.url
+    told = client.get(again.url).content.decode()
+    assert f"This correction was published by {publisher.get_username()}; this is the" in told
 
 
 @pytest.mark.django_db

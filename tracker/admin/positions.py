@@ -211,13 +211,17 @@ class PositionAdmin(HistoryAdmin):
         return not is_public_record(obj) and super().has_delete_permission(request, obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id is not None:
+        if object_id is not None:
             position = self.get_object(request, unquote(object_id))
-            if position is None:
+            if position is None:  # a correction used up, opened again or saved
                 corrected = self._corrected_meanwhile(request, unquote(object_id))
                 if corrected is not None:
                     return corrected
-            elif is_public_record(position) and super().has_change_permission(request, None):
+            elif (
+                request.method == "POST"
+                and is_public_record(position)
+                and super().has_change_permission(request, None)
+            ):
                 return self._published_meanwhile(request, position)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
@@ -237,6 +241,12 @@ class PositionAdmin(HistoryAdmin):
         done = (
             f"{who} published this correction" if who else "this correction was used or discarded"
         )
+        if request.method != "POST":  # a link to the draft, opened after
+            said = f"published by {who}" if who else "used or discarded"
+            self.message_user(
+                request, f"This correction was {said}; this is the position it corrected."
+            )
+            return redirect("admin:tracker_position_change", original.pk)
         typed = " ".join(request.POST.get("summary", "").split())
         self.message_user(
             request,
