@@ -485,3 +485,33 @@ def test_a_persian_name_keeps_its_zero_width_non_joiner():
     assert one_line("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645") == (
         "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
     )
+
+
+@pytest.mark.django_db
+def test_an_article_published_before_1900_is_refused_as_a_typing_slip(editor):
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_coverageitem_add"),
+        {
+            "title": "Story", "url": "https://example.org/story",
+            "published_at_0": "0001-01-01", "published_at_1": "00:00",
+        },
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "before 1900: check the year" in response.content.decode()
+    assert not CoverageItem.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("side", ["start_date", "end_date"])
+def test_a_membership_dated_before_1900_is_refused_as_a_typing_slip(editor, side):
+    nato = f.ActorFactory(kind="organization", name="NATO", slug="nato")
+    estonia = f.CountryFactory(name="Estonia", slug="estonia", country="EE")
+    response = submit(
+        logged_in(editor),
+        reverse("admin:tracker_membership_add"),
+        {"member": str(estonia.pk), "organization": str(nato.pk), side: "0001-01-01"},
+    )
+    assert response.status_code == 200
+    assert "before 1900: check the year" in response.content.decode()
+    assert not Membership.objects.exists()

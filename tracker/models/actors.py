@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Length, Lower, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
-from .common import Versioned, one_line, one_of
+from .common import Versioned, not_before_1900, one_line, one_of
 
 # Codes in everyday use that ISO 3166-1 leaves unassigned: Kosovo's, as the
 # EU, the IMF and the World Bank write it.
@@ -238,8 +238,8 @@ class Membership(models.Model):
     role = models.CharField(
         max_length=200, blank=True, help_text="The post held, e.g. “U.S. Ambassador to NATO”."
     )
-    start_date = models.DateField(null=True, blank=True)
-    end_date = models.DateField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True, validators=[not_before_1900])
+    end_date = models.DateField(null=True, blank=True, validators=[not_before_1900])
 
     class Meta:
         ordering = ["-start_date", "organization__name"]

@@ -112,8 +112,10 @@ EARLIEST_DAY = datetime.date(1900, 1, 1)
 
 
 def not_before_1900(day):
-    """A day something was said: a year before 1900 is a typing slip (0001 for
-    2001), and would stretch every chart back to it."""
+    """A day something was said, written or held: a year before 1900 is a
+    typing slip (0001 for 2001), and would stretch every chart back to it."""
+    if isinstance(day, datetime.datetime):  # a moment: its day
+        day = day.date()
     if day < EARLIEST_DAY:
         raise ValidationError(
             f"{dateformat.format(day, 'j F Y')} is before 1900: check the year.",

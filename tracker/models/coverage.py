@@ -8,7 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .actors import normalise_aliases
-from .common import one_line
+from .common import not_before_1900, one_line
 
 MIN_POLL_SECONDS = 5 * 60
 MAX_POLL_SECONDS = 24 * 60 * 60
@@ -143,7 +143,7 @@ class CoverageItem(models.Model):
     title = models.CharField(max_length=1000)
     summary = models.TextField(blank=True)
     content = models.TextField(blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, validators=[not_before_1900])
     fetched_at = models.DateTimeField(default=timezone.now)
     outlet = models.ForeignKey(
         Outlet, on_delete=models.SET_NULL, null=True, blank=True, related_name="items"
