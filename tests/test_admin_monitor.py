@@ -96,3 +96,14 @@ def test_the_previews_matches_are_listed_newest_first_by_their_dates(editor, cli
     titles = re.findall(r"Russia story \d", page.content.decode())
     assert titles == ["Russia story 1", "Russia story 2", "Russia story 0"]
     assert "3 of the 3 most recently stored items match" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_preview_refuses_an_actor_no_one_is_called_as_saving_does(editor, client):
+    client.force_login(editor)
+    response = client.get(
+        reverse("admin:tracker_debate_preview_query"), {"q": "drone* AND @nobody-at-all"}
+    )
+    page = response.content.decode()
+    assert "no actor with the slug “nobody-at-all” (at character 12)" in page
+    assert "most recently stored items match" not in page

@@ -13,7 +13,6 @@ from .. import desk
 from ..ingest.flagging import face_new_poles, preview_query
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
-from ..watchquery import QuerySyntaxError
 from .forms import KnownKeysMixin
 from .history import HistoryAdmin
 from .pages import panel_page, refused
@@ -220,10 +219,8 @@ class DebateAdmin(HistoryAdmin):
         query = request.GET.get("q", "")
         preview = error = None
         if query.strip():
-            try:
-                preview = preview_query(query)
-            except QuerySyntaxError as syntax_error:
-                error = str(syntax_error)
+            error = Debate.watch_query_refusal(query) or None
+            preview = None if error else preview_query(query)
         context = {
             "title": "Preview a watch query",
             "query": query,

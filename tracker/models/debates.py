@@ -92,26 +92,31 @@ class Debate(Stamped):
         return self.title
 
     def clean(self):
-        from ..watchquery import QuerySyntaxError, actor_slugs, parse_query
-        from .actors import Actor
-
         if " ".join(self.low_label.split()).casefold() == " ".join(
             self.high_label.split()
         ).casefold() and (self.low_label.strip() or self.high_label.strip()):
             raise ValidationError({"high_label": POLES_DIFFER})
+        if refusal := self.watch_query_refusal(self.watch_query):
+            raise ValidationError({"watch_query": refusal})
+
+    @staticmethod
+    def watch_query_refusal(watch_query):
+        """What is wrong with a watch query, in words ("" when nothing is): its
+        syntax, or an @actor that names no actor. Saving and the preview both ask."""
+        from ..watchquery import QuerySyntaxError, actor_slugs, parse_query
+        from .actors import Actor
 
         try:
-            tree = parse_query(self.watch_query)
+            tree = parse_query(watch_query)
         except QuerySyntaxError as error:
-            raise ValidationError({"watch_query": str(error)}) from error
+            return str(error)
         slugs = actor_slugs(tree)
         known = set(Actor.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         unknown = sorted(slugs - known)
         if unknown:
-            position = self.watch_query.lower().find("@" + unknown[0]) + 1
-            raise ValidationError(
-                {"watch_query": f"no actor with the slug “{unknown[0]}” (at character {position})"}
-            )
+            position = watch_query.lower().find("@" + unknown[0]) + 1
+            return f"no actor with the slug “{unknown[0]}” (at character {position})"
+        return ""
 
     def describe_stance(self, stance):
         return describe_stance(stance, self.low_label, self.high_label)
