@@ -751,3 +751,15 @@ def test_relabelling_a_debates_poles_turns_its_open_flags_suggestions(editor):
     assert submit(client, change, {"low_label": "north", "high_label": "south"}).status_code == 302
     open_flag.refresh_from_db()
     assert (open_flag.suggested_stance, open_flag.stance_reasons) == (None, [])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["published", "retracted"])
+def test_a_fixed_positions_page_reads_its_stance_in_the_debates_words(editor, publisher, status):
+    debate = f.DebateFactory(low_label="conservative", high_label="more aggressive")
+    position = f.PositionFactory(debate=debate, stance=2, retracted=status == "retracted")
+    url = reverse("admin:tracker_position_change", args=[position.pk])
+    for user in (editor, publisher):
+        page = logged_in(user).get(url).content.decode()
+        assert "+2 · strongly more aggressive" in page
+        assert "towards the high pole" not in page

@@ -194,7 +194,7 @@ class PositionAdmin(HistoryAdmin):
         elif obj is not None and obj.corrected_at:
             text = ["summary", "correction_note", "corrected_by_name", "corrected_at"]
         return [
-            (None, {"fields": self.FIXED}),
+            (None, {"fields": self._fixed(request, obj)}),
             (None, {"fields": text}),
             ("Publication", {"fields": self.PUBLICATION}),
         ]
@@ -292,8 +292,21 @@ class PositionAdmin(HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(self.always_readonly)
         if obj is not None and (obj.corrects_id or obj.status != Position.Status.DRAFT):
-            readonly += self.FIXED
+            readonly += self._fixed(request, obj)
         return readonly
+
+    def _fixed(self, request, obj):
+        """FIXED, with the stance in the debate's own words where it is only read
+        (a published, retracted or correcting position, or one the user may not
+        change), as the list and the draft's form give it."""
+        read_only = obj is not None and (
+            obj.corrects_id
+            or obj.status != Position.Status.DRAFT
+            or not self.has_change_permission(request, obj)
+        )
+        if not read_only:
+            return self.FIXED
+        return ["stance_on_the_debate" if name == "stance" else name for name in self.FIXED]
 
     @admin.display(description="publication")
     def publication(self, position):
