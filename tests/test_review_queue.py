@@ -64,6 +64,10 @@ def test_claiming_is_first_come_and_the_loser_sees_who_has_it(editor, client, wo
     client.post(QUEUE, {"action": "claim", "_selected_action": [world.pk]})
     world.refresh_from_db()
     assert world.status == "claimed" and world.assignee == editor
+    # Claimed again by its holder: it is said to be theirs already.
+    again = client.post(QUEUE, {"action": "claim", "_selected_action": [world.pk]}, follow=True)
+    assert "already yours" in again.content.decode()
+    assert "not in a state for this" not in again.content.decode()
     second = f.second_editor()
     client.force_login(second)
     page = client.post(QUEUE, {"action": "claim", "_selected_action": [world.pk]}, follow=True)

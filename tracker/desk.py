@@ -50,7 +50,8 @@ def refusal(flag, user):
 
 def _refusals(flag_ids, done, user):
     return {
-        flag.id: refusal(flag, user) or "not in a state for this"
+        flag.id: refusal(flag, user)
+        or ("already yours" if flag.assignee_id == user.id else "not in a state for this")
         for flag in Flag.objects.filter(id__in=set(flag_ids) - set(done)).select_related(
             "assignee", "decided_by"
         )
