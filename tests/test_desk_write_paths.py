@@ -763,3 +763,31 @@ def test_a_fixed_positions_page_reads_its_stance_in_the_debates_words(editor, pu
         page = logged_in(user).get(url).content.decode()
         assert "+2 · strongly more aggressive" in page
         assert "towards the high pole" not in page
+
+
+@pytest.mark.django_db
+def test_a_used_up_corrections_publish_link_leads_to_what_it_corrected(editor, publisher):
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    f.EvidenceFactory(position=position)
+    correction = desk.draft_correction(position, editor)
+    correction.correction_note = "The minister, not the president."
+    correction.save()
+    link = reverse("admin:tracker_position_publish", args=[correction.pk])
+    desk.publish(correction, publisher)
+    response = logged_in(publisher).get(link)
+    assert response.status_code == 302
+    assert response.url == reverse("admin:tracker_position_change", args=[position.pk])
+
+
+@pytest.mark.django_db
+def test_retracting_a_position_says_a_correction_of_it_is_drafted(editor, publisher):
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    f.EvidenceFactory(position=position)
+    correction = desk.draft_correction(position, editor)
+    page = (
+        logged_in(publisher)
+        .get(reverse("admin:tracker_position_retract", args=[position.pk]))
+        .content.decode()
+    )
+    assert "A correction of this position is drafted" in page
+    assert reverse("admin:tracker_position_change", args=[correction.pk]) in page

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 
@@ -382,7 +383,9 @@ class PositionAdmin(HistoryAdmin):
                 "Only publishers publish positions. Your draft is saved; a publisher will "
                 "find it under Positions with the status Draft.",
             )
-        position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
+        position = self._position_or_lead(request, pk)
+        if not isinstance(position, Position):
+            return position
         if position.status != Position.Status.DRAFT:
             return self._not_in_state(request, position, "draft", "published")
         if request.method == "POST":
@@ -429,7 +432,9 @@ class PositionAdmin(HistoryAdmin):
     def retract_view(self, request, pk):
         if not self.has_publish_permission(request):
             return refused(self, request, "Only publishers retract positions.")
-        position = get_object_or_404(Position.objects.select_related("actor", "debate"), pk=pk)
+        position = self._position_or_lead(request, pk)
+        if not isinstance(position, Position):
+            return position
         if position.status != Position.Status.PUBLISHED:
             return self._not_in_state(request, position, "published", "retracted")
         form = RetractForm(request.POST or None)
@@ -446,8 +451,21 @@ class PositionAdmin(HistoryAdmin):
             "record": position,
             "form": form,
             "action": "retract",
+            # Once it is retracted, a drafted correction of it cannot be published.
+            "drafted_corrections": list(position.corrections.filter(status=Position.Status.DRAFT)),
         }
         return panel_page(self, request, "admin/tracker/position/confirm.html", context)
+
+    def _position_or_lead(self, request, pk):
+        """The position of a publish or retract link; for a correction used up
+        since the link was made, the way to the position it corrected."""
+        position = Position.objects.select_related("actor", "debate").filter(pk=pk).first()
+        if position is None:
+            lead = self._corrected_meanwhile(request, str(pk))
+            if lead is None:
+                raise Http404("No such position.")
+            return lead
+        return position
 
     def _not_in_state(self, request, position, needed, done):
         """Said before a form is filled in that only a position in the needed
