@@ -763,6 +763,7 @@ def test_a_fixed_positions_page_reads_its_stance_in_the_debates_words(editor, pu
         page = logged_in(user).get(url).content.decode()
         assert "+2 · strongly more aggressive" in page
         assert "towards the high pole" not in page
+        assert "Opened version" not in page  # the edit form's lock, nothing to read
 
 
 @pytest.mark.django_db

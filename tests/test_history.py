@@ -290,3 +290,37 @@ def test_reverting_a_debates_pole_labels_turns_its_open_flags_back(publisher, cl
     assert (debate.low_label, flag.suggested_stance, flag.stance_reasons) == (
         "conservative", 2, [{"cue": "pushing", "direction": 1}],
     )  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["editor", "publisher"])
+def test_a_version_that_cannot_be_reverted_is_shown_read_only(who, request, client):
+    """An editor may look at an earlier version but not revert to it, and
+    nobody reverts a published position: the page shows the old values as
+    text, with no field to type in and no button that could only be refused."""
+    user = request.getfixturevalue(who)
+    if who == "editor":
+        record = f.ActorFactory(name="Original", slug="someone")
+        record.name = "Vandalised"
+    else:
+        record = f.PositionFactory(summary="Backed the initiative.")
+        record.summary = "Backed the initative, maybe."
+    record.save()
+    first = record.history.earliest("history_date")
+    model_name = record._meta.model_name
+    url = reverse(f"admin:tracker_{model_name}_simple_history", args=[record.pk, first.history_id])
+    client.force_login(user)
+
+    page = parse(client.get(url))
+
+    (form,) = page.xpath(f"//form[@id='historical{model_name}_form']")
+    typed = [
+        field.get("name")
+        for field in form.xpath(".//input | .//textarea | .//select")
+        if field.get("type") not in ("hidden", "submit")
+    ]
+    assert typed == []
+    assert not form.xpath(".//*[@type='submit']")
+    old = "Original" if who == "editor" else "Backed the initiative."
+    assert old in text(form)
+    assert "Opened version" not in text(form)  # the edit form's lock, nothing to read

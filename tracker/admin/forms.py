@@ -133,6 +133,9 @@ class HttpsURLFieldsMixin:
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
+LOCK_FIELD = "opened_version"
+
+
 class OptimisticLockForm(forms.ModelForm):
     """Refuse to overwrite a change someone saved after this form was opened,
     and say what they changed; theirs is kept.
@@ -164,7 +167,7 @@ class OptimisticLockForm(forms.ModelForm):
             f"{self.fields[name].label or name.replace('_', ' ').capitalize()} is now "
             f"“{self._display(current, name)}”"
             for name in self.fields
-            if name != "opened_version" and seen is not None and self._differs(seen, current, name)
+            if name != LOCK_FIELD and seen is not None and self._differs(seen, current, name)
         ]
         who = current.history.order_by("-history_date").first().history_user
         detail = "; ".join(changes) or "details changed"

@@ -1,7 +1,8 @@
 import dataclasses
 import datetime
 
-from django.contrib.admin.utils import unquote
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import Http404
@@ -12,7 +13,7 @@ from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .forms import LinkedChoicesMixin, record_key
+from .forms import LOCK_FIELD, LinkedChoicesMixin, record_key
 
 NOTHING = "—"
 
@@ -88,6 +89,19 @@ class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
         with transaction.atomic(using=router.db_for_write(self.model)):
             return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and not self.has_change_permission(request, obj):
+            context["adminform"] = shown_as_text(context["adminform"], self)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def render_history_view(self, request, template, context, **kwargs):
+        # A version the user may not revert to (an editor's look, a published
+        # position) is shown as a record one may only view: nothing to type in.
+        shown = context.get("adminform")  # None on the list of versions
+        if shown is not None and context.get("revert_disabled"):
+            context["adminform"] = shown_as_text(shown, self)
+        return super().render_history_view(request, template, context, **kwargs)
+
     def response_change(self, request, obj):
         version_id = getattr(request, "reverting_to", None)
         if version_id is None:
@@ -118,6 +132,23 @@ class HistoryAdmin(LinkedChoicesMixin, SimpleHistoryAdmin):
         if obj is not None and hasattr(obj, SIMPLE_HISTORY_REVERSE_ATTR_NAME):
             keep_the_stored(obj, ["version", *self.kept_on_revert])
         return super().get_form(request, obj, change, **kwargs)
+
+
+def shown_as_text(adminform, model_admin):
+    """A form the user may only read: every value as text, and without the
+    version the edit form carries for the optimistic lock, which means
+    nothing to a reader ("Opened version: None")."""
+    fieldsets = [
+        (name, {**options, "fields": [f for f in options["fields"] if f != LOCK_FIELD]})
+        for name, options in adminform.fieldsets
+    ]
+    return helpers.AdminForm(
+        adminform.form,
+        fieldsets,
+        {},
+        readonly_fields=flatten_fieldsets(fieldsets),
+        model_admin=model_admin,
+    )
 
 
 def keep_the_stored(historical, names):
