@@ -324,3 +324,26 @@ def test_a_version_that_cannot_be_reverted_is_shown_read_only(who, request, clie
     old = "Original" if who == "editor" else "Backed the initiative."
     assert old in text(form)
     assert "Opened version" not in text(form)  # the edit form's lock, nothing to read
+
+
+def test_a_revert_of_a_draft_published_meanwhile_says_so(committing_publisher, client):
+    position = f.ready_draft(summary="Backed the initiative.")
+    position.summary = "Backed the initative, maybe."
+    position.save()
+    first = position.history.earliest("history_date")
+    url = reverse("admin:tracker_position_simple_history", args=[position.pk, first.history_id])
+    client.force_login(committing_publisher)
+    form = rendered_form(client.get(url).content.decode(), "historicalposition_form")
+    desk.publish(Position.objects.get(pk=position.pk), committing_publisher)
+
+    response = client.post(url, form)
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:tracker_position_change", args=[position.pk])
+    told = text(parse(client.get(response.url)))
+    assert (
+        f"Not reverted: {committing_publisher.get_username()} published this position "
+        "after you opened its earlier version." in told
+    )
+    assert "draft a correction" in told
+    assert Position.objects.get(pk=position.pk).summary == "Backed the initative, maybe."

@@ -12,6 +12,7 @@ from ..models import Debate, Evidence, Position
 from ..models.stance import STANCE_CHOICES
 from .accept import stance_choices, stance_in_words
 from .forms import (
+    LOCK_FIELD,
     EvidenceSourceForm,
     HttpsURLFieldsMixin,
     KnownKeysMixin,
@@ -258,15 +259,34 @@ class PositionAdmin(HistoryAdmin):
         )
         return redirect("admin:tracker_position_change", original.pk)
 
-    def _published_meanwhile(self, request, position):
-        """A draft published after its page was opened: say so,
-        not a bare refusal, and hand back the summary that was typed."""
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert offered while the position was a draft, and published
+        # since: the form still carries the version it was opened at.
+        position = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "POST"
+            and is_public_record(position)
+            and request.user.has_perm("tracker.publish_position")
+            and request.POST.get(LOCK_FIELD, str(position.version)) != str(position.version)
+        ):
+            return self._published_meanwhile(request, position, reverting=True)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _published_meanwhile(self, request, position, reverting=False):
+        """A draft published after its page (or an earlier version's, to revert
+        to) was opened: say so, not a bare refusal, and hand back the summary
+        that was typed."""
         who = position.published_by.get_username() if position.published_by else "a publisher"
         typed = " ".join(request.POST.get("summary", "").split())
+        what = (
+            "Not reverted: {} published this position after you opened its earlier version."
+            if reverting
+            else "Not saved: {} published this position while you were editing it."
+        )
         self.message_user(
             request,
-            f"Not saved: {who} published this position while you were editing it. A "
-            "published position changes only through a correction: draft a correction "
+            what.format(who) + " A published position changes only through a correction: "
+            "draft a correction "
             "with what you meant to change."
             + (f" The summary you typed: “{typed}”" if typed != position.summary else ""),
             messages.ERROR,
