@@ -691,8 +691,24 @@ def test_a_correction_of_who_the_sources_are_is_shown_as_a_change_of_evidence(ed
         reverse("admin:tracker_position_publish", args=[correction.pk])
     ))  # fmt: skip
     assert "The evidence stays as it is." not in page
-    assert "Evidence taken off:" in page and "two NATO officials" in page
-    assert "Evidence put on:" in page and "four NATO officials" in page
+    assert "Evidence changed: (Anonymous officials: " in page
+    assert "citing four NATO officials) — source count: 2 → 4" in page
+    assert "Evidence taken off:" not in page and "Evidence put on:" not in page
+
+
+@pytest.mark.django_db
+def test_a_correction_of_the_desks_note_on_a_quote_says_what_changed(editor, publisher):
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    f.EvidenceFactory(position=position, quote="We must raise the cost.", note="")
+    logged_in(editor).post(reverse("admin:tracker_position_correct", args=[position.pk]))
+    correction = Position.objects.get(corrects=position)
+    Evidence.objects.filter(position=correction).update(note="Said twice that week.")
+    page = text(logged_in(publisher).get(
+        reverse("admin:tracker_position_publish", args=[correction.pk])
+    ))  # fmt: skip
+    assert "Evidence changed: “We must raise the cost.”" in page
+    assert "— note: — → Said twice that week." in page
+    assert "Evidence taken off:" not in page and "Evidence put on:" not in page
 
 
 @pytest.mark.django_db

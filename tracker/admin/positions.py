@@ -19,7 +19,7 @@ from .forms import (
     OptimisticLockForm,
     record_key,
 )
-from .history import HistoryAdmin
+from .history import NOTHING, HistoryAdmin
 from .pages import panel_page, refused
 from .users import user_name
 
@@ -143,6 +143,27 @@ READ_OF_EVIDENCE = [
     *("item_id", "url", "quote", "attribution", "speaker", "note"),
     *("source_count", "source_affiliation", "cited_outlet_id"),
 ]
+
+
+def _same_passage(one, other):
+    return (one.item_id, one.url, one.quote) == (other.item_id, other.url, other.quote)
+
+
+def _evidence_changes(old, new):
+    """'source count: 2 → 4', for each field readers see that differs."""
+
+    def shown(evidence, name):
+        field = Evidence._meta.get_field(name)
+        value = getattr(evidence, field.name)
+        if field.choices:
+            value = getattr(evidence, f"get_{field.name}_display")()
+        return NOTHING if value in (None, "") else str(value)
+
+    return [
+        f"{Evidence._meta.get_field(name).verbose_name}: {shown(old, name)} → {shown(new, name)}"
+        for name in READ_OF_EVIDENCE
+        if getattr(old, name) != getattr(new, name)
+    ]
 
 
 @admin.register(Position)
@@ -442,11 +463,24 @@ class PositionAdmin(HistoryAdmin):
             return {tuple(getattr(e, name) for name in READ_OF_EVIDENCE): e for e in pieces}
 
         before, after = said(corrected.evidence), said(correction.evidence)
+        taken_off = [e for key, e in before.items() if key not in after]
+        put_on = [e for key, e in after.items() if key not in before]
+        # A piece from the same source with the same quote is one piece
+        # changed, told by what changed: shown as taken off and put on, a
+        # change of the desk's note alone read as two identical lines.
+        changed = []
+        for new in list(put_on):
+            old = next((e for e in taken_off if _same_passage(e, new)), None)
+            if old is not None:
+                taken_off.remove(old)
+                put_on.remove(new)
+                changed.append((new, _evidence_changes(old, new)))
         return {
             "title": f"Publish the correction of {corrected}?",
             "corrected": corrected,
-            "taken_off": [e for key, e in before.items() if key not in after],
-            "put_on": [e for key, e in after.items() if key not in before],
+            "taken_off": taken_off,
+            "put_on": put_on,
+            "changed": changed,
         }
 
     def retract_view(self, request, pk):
