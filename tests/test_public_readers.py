@@ -327,6 +327,11 @@ def test_search_finds_every_word_in_any_order_and_leaves_out_excluded_words(
     assert summaries('"shot drones"') == []
     # An actor is found only by every word.
     assert client.get("/search/", {"q": "Latvia Poland"}).context["actors"] == []
+    # Words near each other, as some search engines write it ("a b"~5), are
+    # every word anywhere: the distance is not a word to find.
+    assert summaries('"shot Poland"~5') == ["Wants drones shot down over Poland."]
+    assert summaries('"wait cheap"~2 drones') == ["Poland should wait; drones are cheap."]
+    assert summaries('drones -"should wait"~3') == ["Wants drones shot down over Poland."]
 
 
 @pytest.mark.django_db

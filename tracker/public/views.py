@@ -310,12 +310,24 @@ QUOTATION_MARKS = str.maketrans(
     # type the apostrophe
     | dict.fromkeys("\u2019\u2018\u201a\u201b", "'")
 )
+# Words near each other, as some search engines write it: "a b"~5. Read as
+# every word anywhere, the nearest this search comes, not as a word "5"; left
+# out ("-"a b"~5"), as the phrase left out.
+NEAR_EACH_OTHER = re.compile(r'(-?)"([^"]*)"~\d*')
+
+
+def _near_each_other(match):
+    excluded, words = match.groups()
+    return f' -"{words}" ' if excluded else f" {words} "
+
+
 BARE_HYPHENS = re.compile(r'-+(?![-\w"])')
 HYPHEN_RUNS = re.compile(r'-+(?=[\w"])')
 
 
 def search(request):
-    asked = " ".join(request.GET.get("q", "").translate(QUOTATION_MARKS).split())
+    asked = request.GET.get("q", "").translate(QUOTATION_MARKS)
+    asked = " ".join(NEAR_EACH_OTHER.sub(_near_each_other, asked).split())
     query = asked[:SEARCHED_LENGTH]
     if len(asked) > SEARCHED_LENGTH and " " in query:  # whole words only
         query = query.rsplit(" ", 1)[0]
