@@ -16,6 +16,7 @@ from tracker.releases import CODEBOOK, cut_release
 
 from . import factories as f
 from .forms import logged_in
+from .pages import parse, text
 from .test_open_data import popolo_validator
 
 DAY = datetime.date(2025, 10, 9)
@@ -214,14 +215,29 @@ def test_a_release_is_diffed_against_the_next(world, publisher):
     assert "LATER, CORRECTED" not in first.positions_csv
 
 
-def test_an_unchanged_release_says_nothing_changed(world, publisher, client):
+def test_a_release_of_the_same_data_is_not_cut_twice(world, publisher):
+    client = logged_in(publisher)
+    assert client.post(CUT, {"note": "October"}).status_code == 302
+    again = client.post(CUT, {"note": "October"})  # a second click, or Back and again
+    assert again.status_code == 200
+    assert (
+        "Nothing has changed since release 1: it already holds everything readers can "
+        "see now." in text(parse(again))
+    )
+    assert list(DataRelease.objects.values_list("number", flat=True)) == [1]
+
+
+def test_a_release_where_only_actors_changed_says_no_position_did(world, publisher, client):
+    _, estonia = world
     cut_release(publisher)
+    official = f.ActorFactory(kind="official", name="Kristen Michal", slug="michal")
+    Membership.objects.create(member=official, organization=estonia, role="Prime Minister")
     second = cut_release(publisher)
     assert {kind: entries for kind, entries in second.changelog.items() if entries} == {
         "previous": 1
     }
-    page = client.get("/data/releases/2/").content.decode()
-    assert "Nothing changed since release 1." in page
+    page = text(parse(client.get("/data/releases/2/")))
+    assert "No position changed since release 1; the actors and their memberships did." in page
 
 
 # Immutable ------------------------------------------------------------------

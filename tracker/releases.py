@@ -114,6 +114,13 @@ def _cut(user, note):
     cut_at = timezone.now()
     data = exports.dataset()
     popolo = exports.popolo_body()
+    if previous is not None and _same_data(previous, data, popolo):
+        # A second click, or the back button: a release is never deleted, so
+        # a second number for the same data would stay in every list of them.
+        raise ReleaseNotCut(
+            f"Nothing has changed since release {previous.number}: it already holds "
+            "everything readers can see now. Cut one when positions or actors change."
+        )
     release = DataRelease(number=number, cut_at=cut_at, cut_by=user, note=note.strip())
     header = {
         "number": number,
@@ -136,6 +143,18 @@ def _cut(user, note):
     release.actor_count = len(popolo["persons"]) + len(popolo["organizations"])
     release.save()
     return release
+
+
+def _same_data(release, data, popolo):
+    """Whether a release holds this data, its header (number, date) aside."""
+
+    def body(text):
+        return {key: value for key, value in json.loads(text).items() if key != "release"}
+
+    return (body(release.positions_json), body(release.popolo_json)) == (
+        json.loads(_json(data)),
+        json.loads(_json(popolo)),
+    )
 
 
 def _json(body):
