@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import dateformat, timezone
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from ..addresses import address_refusal
 
@@ -28,8 +30,18 @@ def done_by():
 def on_the_public_web(url):
     """An address readers can open: not this machine, a private network or a
     name without a domain (an intranet host), which would only work for the desk.
-    An IP address is judged as the feed fetcher judges one (addresses.py)."""
-    host = (urlsplit(url).hostname or "").rstrip(".")
+    An IP address is judged as the feed fetcher judges one (addresses.py), and
+    the host is read as a browser reads it: "http://127.0.0.1\\@example.com/"
+    opens the reader's own machine, where urlsplit reads example.com."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValidationError("Give a web address, starting http:// or https://.", code="not_web")
+    if "@" in parts.netloc and "\\" not in url:
+        raise ValidationError("Give the address without a login in it.", code="login")
+    try:
+        host = (parse_url(url).host or "").strip("[]").rstrip(".").lower()
+    except LocationParseError:
+        host = ""
     try:
         ipaddress.ip_address(host)
     except ValueError:  # a name, not an address
