@@ -10,6 +10,8 @@ import pytest
 from django.core import serializers
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import dateformat
+from django.utils import timezone as django_timezone
 
 from tracker.models import Actor, ChangeStamp
 
@@ -183,3 +185,19 @@ def test_before_anything_is_published_pages_carry_one_fixed_stamp(client):
     first = client.get("/debates/")
     assert first["Last-Modified"] == "Sat, 01 Jan 2000 00:00:00 GMT"
     assert client.get("/debates/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_page_of_yesterday_is_not_answered_as_unchanged_today(client, record, monkeypatch):
+    """The embed prints today's date: after midnight its old tag no longer
+    matches, and the cached copy of yesterday is not served."""
+    set_stamp(STAMP)
+    yesterday = client.get("/embed/debates/airspace/")
+    assert (
+        client.get("/embed/debates/airspace/", HTTP_IF_NONE_MATCH=yesterday["ETag"]).status_code
+        == 304
+    )
+    later = django_timezone.now() + datetime.timedelta(days=40)
+    monkeypatch.setattr(django_timezone, "now", lambda: later)
+    today = client.get("/embed/debates/airspace/", HTTP_IF_NONE_MATCH=yesterday["ETag"])
+    assert today.status_code == 200
+    assert dateformat.format(django_timezone.localdate(), "j F Y") in today.content.decode()

@@ -17,6 +17,7 @@ import cachetools
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -45,7 +46,7 @@ def fresh_public_page(view, params=()):
     def etag(request, *args, **kwargs):
         query = _canonical_query(request, known)
         address = request.get_full_path() if query is None else f"{request.path}?{query}"
-        identity = f"{_stamp(request).isoformat()}|{address}|{name}"
+        identity = f"{_stamp(request).isoformat()}|{_today()}|{address}|{name}"
         return hashlib.sha256(identity.encode()).hexdigest()[:32]
 
     def last_modified(request, *args, **kwargs):
@@ -57,7 +58,7 @@ def fresh_public_page(view, params=()):
         if query is None or request.method not in ("GET", "HEAD"):
             response = view(request, *args, **kwargs)
         else:
-            prefix = f"{name}.{_stamp(request).isoformat()}"
+            prefix = f"{name}.{_stamp(request).isoformat()}.{_today()}"
             response = _from_cache(view, request, query, prefix, args, kwargs)
         # A page's Last-Modified is the stamp compared above, not the newest
         # entry's date that feeds and the sitemap set.
@@ -191,6 +192,13 @@ def _stamp(request):
     if not hasattr(request, "_public_stamp"):
         request._public_stamp = public_stamp()
     return request._public_stamp
+
+
+def _today():
+    # Pages print today's date (the embed's "as of", the month-by-month table
+    # up to this month, what a date ahead of today shows): a page of yesterday
+    # is not the same page, though no published data changed.
+    return timezone.localdate().isoformat()
 
 
 def _storable(response):
