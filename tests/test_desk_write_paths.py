@@ -808,3 +808,45 @@ def test_retracting_a_position_says_a_correction_of_it_is_drafted(editor, publis
     )
     assert "A correction of this position is drafted" in page
     assert reverse("admin:tracker_position_change", args=[correction.pk]) in page
+
+
+UNSEEN_ONLY = "\u200b\u200f \u2060"  # zero-width space, a direction mark, a word joiner
+
+
+@pytest.mark.django_db
+def test_a_reason_of_characters_nobody_sees_is_no_reason(editor, publisher):
+    flag = f.FlagFactory()
+    desk.claim_flags(editor, [flag.pk])
+    dismissed = logged_in(editor).post(
+        reverse("admin:tracker_flag_dismiss", args=[flag.pk]),
+        {"reason": UNSEEN_ONLY},
+        follow=True,
+    )
+    assert "Not dismissed: Say why you dismiss it." in dismissed.content.decode()
+    flag.refresh_from_db()
+    assert flag.status == "claimed"
+
+    position = f.PositionFactory(summary="Wants a firmer answer.")
+    retracted = logged_in(publisher).post(
+        reverse("admin:tracker_position_retract", args=[position.pk]), {"reason": UNSEEN_ONLY}
+    )
+    assert "This field is required." in retracted.content.decode()
+    position.refresh_from_db()
+    assert position.status == "published"
+
+    debate = f.DebateFactory()
+    withdrawn = logged_in(publisher).post(
+        reverse("admin:tracker_debate_withdraw", args=[debate.pk]), {"reason": UNSEEN_ONLY}
+    )
+    assert "This field is required." in withdrawn.content.decode()
+    debate.refresh_from_db()
+    assert debate.withdrawn_at is None
+
+    f.EvidenceFactory(position=position)
+    correction = desk.draft_correction(position, editor)
+    saved = submit(
+        logged_in(editor),
+        reverse("admin:tracker_position_change", args=[correction.pk]),
+        {"correction_note": UNSEEN_ONLY},
+    )
+    assert "Say what this corrects, for readers." in saved.content.decode()

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Debate, Evidence, Flag, Position
+from .models.common import one_line
 from .models.shifts import describe_shift
 from .watchquery import actor_slugs, parse_query
 
@@ -223,7 +224,7 @@ def publish(position, user, now=None):
 def retract(position, user, reason, now=None):
     if position.status != Position.Status.PUBLISHED:
         raise ValidationError("Only a published position can be retracted.")
-    if not reason.strip():
+    if not one_line(reason):
         raise ValidationError({"retraction_reason": "Say why the position is retracted."})
     position.status = Position.Status.RETRACTED
     position.retracted_at = now or timezone.now()
@@ -235,7 +236,7 @@ def retract(position, user, reason, now=None):
 def withdraw_debate(debate, user, reason, now=None):
     """Take a public debate off the site (back to draft), keeping who, when and why;
     False when readers did not see it anyway."""
-    if not reason.strip():
+    if not one_line(reason):
         raise ValidationError({"withdrawn_reason": "Say why the debate leaves the site."})
     if debate.status == Debate.Status.DRAFT:
         return False

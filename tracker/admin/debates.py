@@ -13,7 +13,7 @@ from .. import desk
 from ..ingest.flagging import face_new_poles, preview_query
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
-from .forms import KnownKeysMixin
+from .forms import KnownKeysMixin, SaidField
 from .history import HistoryAdmin
 from .pages import panel_page, refused
 from .users import user_name
@@ -44,7 +44,7 @@ class ProposalInline(KnownKeysMixin, admin.TabularInline):
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = SaidField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Kept on record: why readers no longer see this debate and its positions.",
     )

@@ -5,6 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Validati
 from django.db import models
 
 from ..models.actors import normalise_aliases
+from ..models.common import one_line
 
 
 class LinesField(forms.CharField):
@@ -131,6 +132,15 @@ class HttpsURLFieldsMixin:
     """A URL typed without a scheme is taken as https://, not http://."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SaidField(forms.CharField):
+    """A reason kept on record: text of characters nobody sees (zero-width
+    spaces, direction marks) is no reason, and is refused as an empty one."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if one_line(value) else ""
 
 
 LOCK_FIELD = "opened_version"

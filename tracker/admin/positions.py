@@ -9,6 +9,7 @@ from django.urls import path
 
 from .. import desk
 from ..models import Debate, Evidence, Position
+from ..models.common import one_line
 from ..models.stance import STANCE_CHOICES
 from .accept import stance_choices, stance_in_words
 from .forms import (
@@ -17,6 +18,7 @@ from .forms import (
     HttpsURLFieldsMixin,
     KnownKeysMixin,
     OptimisticLockForm,
+    SaidField,
     record_key,
 )
 from .history import NOTHING, HistoryAdmin
@@ -56,7 +58,7 @@ class EvidenceInline(KnownKeysMixin, HttpsURLFieldsMixin, admin.StackedInline):
 
 
 class RetractForm(forms.Form):
-    reason = forms.CharField(
+    reason = SaidField(
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown to readers beside the retracted position.",
     )
@@ -94,7 +96,7 @@ class PositionForm(OptimisticLockForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.corrects_id and not (cleaned.get("correction_note") or "").strip():
+        if self.instance.corrects_id and not one_line(cleaned.get("correction_note") or ""):
             self.add_error("correction_note", "Say what this corrects, for readers.")
         if self.instance.pk is None and not self.instance.corrects_id:
             self._refuse_a_second_copy(cleaned)

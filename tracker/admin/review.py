@@ -29,7 +29,7 @@ from ..models import CoverageItem, Flag
 from ..models.flags import queue_position
 from ..models.stance import format_stance
 from ..relevance.explain import explain
-from .forms import record_key
+from .forms import SaidField, record_key
 from .pages import panel_page, refused
 from .queue import QueueFilter
 
@@ -43,7 +43,7 @@ SHORTCUTS = [
 
 
 class DismissForm(forms.Form):
-    reason = forms.CharField(
+    reason = SaidField(
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Why is this not for the debate?"}),
         max_length=2000,
         error_messages={"required": "Say why you dismiss it."},
