@@ -14,6 +14,7 @@ from tracker import alerts, desk
 from tracker.models import Reader, Subscription
 
 from . import factories as f
+from .faults import free_port
 
 FOLLOW = "/alerts/follow/"
 ADDRESS = "reader@example.org"
@@ -468,3 +469,20 @@ def test_unsubscribing_leads_back_and_the_used_link_says_the_alerts_stopped(clie
     assert '<a href="/debates/airspace/">Back to Airspace</a>' in page
     stale = client.get(f"/alerts/confirm/{subscription.token}/").content.decode()
     assert "stopped" in stale
+
+
+@pytest.mark.django_db
+def test_signups_stay_limited_while_the_cache_is_unreachable(client, airspace, settings):
+    """The limit is counted in the cache; with its Redis down, each process
+    counts on its own rather than letting every sign-up through."""
+    store = {"BACKEND": "tracker.cache.FailSoftRedisCache"}
+    store["LOCATION"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    settings.CACHES = {"default": store, "pages": {**store, "KEY_PREFIX": "pages"}}
+    settings.TRACKER_ALERT_SIGNUP_RATE = "3/hour"
+    for n in range(3):
+        assert (
+            follow(client, {"email": f"r{n}@example.org", "debate": "airspace"}).status_code == 303
+        )
+    refused = follow(client, {"email": "victim@example.org", "debate": "airspace"})
+    assert refused.status_code == 429
+    assert not Reader.objects.filter(email="victim@example.org").exists()

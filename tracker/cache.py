@@ -1,6 +1,7 @@
 """The cache is for speed only: while its Redis is unreachable every read is a
 miss and every write is dropped, so pages, the API and exports keep answering
-(and the API's rate limit lets anonymous reads through until Redis is back).
+(and the API's rate limit lets anonymous reads through until Redis is back;
+alert sign-ups, which send mail, are counted in each process instead).
 An outage is logged once when it starts and once when it ends, not per request."""
 
 import logging

@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -74,11 +76,23 @@ def public_target(names):
     )
 
 
+_COUNTED_HERE = LocMemCache("alert-signups", {"OPTIONS": {"MAX_ENTRIES": 100_000}})
+
+
 class SignupThrottle(SimpleRateThrottle):
     """Sign-ups per client address, counted in the cache like the API's rate
     limit and keyed by the same client-address rule (config/proxies.py)."""
 
     scope = "alert-signup"
+
+    @property
+    def cache(self):
+        # While the shared cache is unreachable its reads miss and its writes
+        # are dropped, which would lift the limit and let anyone have the site
+        # mail any number of addresses: each process counts on its own instead.
+        outage = getattr(default_cache, "outage", None)
+        down = outage is not None and outage.down_since is not None
+        return _COUNTED_HERE if down else default_cache
 
     def get_rate(self):
         return settings.TRACKER_ALERT_SIGNUP_RATE
