@@ -34,6 +34,24 @@ REFUSED = [
         "feed", dict(url="http://127.0.0.1\\@example.com/"),
         "127.0.0.1 is not a public address", id="feed-host-behind-a-backslash",
     ),
+    # Characters nobody sees are no name, refused in words rather than by a
+    # constraint's name.
+    pytest.param(
+        "actor", dict(kind="organisation", name="\u200b\u200f", slug="unseen"),
+        "Give the actor a name.", id="actor-name-nobody-sees",
+    ),
+    pytest.param(
+        "outlet", dict(name="\u200b", domain="example.com"),
+        "Give the outlet a name.", id="outlet-name-nobody-sees",
+    ),
+    pytest.param(
+        "debate", dict(DEBATE, title="\u200b"),
+        "Give the debate a title.", id="debate-title-nobody-sees",
+    ),
+    pytest.param(
+        "feed", dict(url="https://93.184.216.34/feed.xml", poll_interval="0"),
+        "Poll every 300 to 86,400 seconds (5 minutes to a day).", id="feed-polled-never",
+    ),
 ]  # fmt: skip
 
 
@@ -70,3 +88,19 @@ def test_an_add_link_with_a_bogus_choice_opens_the_form_without_it(superuser):
                 assert response.status_code == 200, (url, name, bogus)
             opened.append(f"{meta.model_name}.{name}")
     assert {"position.debate", "membership.member", "evidence.position"} <= set(opened)
+
+
+@pytest.mark.django_db
+def test_a_wikidata_id_another_actor_has_is_refused_in_words(editor, client):
+    from . import factories as f
+
+    f.CountryFactory(name="France", slug="france", country="FR", wikidata_id="Q142")
+    client.force_login(editor)
+    response = submit(
+        client,
+        reverse("admin:tracker_actor_add"),
+        dict(kind="organisation", name="Élysée", slug="elysee", wikidata_id="Q142"),
+    )
+    assert response.status_code == 200
+    assert "Another actor has this Wikidata id." in response.content.decode()
+    assert "Constraint" not in response.content.decode()

@@ -148,7 +148,11 @@ class Actor(Versioned):
             models.CheckConstraint(
                 condition=~Q(kind="country") | ~Q(country=""), name="actor_country_has_code"
             ),
-            models.CheckConstraint(condition=~Q(name=""), name="actor_name_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="actor_name_not_blank",
+                violation_error_message="Give the actor a name.",
+            ),
             models.CheckConstraint(
                 condition=Q(wikidata_id="") | Q(wikidata_id__startswith="Q"),
                 name="actor_wikidata_id_shape",
@@ -157,6 +161,7 @@ class Actor(Versioned):
                 fields=["wikidata_id"],
                 condition=~Q(wikidata_id=""),
                 name="actor_wikidata_id_unique",
+                violation_error_message="Another actor has this Wikidata id.",
             ),
         ]
 

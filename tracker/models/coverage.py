@@ -35,7 +35,11 @@ class Outlet(models.Model):
                 violation_error_message="Another outlet has this domain.",
             ),
             models.CheckConstraint(condition=Q(domain=Lower("domain")), name="outlet_domain_lower"),
-            models.CheckConstraint(condition=~Q(name=""), name="outlet_name_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(name=""),
+                name="outlet_name_not_blank",
+                violation_error_message="Give the outlet a name.",
+            ),
         ]
 
     def __str__(self):
@@ -123,6 +127,10 @@ class Feed(models.Model):
                 condition=Q(poll_interval__gte=MIN_POLL_SECONDS)
                 & Q(poll_interval__lte=MAX_POLL_SECONDS),
                 name="feed_poll_interval_bounded",
+                violation_error_message=(
+                    f"Poll every {MIN_POLL_SECONDS} to {MAX_POLL_SECONDS:,} seconds "
+                    "(5 minutes to a day)."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(url__startswith="http://") | Q(url__startswith="https://"),

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .common import Stamped, done_by, one_of
+from .common import Stamped, done_by, one_line, one_of
 from .stance import describe_stance
 
 
@@ -81,7 +81,11 @@ class Debate(Stamped):
                 name="debate_poles_differ",
                 violation_error_message=POLES_DIFFER,
             ),
-            models.CheckConstraint(condition=~Q(title=""), name="debate_title_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="debate_title_not_blank",
+                violation_error_message="Give the debate a title.",
+            ),
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
                 name="debate_withdrawal_has_reason",
@@ -92,6 +96,7 @@ class Debate(Stamped):
         return self.title
 
     def clean(self):
+        self.title = one_line(self.title)  # characters nobody sees are no title
         if " ".join(self.low_label.split()).casefold() == " ".join(
             self.high_label.split()
         ).casefold() and (self.low_label.strip() or self.high_label.strip()):
@@ -146,8 +151,15 @@ class Proposal(models.Model):
         ordering = ["debate", "rung", "title"]
         constraints = [
             models.UniqueConstraint(fields=["debate", "slug"], name="proposal_slug_per_debate"),
-            models.CheckConstraint(condition=~Q(title=""), name="proposal_title_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(title=""),
+                name="proposal_title_not_blank",
+                violation_error_message="Give the option a title.",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        self.title = one_line(self.title)  # characters nobody sees are no title
