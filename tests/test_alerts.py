@@ -486,3 +486,15 @@ def test_signups_stay_limited_while_the_cache_is_unreachable(client, airspace, s
     refused = follow(client, {"email": "victim@example.org", "debate": "airspace"})
     assert refused.status_code == 429
     assert not Reader.objects.filter(email="victim@example.org").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "email",
+    ["reader@localhost", "reader@[127.0.0.1]", "r" * 65 + "@example.org", "reader@intranet"],
+)
+def test_an_address_no_mail_server_on_the_web_takes_is_refused(client, airspace, email):
+    response = follow(client, {"email": email, "debate": "airspace"})
+    assert response.status_code == 400
+    assert "Enter an email address, like name@example.org." in response.content.decode()
+    assert not Reader.objects.exists()

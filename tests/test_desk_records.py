@@ -259,6 +259,9 @@ def test_following_without_an_address_leads_to_where_the_address_is_given(desk_u
     refused = submit(client, address_page, {"email": "not an address"})
     assert refused.status_code == 200
     assert "Enter a valid email address." in refused.content.decode()
+    too_long = submit(client, address_page, {"email": "a" * 300 + "@example.com"})
+    assert too_long.status_code == 200  # the account's column holds 254 characters
+    assert "at most 254 characters" in too_long.content.decode()
     desk_user.refresh_from_db()
     assert desk_user.email == ""
 

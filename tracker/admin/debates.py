@@ -53,6 +53,8 @@ class WithdrawForm(forms.Form):
 class DigestAddressForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
+        max_length=254,  # the account's column, and RFC 5321's longest deliverable address
+        error_messages={"max_length": "An email address is at most 254 characters long."},
         help_text="Where the daily digest of the debates you follow is sent.",
     )
 

@@ -50,6 +50,16 @@ class FollowForm(forms.Form):
     debate = target_field(NAMED_NOTHING["debate"])
     actor = target_field(NAMED_NOTHING["actor"])
 
+    def clean_email(self):
+        # Django's check takes what a mail server on a private network might:
+        # an address at localhost, at an IP address, or at a name without a
+        # domain, and a local part past RFC 5321's 64 characters.
+        email = self.cleaned_data["email"]
+        local, _, domain = email.rpartition("@")
+        if len(local) > 64 or domain.startswith("[") or "." not in domain.strip("."):
+            raise forms.ValidationError(self.fields["email"].error_messages["invalid"])
+        return email
+
     def clean(self):
         data = super().clean()
         if "debate" in self.errors or "actor" in self.errors:
