@@ -85,7 +85,7 @@ def test_an_editor_accepts_two_actors_and_creates_a_third_in_a_popup(
                     full_page=True)  # fmt: skip
     with page.expect_navigation():
         page.click("input[type=submit]")
-    assert "Accepted: 3 draft position(s) logged" in page.inner_text("body")
+    assert "Accepted: 3 draft positions logged" in page.inner_text("body")
 
     drafts = {p.actor.slug: p for p in Position.objects.select_related("actor")}
     assert set(drafts) == {"france", "poland", "mark-rutte"}

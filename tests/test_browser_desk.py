@@ -40,7 +40,7 @@ def test_an_editor_accepts_a_flag_and_a_publisher_publishes_it(live_server, brow
     page.select_option("select[name=action]", "claim")
     with page.expect_navigation():
         page.click("button[name=index]")
-    assert "Claimed 1 flag(s)." in page.inner_text("body")
+    assert "Claimed 1 flag." in page.inner_text("body")
     assert Flag.objects.get(pk=desk.pk).assignee.username == "eddie"
 
     page.goto(base + "/admin/tracker/flag/?queue=mine")  # the flags I claimed

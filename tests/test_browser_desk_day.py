@@ -118,7 +118,7 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
     )
     with page.expect_navigation():
         page.click("input[type=submit]")
-    assert "Accepted: 3 draft position(s) logged" in page.inner_text("body")
+    assert "Accepted: 3 draft positions logged" in page.inner_text("body")
     drafts = {
         p.actor.slug: p
         for p in Position.objects.filter(status="draft", source_flags=flag).select_related("actor")
@@ -143,7 +143,7 @@ def test_a_day_at_the_desk_survives_reloading_the_demo(live_server, browser_page
     page.screenshot(path=ARTIFACTS / "desk-day-confirm.png", full_page=True)
     with page.expect_navigation():
         page.click("#content-main input[type=submit]")
-    assert "3 position(s) published." in page.inner_text("body")
+    assert "3 positions published." in page.inner_text("body")
 
     # …and retracts one, with a reason.
     take_a_step(

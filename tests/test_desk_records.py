@@ -387,7 +387,10 @@ def test_a_warning_about_a_feeds_host_keeps_the_host_as_typed(editor):
     )
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
-    assert "feeds.example.invalid does not resolve now" in page
+    assert (
+        "feeds.example.invalid does not resolve now; it will be tried when the feed is polled."
+        in page
+    )
     assert "Feeds.example.invalid" not in page
 
 

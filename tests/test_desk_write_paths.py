@@ -253,7 +253,7 @@ def test_a_draft_without_evidence_is_not_published_and_the_publisher_is_told(pub
     )
     notes = [str(m) for m in done.context["messages"]]
     assert sum("at least one piece of evidence" in note for note in notes) == 2
-    assert "1 position(s) published." in notes
+    assert "1 position published." in notes
     assert dict(Position.objects.values_list("summary", "status")) == {
         "Wants a firmer answer.": "draft",
         "Backs the plan.": "draft",

@@ -66,7 +66,7 @@ def test_a_publisher_publishes_in_bulk_and_sees_the_shifts(publisher, client):
     )
     page = response.content.decode()
     assert "a shift: Full flop: Estonia moved from −1 to +1 on " in page
-    assert "2 position(s) published." in page
+    assert "2 positions published." in page
     assert Position.objects.filter(status="published").count() == 3
 
 

@@ -52,7 +52,7 @@ def test_the_queue_shows_what_an_editor_needs(editor, client, world):
     assert "Example Wire" in page
     assert "+2<br><small>+ push for</small>" in page
     assert "NATO, Russia" in page or "Russia, NATO" in page
-    assert "2 outlet(s) ran it" in page
+    assert "2 outlets ran it" in page
     assert 'field-status">Dismissed' not in page  # the queue opens on new flags
     everything = client.get(QUEUE + "?queue=all").content.decode()
     assert 'field-status">Dismissed' in everything and "Kremlin drones cross" in everything

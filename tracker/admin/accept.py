@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 
 from .. import desk
 from ..ingest.attribution import find_attribution
@@ -283,7 +284,9 @@ def accept_view(model_admin, request, pk):
             else:
                 names = ", ".join(position.actor.name for position in positions)
                 model_admin.message_user(
-                    request, f"Accepted: {len(positions)} draft position(s) logged ({names})."
+                    request,
+                    f"Accepted: {len(positions)} draft position{pluralize(len(positions))} "
+                    f"logged ({names}).",
                 )
                 if len(positions) == 1:
                     return redirect("admin:tracker_position_change", positions[0].pk)

@@ -251,7 +251,8 @@ class DebateAdmin(HistoryAdmin):
     @admin.action(description="Unfollow", permissions=["view"])
     def unfollow(self, request, queryset):
         DebateFollow.objects.filter(user=request.user, debate__in=queryset).delete()
-        self.message_user(request, f"No longer following {queryset.count()} debate(s).")
+        count = queryset.count()
+        self.message_user(request, f"No longer following {count} debate{pluralize(count)}.")
 
     @admin.display(description="followed", boolean=True)
     def followed(self, debate):

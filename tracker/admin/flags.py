@@ -3,6 +3,7 @@ draft positions by editors."""
 
 from django.contrib import admin, messages
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.template.defaultfilters import pluralize
 from django.urls import path
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -129,7 +130,7 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
         published = flag.item.published_at
         facts = [
             date_format(localtime(published), "j M Y") if published else "undated",
-            f"{self.cluster(flag)} outlet(s) ran it",
+            f"{self.cluster(flag)} outlet{pluralize(self.cluster(flag))} ran it",
             self.actors(flag),
             ", ".join(flag.matched_terms),
         ]
@@ -181,7 +182,9 @@ class FlagAdmin(ReviewScreen, HistoryAdmin):
 
     def _report(self, request, verb, outcome):
         if outcome.done:
-            self.message_user(request, f"{verb} {len(outcome.done)} flag(s).")
+            self.message_user(
+                request, f"{verb} {len(outcome.done)} flag{pluralize(len(outcome.done))}."
+            )
         if outcome.refused:
             titles = dict(
                 Flag.objects.filter(id__in=outcome.refused).values_list("id", "item__title")

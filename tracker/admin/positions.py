@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.urls import path
 
 from .. import desk
@@ -598,7 +599,7 @@ class PositionAdmin(HistoryAdmin):
                 self.message_user(
                     request, f"{position}: {'; '.join(error.messages)}", messages.ERROR
                 )
-        self.message_user(request, f"{published} position(s) published.")
+        self.message_user(request, f"{published} position{pluralize(published)} published.")
         return None
 
 

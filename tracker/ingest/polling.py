@@ -95,7 +95,7 @@ def _address_warnings(hostname):
     except (socket.gaierror, UnicodeError):
         # Worded to open with a word: the panel capitalises a message's first letter.
         return [
-            f"The host {hostname} does not resolve now; it will be tried when the feed is polled"
+            f"The host {hostname} does not resolve now; it will be tried when the feed is polled."
         ]
     networks = allowed_networks()
     refusals = [address_refusal(info[4][0], networks) for info in infos]
