@@ -143,8 +143,11 @@ def test_across_ranks_the_actors_by_one_debate(client, three_debates):
 
 def test_across_says_what_it_could_not_rank_by_and_is_not_cached(client, three_debates):
     for url, words in [
-        ("/across/?by=hidden", "No public debate called &#x27;hidden&#x27;"),
-        ("/across/?by=air&order=sideways", "No order called &#x27;sideways&#x27;"),
+        ("/across/?by=hidden", "No public debate called “hidden”"),
+        ("/across/?by=air&order=sideways", "No order called “sideways”"),
+        # As typed, not as Python writes a string: no backslashes, nothing unseen.
+        ("/across/?by=it%27s%22x", "No public debate called “it&#x27;s&quot;x”"),
+        ("/across/?order=%E2%80%AE%07up", "No order called “up”"),
     ]:
         response = client.get(url)
         assert response.status_code == 200 and words in response.content.decode()

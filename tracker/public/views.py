@@ -11,10 +11,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from ..models import Actor, Debate, Evidence, Position, Proposal
-from ..models.common import bare_quote
+from ..models.common import bare_quote, one_line
 from ..models.positions import SUPPORT_RATING_NOTE
 from ..models.stance import MOVE_RATINGS, STANCE_CHOICES
 from . import across, charts, data, record, rows, snippets
@@ -280,17 +281,23 @@ def compare(request):
     return uncacheable(response) if missing else response
 
 
+def as_typed(value):
+    """A value the page could not read, named back to the reader in quotation
+    marks: on one line, without the characters nobody sees, and not too long."""
+    return f"“{Truncator(one_line(value)).chars(60)}”"
+
+
 def across_debates(request):
     """Every actor's current stance in every public debate, ranked by one debate
     (?by=slug, highest stance first or ?order=low) or by name."""
     by, order = request.GET.get("by", ""), request.GET.get("order", across.HIGH_FIRST)
     problem = ""
     if order not in (across.HIGH_FIRST, across.LOW_FIRST):
-        problem, order = f"No order called {order!r}: use high or low.", across.HIGH_FIRST
+        problem, order = f"No order called {as_typed(order)}: use high or low.", across.HIGH_FIRST
     try:
         table = across.matrix(by, order)
     except Debate.DoesNotExist:
-        problem = f"No public debate called {by!r}: the actors are listed by name."
+        problem = f"No public debate called {as_typed(by)}: the actors are listed by name."
         table = across.matrix("", order)
     response = render(request, "public/across.html", {"table": table, "problem": problem})
     return uncacheable(response) if problem else response
