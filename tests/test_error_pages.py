@@ -70,8 +70,20 @@ def parse_any(response):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/debates/", "/export/positions.csv", "/sitemap.xml"])
-def test_public_pages_are_read_only_and_say_so_to_other_methods(client, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/", "/debates/", "/export/positions.csv", "/sitemap.xml", "/robots.txt",
+        "/alerts/check-inbox/", "/data/releases/1/positions.csv",
+    ],
+)  # fmt: skip
+def test_public_pages_are_read_only_and_say_so_to_other_methods(path, publisher):
+    from django.test import Client
+
+    from tracker.releases import cut_release
+
+    cut_release(publisher)
+    client = Client(enforce_csrf_checks=True)  # as a browser is: not the CSRF page
     for method in ("post", "put", "delete", "patch", "trace"):
         response = client.generic(method.upper(), path)
         assert response.status_code == 405, (method, response.status_code)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from .models import Heartbeat
+from .public.freshness import read_only
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def server_error(request):
 
 
 @never_cache
+@read_only
 def robots_txt(request):
     from .public.links import site_url
 

@@ -21,6 +21,7 @@ from config.proxies import client_address
 from .. import alerts
 from ..models import Actor, Debate, Subscription
 from ..tasks import enqueue_safely, send_confirmation
+from .freshness import read_only
 
 
 def target_field(refusal):
@@ -171,7 +172,7 @@ def follow(request):
 
 
 @never_cache
-@require_http_methods(["GET", "HEAD"])
+@read_only
 def check_inbox(request):
     """The answer to a sign-up, the same whoever opens it: it names the debate
     or actor in its address and nothing of the reader."""

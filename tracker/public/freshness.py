@@ -83,6 +83,20 @@ READ_METHODS = ("GET", "HEAD")
 ALLOWED = "GET, HEAD, OPTIONS"
 
 
+def read_only(view):
+    """An address that only answers reads: any other method gets the 405 below
+    (OPTIONS what it allows), not the CSRF failure page or the body."""
+
+    @wraps(view)
+    def only_read(request, *args, **kwargs):
+        if request.method not in READ_METHODS:
+            return _read_only(request)
+        return view(request, *args, **kwargs)
+
+    only_read.csrf_exempt = True
+    return only_read
+
+
 def _read_only(request):
     """OPTIONS is answered with what the address allows; anything else that
     would write is refused, uncached."""

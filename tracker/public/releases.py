@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
-from django.views.decorators.http import require_safe
 
 from ..models import DataRelease
+from .freshness import read_only
 from .links import site_url
 
 # name in the address: (field holding the bytes, content type)
@@ -76,7 +76,7 @@ def release_detail(request, number):
 FROZEN_SECONDS = 365 * 24 * 60 * 60
 
 
-@require_safe
+@read_only
 def release_file(request, number, name):
     """A frozen file: cached for good, revalidated by its own tag and cut time,
     not by the site's change stamp (which moves with every publication)."""
