@@ -7,7 +7,7 @@ from django.urls import reverse
 from tracker.models import Actor, Position
 
 from . import factories as f
-from .forms import change_form
+from .forms import change_form, logged_in, rendered_form
 
 
 def actor_form(actor, version, **overrides):
@@ -64,3 +64,21 @@ def test_saving_from_a_fresh_form_works_after_a_conflict(editor, client):
     assert client.post(url, actor_form(actor, actor.version, description="two")).status_code == 302
     assert Actor.objects.get(pk=actor.pk).description == "two"
     assert Position.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_second_save_of_a_debate_is_refused_and_keeps_the_first(editor, publisher):
+    debate = f.DebateFactory(summary="")
+    url = reverse("admin:tracker_debate_change", args=[debate.pk])
+    one, other = logged_in(editor), logged_in(publisher)  # both open the form now
+    first, second = (
+        rendered_form(c.get(url).content.decode(), "debate_form") for c in (one, other)
+    )
+    assert one.post(url, {**first, "summary": "What the allies argue about."}).status_code == 302
+    response = other.post(url, {**second, "question": "How hard should NATO answer?"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "editor-user saved this after you opened it" in page
+    assert "Summary is now “What the allies argue about.”" in page
+    debate.refresh_from_db()
+    assert debate.summary == "What the allies argue about."

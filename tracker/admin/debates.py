@@ -13,7 +13,7 @@ from .. import desk
 from ..ingest.flagging import face_new_poles, preview_query
 from ..models import Debate, DebateFollow, Proposal
 from ..tasks import enqueue_safely, rematch_debate
-from .forms import KnownKeysMixin, SaidField
+from .forms import KnownKeysMixin, OptimisticLockForm, SaidField
 from .history import HistoryAdmin
 from .pages import panel_page, refused
 from .users import user_name
@@ -59,7 +59,7 @@ class DigestAddressForm(forms.Form):
     )
 
 
-class DebateForm(forms.ModelForm):
+class DebateForm(OptimisticLockForm):
     def clean_status(self):
         status = self.cleaned_data["status"]
         was_public = self.instance.pk and self.instance.status != Debate.Status.DRAFT
@@ -105,7 +105,7 @@ class DebateAdmin(HistoryAdmin):
     autocomplete_fields = ["subjects"]
     actions = ["rematch", "follow", "unfollow"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "question", "summary", "status"]}),
+        (None, {"fields": ["title", "slug", "question", "summary", "status", "opened_version"]}),
         ("The axis", {"fields": ["low_label", "high_label"]}),
         ("Who it is about", {"fields": ["subjects"]}),
         ("Coverage monitor", {"fields": ["watch_query", "preview_link"]}),

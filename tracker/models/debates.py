@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .common import Stamped, done_by, one_line, one_of
+from .common import Versioned, done_by, one_line, one_of
 from .stance import describe_stance
 
 
@@ -34,7 +34,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(public_debate("debate__"))
 
 
-class Debate(Stamped):
+class Debate(Versioned):
     Status = DebateStatus
 
     title = models.CharField(max_length=200)
