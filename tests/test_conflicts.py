@@ -82,3 +82,26 @@ def test_the_second_save_of_a_debate_is_refused_and_keeps_the_first(editor, publ
     assert "Summary is now “What the allies argue about.”" in page
     debate.refresh_from_db()
     assert debate.summary == "What the allies argue about."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model_name", ["proposal", "evidence"])
+def test_the_second_save_of_an_option_or_a_piece_of_evidence_is_refused(
+    editor, publisher, model_name
+):
+    if model_name == "proposal":
+        record = f.ProposalFactory(description="")
+        field, first_value, second = "description", "Armed drones on the flank.", "rung"
+    else:
+        record = f.EvidenceFactory(position=f.PositionFactory(draft=True), quote="First.")
+        field, first_value, second = "quote", "We must raise the cost.", "speaker"
+    url = reverse(f"admin:tracker_{model_name}_change", args=[record.pk])
+    one, other = logged_in(editor), logged_in(publisher)  # both open the form now
+    forms_id = f"{model_name}_form"
+    first, later = (rendered_form(c.get(url).content.decode(), forms_id) for c in (one, other))
+    assert one.post(url, {**first, field: first_value}).status_code == 302
+    response = other.post(url, {**later, second: "3" if second == "rung" else "A diplomat"})
+    assert response.status_code == 200
+    assert "editor-user saved this after you opened it" in response.content.decode()
+    record.refresh_from_db()
+    assert getattr(record, field) == first_value

@@ -277,8 +277,15 @@ class DebateAdmin(HistoryAdmin):
         return debate._position_count
 
 
+class ProposalForm(OptimisticLockForm):
+    class Meta:
+        model = Proposal
+        fields = "__all__"
+
+
 @admin.register(Proposal)
 class ProposalAdmin(HistoryAdmin):
+    form = ProposalForm
     list_display = ["title", "debate", "rung"]
     list_filter = ["debate"]
     list_select_related = ["debate"]

@@ -603,7 +603,7 @@ class PositionAdmin(HistoryAdmin):
         return None
 
 
-class EvidenceForm(EvidenceSourceForm):
+class EvidenceForm(OptimisticLockForm, EvidenceSourceForm):
     url = forms.URLField(
         label="bare URL",
         max_length=2000,

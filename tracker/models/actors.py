@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce, Length, Lower, Upper
 from django.db.models.lookups import Exact
 from simple_history.models import HistoricalRecords
 
-from .common import Versioned, not_before_1900, one_line, one_of
+from .common import Stamped, Versioned, not_before_1900, one_line, one_of
 
 # Codes in everyday use that ISO 3166-1 leaves unassigned: Kosovo's, as the
 # EU, the IMF and the World Bank write it.
@@ -103,7 +103,7 @@ class ActorKind(models.TextChoices):
     UNNAMED_GROUP = "unnamed_group", "Unnamed group"
 
 
-class Actor(Versioned):
+class Actor(Stamped, Versioned):
     Kind = ActorKind
 
     kind = models.CharField(max_length=20, choices=Kind)

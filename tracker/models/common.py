@@ -152,7 +152,7 @@ class Stamped(models.Model):
         abstract = True
 
 
-class Versioned(Stamped):
+class Versioned(models.Model):
     """A record editors change through OptimisticLockForm (admin/forms.py), which
     refuses a save over a version it did not open."""
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .common import Versioned, done_by, one_line, one_of
+from .common import Stamped, Versioned, done_by, one_line, one_of
 from .stance import describe_stance
 
 
@@ -34,7 +34,7 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(public_debate("debate__"))
 
 
-class Debate(Versioned):
+class Debate(Stamped, Versioned):
     Status = DebateStatus
 
     title = models.CharField(max_length=200)
@@ -132,7 +132,7 @@ class Debate(Versioned):
         return Position.objects.current_positions(self, as_of=as_of)
 
 
-class Proposal(models.Model):
+class Proposal(Versioned):
     """An option inside a debate, placed on its escalation ladder by rung."""
 
     debate = models.ForeignKey(Debate, on_delete=models.CASCADE, related_name="proposals")

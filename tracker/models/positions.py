@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from .actors import Actor
 from .common import (
+    Stamped,
     Versioned,
     bare_quote,
     done_by,
@@ -247,7 +248,7 @@ SUPPORT_RATING_NOTE = (
 )
 
 
-class Position(Versioned):
+class Position(Stamped, Versioned):
     Status = PositionStatus
     Support = PositionSupport
 
@@ -494,7 +495,7 @@ class EvidenceQuerySet(models.QuerySet):
         return self.current().filter(public_position("position__"))
 
 
-class Evidence(models.Model):
+class Evidence(Versioned):
     Attribution = EvidenceAttribution
 
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="evidence")
