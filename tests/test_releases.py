@@ -433,3 +433,29 @@ def test_release_pages_read_the_same_queries_however_many_releases_and_changes(
         large = cut_after_changes(publisher, world[0], 5)
     with django_assert_num_queries(expected):
         assert client.get(template.format(last=large.number)).status_code == 200
+
+
+def test_a_doi_with_a_character_nobody_sees_is_refused_before_it_is_fixed_for_good(
+    world, publisher
+):
+    release = cut_release(publisher)
+    change = reverse("admin:tracker_datarelease_change", args=[release.pk])
+    client = logged_in(publisher)
+    refused = client.post(change, {"doi": "10.1234/\u200bpdt.1"})
+    assert refused.status_code == 200
+    assert "A DOI looks like 10.5281/zenodo.1234567." in refused.content.decode()
+    assert client.post(change, {"doi": "10.1234/pdt.1"}).status_code == 302
+    release.refresh_from_db()
+    assert release.doi == "10.1234/pdt.1"
+
+
+def test_a_release_note_is_kept_as_readers_read_it(world, publisher):
+    client = logged_in(publisher)
+    too_long = client.post(CUT, {"note": "x" * 2001})
+    assert "at most 2000 characters" in too_long.content.decode()
+    assert not DataRelease.objects.exists()
+    assert (
+        client.post(CUT, {"note": "\u202eOctober\u200b  data\n\nFor the report."}).status_code
+        == 302
+    )
+    assert DataRelease.objects.get().note == "October data\n\nFor the report."

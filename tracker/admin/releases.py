@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.html import format_html
 
 from ..models import DataRelease
+from ..models.common import one_line
 from ..public.releases import citation, release_path
 from ..releases import ReleaseNotCut, cut_release
 from .forms import KnownKeysMixin
@@ -19,9 +20,16 @@ from .users import user_name
 class CutForm(forms.Form):
     note = forms.CharField(
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional, shown to readers: what this release is for.",
     )
+
+    def clean_note(self):
+        # Kept for good and shown to readers: each line as its letters read,
+        # without the marks that turn text round or characters nobody sees.
+        lines = self.cleaned_data["note"].splitlines()
+        return "\n".join(one_line(line) for line in lines).strip()
 
 
 @admin.register(DataRelease)

@@ -41,7 +41,11 @@ class DataRelease(models.Model):
         blank=True,
         help_text="Recorded once it is minted, e.g. 10.5281/zenodo.1234567; it cannot be changed.",
         validators=[
-            RegexValidator(r"^10\.\d{4,9}/\S+$", "A DOI looks like 10.5281/zenodo.1234567.")
+            # Printable ASCII after the prefix: a character nobody sees would be
+            # in every citation, and the DOI cannot be changed once recorded.
+            RegexValidator(
+                r"^10\.\d{4,9}/[\x21-\x7e]+$", "A DOI looks like 10.5281/zenodo.1234567."
+            )
         ],
     )
     # The files, as readers download them (text: UTF-8 on the way out).
