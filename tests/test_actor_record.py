@@ -121,6 +121,16 @@ def test_the_actor_page_says_where_the_actor_stands_now_and_since_when(client, w
     ]
 
 
+@pytest.mark.django_db
+def test_an_actor_whose_every_position_was_retracted_says_so_above_its_record(client, debate):
+    poland = f.CountryFactory(name="Poland", slug="poland", country="PL")
+    f.PositionFactory(debate=debate, actor=poland, stated_on=day(3), retracted=True)
+    page = client.get("/actors/poland/").content.decode()
+    assert text_of(page, "//*[@id='standing']//p") == [
+        "No stance holds now: every position published was retracted, as the record shows."
+    ]
+
+
 def test_the_record_lists_every_position_in_date_order_with_retractions_struck(client, world):
     page = client.get("/actors/france/").content.decode()
     airspace = text_of(page, "//*[@id='record']//*[@data-debate='airspace']//li")
