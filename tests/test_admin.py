@@ -192,3 +192,26 @@ def test_a_bad_evidence_url_is_reported_as_such_not_also_as_missing(editor, clie
     data["evidence-0-url"] = ""
     page = client.post(reverse("admin:tracker_position_add"), data).content.decode()
     assert "Evidence needs a coverage item or a URL." in page
+
+
+EVIDENCE_TWICE = "This position has this evidence already: the same source and quote."
+
+
+@pytest.mark.django_db
+def test_the_same_evidence_is_not_added_twice_to_a_position(editor, client):
+    actor, debate = f.ActorFactory(), f.DebateFactory()
+    client.force_login(editor)
+    row = {"url": "https://example.com/a", "quote": "We will answer.", "attribution": "on_record"}
+    twice = {f"evidence-{n}-{name}": value for n in (0, 1) for name, value in row.items()}
+    data = position_form(actor, debate, **{"evidence-TOTAL_FORMS": "2", **twice})
+    response = client.post(reverse("admin:tracker_position_add"), data)
+    assert response.status_code == 200
+    assert EVIDENCE_TWICE in response.content.decode()
+    assert not Position.objects.exists()
+
+    position = f.PositionFactory(draft=True)
+    f.EvidenceFactory(position=position, item=None, **row)
+    again = client.post(reverse("admin:tracker_evidence_add"), {"position": position.pk, **row})
+    assert again.status_code == 200  # a second click on Save, or Back and again
+    assert EVIDENCE_TWICE in again.content.decode()
+    assert position.evidence.count() == 1

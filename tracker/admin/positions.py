@@ -31,9 +31,26 @@ def is_public_record(position):
     return position is not None and position.on_public_record
 
 
+class EvidenceRows(forms.BaseInlineFormSet):
+    """Rows of a position's evidence: the same source and quote twice is one
+    piece typed twice (the model checks the rows stored, this the rows sent)."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+                continue
+            passage = tuple(form.instance.passage().values())
+            if passage in seen:
+                raise ValidationError(Evidence.TWICE)
+            seen.add(passage)
+
+
 class EvidenceInline(KnownKeysMixin, HttpsURLFieldsMixin, admin.StackedInline):
     model = Evidence
     form = EvidenceSourceForm
+    formset = EvidenceRows
     extra = 0
     autocomplete_fields = ["item", "cited_outlet"]
     fields = [

@@ -569,11 +569,23 @@ class Evidence(Versioned):
         return kind if chain == kind else f"{kind}: {chain}"
 
     NEEDS_A_SOURCE = "Evidence needs a coverage item or a URL."
+    TWICE = "This position has this evidence already: the same source and quote."
 
     def clean(self):
         self.quote = bare_quote(self.quote)
         if not self.item_id and not self.url:
             raise ValidationError(self.NEEDS_A_SOURCE, code="needs_a_source")
+        if self.position_id and (
+            Evidence.objects.current()
+            .filter(position_id=self.position_id, **self.passage())
+            .exclude(pk=self.pk)
+            .exists()
+        ):
+            raise ValidationError(self.TWICE, code="twice")
+
+    def passage(self):
+        """What makes two pieces of evidence one: the same source and quote."""
+        return {"item_id": self.item_id, "url": self.url, "quote": self.quote}
 
     @property
     def is_on_record(self):
