@@ -104,3 +104,20 @@ def test_a_wikidata_id_another_actor_has_is_refused_in_words(editor, client):
     assert response.status_code == 200
     assert "Another actor has this Wikidata id." in response.content.decode()
     assert "Constraint" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_alias_that_already_names_another_actor_is_refused(editor, client):
+    from . import factories as f
+
+    f.CountryFactory(name="Russia", slug="russia", country="RU", aliases=["Kremlin", "Moscow"])
+    client.force_login(editor)
+    response = submit(
+        client,
+        reverse("admin:tracker_actor_add"),
+        dict(kind="official", name="Alias Dup", slug="alias-dup", aliases="Envoy\nkremlin"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "“kremlin” already names Russia (/actors/russia/)" in page
+    assert not apps.get_model("tracker", "actor").objects.filter(slug="alias-dup").exists()

@@ -206,6 +206,19 @@ class Actor(Stamped, Versioned):
                         "tells them apart."
                     }
                 )
+        # An alias is how coverage is read as naming the actor: one that names
+        # another actor too would credit both with every mention.
+        mine = {alias.casefold(): alias for alias in normalise_aliases(self.aliases, self.name)}
+        for other in others.only("name", "slug", "aliases") if mine else ():
+            for taken in (other.name, *(other.aliases or [])):
+                if taken.casefold() in mine:
+                    raise ValidationError(
+                        {
+                            "aliases": f"“{mine[taken.casefold()]}” already names {other.name} "
+                            f"(/actors/{other.slug}/): mentions of it would be credited to "
+                            "both. Leave it out here, or take it off there."
+                        }
+                    )
 
     @property
     def names(self):
