@@ -121,3 +121,21 @@ def test_an_alias_that_already_names_another_actor_is_refused(editor, client):
     page = response.content.decode().replace("&#x27;", "'")
     assert "“kremlin” already names Russia (/actors/russia/)" in page
     assert not apps.get_model("tracker", "actor").objects.filter(slug="alias-dup").exists()
+
+
+@pytest.mark.django_db
+def test_an_option_titled_as_another_of_its_debate_is_refused(editor, client):
+    from . import factories as f
+
+    debate = f.DebateFactory()
+    f.ProposalFactory(debate=debate, title="Arm surveillance drones", slug="arm-drones")
+    client.force_login(editor)
+    response = submit(
+        client,
+        reverse("admin:tracker_proposal_add"),
+        dict(debate=debate.pk, rung="2", title="arm surveillance  drones", slug="arm-drones-2"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode().replace("&#x27;", "'")
+    assert "This debate has an option titled “Arm surveillance drones” already." in page
+    assert debate.proposals.count() == 1

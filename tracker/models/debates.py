@@ -163,3 +163,14 @@ class Proposal(Versioned):
 
     def clean(self):
         self.title = one_line(self.title)  # characters nobody sees are no title
+        if self.title and self.debate_id:
+            # Two columns of one title on the debate's page, told apart by nobody.
+            same = (
+                Proposal.objects.filter(debate_id=self.debate_id, title__iexact=self.title)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if same is not None:
+                raise ValidationError(
+                    {"title": f"This debate has an option titled “{same.title}” already."}
+                )
